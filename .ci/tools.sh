@@ -1,0 +1,71 @@
+# Shuzhai's toolchain: sourced by .ci/serve, .ci/test and bench/run.
+# Installs only what is missing (quiet when everything is there) and puts the tools on PATH.
+# Nothing is downloaded from anywhere but the package registries (crates.io, npm, Debian).
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="${SHUZHAI_TOOLS_DIR:-$HOME/.cache/shuzhai/tools}"
+# Build output lives outside the clone, so fresh clones and CI runs rebuild incrementally.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/shuzhai/target}"
+export PATH="$TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+mkdir -p "$TOOLS"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root to run: $*" >&2; return 1; fi
+}
+
+apt_install() {
+  # apt_install BINARY PACKAGE...
+  local bin="$1"; shift
+  command -v "$bin" >/dev/null 2>&1 && return 0
+  say "installing $* (Debian)"
+  as_root apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_build_tools() {
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown >/dev/null
+  fi
+  if ! cargo leptos --version 2>/dev/null | grep -q ' 0\.3\.10$'; then
+    say "installing cargo-leptos 0.3.10 (about 15 minutes, once)"
+    cargo install cargo-leptos@0.3.10 --locked --quiet
+  fi
+  local wb
+  wb="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb\$"; then
+    say "installing wasm-bindgen-cli $wb"
+    # Not --locked: its lockfile pins a crate version this registry mirror lacks.
+    cargo install wasm-bindgen-cli --version "$wb" --quiet --force
+  fi
+  if [ ! -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
+    # The npm build of binaryen: Debian's (v108) produces wasm that does not hydrate.
+    say "installing wasm-opt (npm binaryen@132)"
+    npm install --silent --no-audit --no-fund --prefix "$TOOLS" binaryen@132 >/dev/null
+  fi
+}
+
+ensure_test_tools() {
+  apt_install chromium chromium
+  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] ||
+     [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
+    say "installing the end-to-end test packages (npm)"
+    (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund >/dev/null)
+  fi
+}
+
+ensure_bench_tools() {
+  apt_install wrk wrk
+  apt_install brotli brotli
+}
+
+# Builds the release site: server binary + optimised wasm, CSS and assets in target/site.
+build_release() {
+  say "building the release site"
+  (cd "$ROOT" && cargo leptos build --release 2>&1 | grep -vE '^\s*(Compiling|Checking|Fresh)\b' >&2)
+}

@@ -1,0 +1,3 @@
+//! Server functions: thin calls from pages into the domain services, one module per area.
+
+pub mod catalog;

@@ -1,0 +1,70 @@
+//! Item cards and lists of them.
+
+use crate::models::catalog::ItemCard;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// One item as a card: cover, kind, title, creator, price, rating, tags.
+#[component]
+pub fn ItemCardView(item: ItemCard) -> impl IntoView {
+    let href = format!("/item/{}", item.slug);
+    let lang = item.language.clone();
+    let alt_lang = if lang == "zh-CN" { "en" } else { "zh-CN" };
+    let rating = item.rating.map(|r| {
+        let label = format!("Rated {r:.1} out of 5 by {} learners", item.rating_count);
+        view! {
+            <span class="rating" aria-label=label>
+                "★ " {format!("{r:.1}")} <span class="muted">" (" {item.rating_count} ")"</span>
+            </span>
+        }
+    });
+    let price = item.price.display();
+    let free = item.price.is_free();
+    view! {
+        <article class="card">
+            <A href=href.clone() attr:class="card-cover" attr:tabindex="-1" attr:aria-hidden="true">
+                <img src=item.cover alt="" width="240" height="320" loading="lazy" decoding="async" />
+            </A>
+            <div class="card-body">
+                <p class="card-meta">
+                    <span class=format!("kind kind-{}", item.kind.as_str())>{item.kind.label()}</span>
+                    <span class="category">{item.category_name}</span>
+                </p>
+                <h3 class="card-title" lang=lang>
+                    <A href=href>{item.title}</A>
+                </h3>
+                <p class="card-alt" lang=alt_lang>{item.title_alt}</p>
+                <p class="card-creator">
+                    "by " <A href=format!("/creator/{}", item.creator_slug)>{item.creator_name}</A>
+                </p>
+                <p class="card-foot">
+                    <span class="price" class:free=free>{price}</span>
+                    {rating}
+                </p>
+                <ul class="tags" aria-label="Tags">
+                    {item
+                        .tags
+                        .into_iter()
+                        .map(|t| {
+                            view! {
+                                <li>
+                                    <A href=format!("/catalog?tag={}", t.slug)>"#" {t.name}</A>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </div>
+        </article>
+    }
+}
+
+/// A grid of cards.
+#[component]
+pub fn ItemGrid(items: Vec<ItemCard>) -> impl IntoView {
+    view! {
+        <div class="grid">
+            {items.into_iter().map(|item| view! { <ItemCardView item /> }).collect_view()}
+        </div>
+    }
+}

@@ -1,0 +1,6 @@
+//! Reusable pieces of the pages.
+
+pub mod cards;
+pub mod layout;
+pub mod notice;
+pub mod seo;

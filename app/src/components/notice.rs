@@ -1,0 +1,37 @@
+//! How errors reach people: a clear message, the right HTTP status, a way on.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Sets the HTTP status of the page being rendered on the server (no-op in the browser).
+pub fn set_status(status: http::StatusCode) {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
+}
+
+/// An error as a page section: headline, message, links onward; sets the page's status.
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    set_status(error.status());
+    let title = match &error {
+        AppError::NotFound(_) => "Not found",
+        AppError::BadRequest(_) => "That request doesn’t work",
+        AppError::Internal => "Something went wrong",
+        AppError::Transport(_) => "Connection problem",
+    };
+    view! {
+        <section class="notice" role="alert">
+            <h1>{title}</h1>
+            <p class="notice-message">{error.to_string()}</p>
+            <p>
+                <a href="/catalog">"Browse the whole catalog"</a>
+                " · "
+                <a href="/">"Home"</a>
+            </p>
+        </section>
+    }
+}

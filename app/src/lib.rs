@@ -1,0 +1,64 @@
+//! Shuzhai 书斋 — the storefront's pages, components and server functions.
+//!
+//! The same crate is compiled twice: with `ssr` for the server, where it renders HTML and
+//! runs the server functions against SurrealDB, and with `hydrate` for the browser, where
+//! it takes over the server-rendered page. Server-only code lives in [`ssr`].
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod models;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#7a3b2e" />
+                <link rel="icon" href="/favicon.ico" sizes="any" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: layout and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/shuzhai.css" />
+        <Meta property="og:site_name" content="Shuzhai 书斋" />
+        <Link rel="manifest" href="/manifest.webmanifest" />
+        <Router>
+            <components::layout::SiteHeader />
+            <main id="main">
+                <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
+                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/catalog") view=pages::catalog::CatalogPage ssr=SsrMode::Async />
+                    <Route path=path!("/item/:slug") view=pages::item::ItemPage ssr=SsrMode::Async />
+                    <Route path=path!("/creator/:slug") view=pages::creator::CreatorPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <components::layout::SiteFooter />
+        </Router>
+    }
+}

@@ -1,0 +1,237 @@
+//! `/catalog`: browse, filter, sort and search.
+//!
+//! The filters are an ordinary GET form and the pages ordinary links, so everything works
+//! before (or without) JavaScript. After hydration the router turns the same form and links
+//! into client-side navigation: the URL changes (back button and shared links work), the
+//! list is fetched through the `catalog_page` server function and replaced in place, and a
+//! loading line shows while it is on its way.
+
+use crate::api::catalog::{catalog_facets, catalog_page};
+use crate::components::cards::ItemGrid;
+use crate::components::notice::ErrorNotice;
+use crate::components::seo::PageMeta;
+use crate::models::catalog::{CatalogPage as Results, CatalogQuery, Facets, Kind, Sort};
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+/// The catalog page.
+#[component]
+pub fn CatalogPage() -> impl IntoView {
+    let query_map = use_query_map();
+    let query = Memo::new(move |_| {
+        let map = query_map.read();
+        CatalogQuery::from_pairs(
+            ["q", "category", "kind", "tag", "price", "sort", "page"]
+                .into_iter()
+                .filter_map(|k| map.get_str(k).map(|v| (k, v))),
+        )
+    });
+    let results = Resource::new(move || query.get(), catalog_page);
+    let facets = Resource::new(|| (), |_| catalog_facets());
+    let (pending, set_pending) = signal(false);
+
+    view! {
+        <h1>"Catalog " <span lang="zh-CN" class="muted">"· 全部内容"</span></h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let facets = facets.await.unwrap_or_default();
+                view! { <Filters query facets /> }
+            })}
+        </Suspense>
+        <p class="loading" role="status" aria-live="polite">
+            {move || if pending.get() { "Updating results…" } else { "" }}
+        </p>
+        <div class="results" class:stale=move || pending.get() aria-busy=move || pending.get().to_string()>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> } set_pending>
+                {move || Suspend::new(async move {
+                    let q = query.get_untracked();
+                    match results.await {
+                        Ok(page) => Either::Left(view! { <ResultList query=q page /> }),
+                        Err(error) => Either::Right(view! {
+                            <PageMeta title="Catalog" description="Browse the catalog." path="/catalog" />
+                            <ErrorNotice error />
+                        }),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+fn page_title(q: &CatalogQuery) -> String {
+    let mut parts = Vec::new();
+    if !q.q.trim().is_empty() {
+        parts.push(format!("“{}”", q.q.trim()));
+    }
+    if let Some(k) = Kind::parse(q.kind.trim()) {
+        parts.push(k.label().to_string());
+    }
+    for (label, v) in [("category", &q.category), ("tag", &q.tag), ("", &q.price)] {
+        if !v.trim().is_empty() {
+            parts.push(if label.is_empty() { v.trim().to_string() } else { format!("{label} {}", v.trim()) });
+        }
+    }
+    let page = q.page.trim().parse::<u32>().unwrap_or(1);
+    let mut title = if parts.is_empty() { "Catalog".to_string() } else { format!("Catalog: {}", parts.join(", ")) };
+    if page > 1 {
+        title.push_str(&format!(" — page {page}"));
+    }
+    title
+}
+
+#[component]
+fn ResultList(query: CatalogQuery, page: Results) -> impl IntoView {
+    let title = page_title(&query);
+    let summary = match page.total {
+        0 => "No items match.".to_string(),
+        1 => "1 item".to_string(),
+        n => format!("{n} items"),
+    };
+    let description = format!("{title} — {summary} from independent creators on Shuzhai.");
+    let empty = page.items.is_empty();
+    view! {
+        <PageMeta title=title description path=query.href() />
+        <p class="result-count" data-total=page.total>{summary}</p>
+        {if empty {
+            Either::Left(view! {
+                <section class="empty">
+                    <p>"Nothing matches these filters. Try fewer words, another category, or "
+                        <A href="/catalog">"clear all filters"</A> "."</p>
+                </section>
+            })
+        } else {
+            Either::Right(view! { <ItemGrid items=page.items /> })
+        }}
+        <Pagination query page=page.page pages=page.pages />
+    }
+}
+
+/// Previous / numbered / next links; real links, so they work without JavaScript.
+#[component]
+fn Pagination(query: CatalogQuery, page: u32, pages: u32) -> impl IntoView {
+    if pages <= 1 {
+        return None;
+    }
+    let lo = page.saturating_sub(3).max(1);
+    let hi = (page + 3).min(pages);
+    let link = |n: u32| query.with_page(n).href();
+    Some(view! {
+        <nav class="pagination" aria-label="Pages">
+            {(page > 1).then(|| view! { <A href=link(page - 1) attr:rel="prev">"← Previous"</A> })}
+            {(lo > 1).then(|| view! { <A href=link(1)>"1"</A> <span aria-hidden="true">"…"</span> })}
+            {(lo..=hi).map(|n| if n == page {
+                Either::Left(view! { <span class="current" aria-current="page">{n}</span> })
+            } else {
+                Either::Right(view! { <A href=link(n) attr:aria-label=format!("Page {n}")>{n}</A> })
+            }).collect_view()}
+            {(hi < pages).then(|| view! { <span aria-hidden="true">"…"</span> <A href=link(pages)>{pages}</A> })}
+            {(page < pages).then(|| view! { <A href=link(page + 1) attr:rel="next">"Next →"</A> })}
+            <span class="muted">{format!("Page {page} of {pages}")}</span>
+        </nav>
+    })
+}
+
+/// Submits the form a control belongs to (used to apply a filter as soon as it changes).
+#[cfg(feature = "hydrate")]
+fn submit_form_of(target: Option<web_sys::EventTarget>) {
+    use wasm_bindgen::JsCast;
+    let form = target.and_then(|t| {
+        t.dyn_ref::<web_sys::HtmlSelectElement>()
+            .and_then(|s| s.form())
+            .or_else(|| t.dyn_ref::<web_sys::HtmlInputElement>().and_then(|i| i.form()))
+    });
+    if let Some(form) = form {
+        let _ = form.request_submit();
+    }
+}
+
+/// The filter form. Without JavaScript: pick, then press “Apply”. With it: every change
+/// applies at once, and typing in the search box applies after a short pause.
+#[component]
+fn Filters(query: Memo<CatalogQuery>, facets: Facets) -> impl IntoView {
+    let on_change = move |_ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        submit_form_of(_ev.target());
+    };
+    #[cfg(feature = "hydrate")]
+    let typing = StoredValue::new_local(None::<gloo::timers::callback::Timeout>);
+    let on_input = move |_ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            let target = _ev.target();
+            let timer = gloo::timers::callback::Timeout::new(400, move || submit_form_of(target));
+            // Replacing the stored timer drops (cancels) the previous one.
+            typing.set_value(Some(timer));
+        }
+    };
+    let field = move |f: fn(&CatalogQuery) -> &String| {
+        let v = f(&query.read()).clone();
+        v
+    };
+    let selected = move |f: fn(&CatalogQuery) -> &String, value: &'static str| field(f) == value;
+    let categories = facets.categories;
+    let tags = facets.tags;
+    view! {
+        <Form method="GET" action="/catalog" attr:class="filters" attr:aria-label="Filter the catalog">
+            <div class="field grow">
+                <label for="f-q">"Search"</label>
+                <input id="f-q" type="search" name="q" maxlength="100" placeholder="Title or summary, 中文 or English"
+                    prop:value=move || field(|q| &q.q) on:input=on_input />
+            </div>
+            <div class="field">
+                <label for="f-category">"Category"</label>
+                <select id="f-category" name="category" on:change=on_change>
+                    <option value="" selected=move || selected(|q| &q.category, "")>"All categories"</option>
+                    {categories.into_iter().map(|c| {
+                        let slug = c.slug.clone();
+                        let label = format!("{} {} ({})", c.name, c.name_zh, c.count);
+                        view! { <option value=c.slug selected=move || field(|q| &q.category) == slug>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-kind">"Kind"</label>
+                <select id="f-kind" name="kind" on:change=on_change>
+                    <option value="" selected=move || selected(|q| &q.kind, "")>"All kinds"</option>
+                    {Kind::ALL.into_iter().map(|k| view! {
+                        <option value=k.as_str() selected=move || selected(|q| &q.kind, k.as_str())>{k.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-tag">"Tag"</label>
+                <select id="f-tag" name="tag" on:change=on_change>
+                    <option value="" selected=move || selected(|q| &q.tag, "")>"All tags"</option>
+                    {tags.into_iter().map(|t| {
+                        let slug = t.slug.clone();
+                        let label = format!("{} ({})", t.name, t.count);
+                        view! { <option value=t.slug selected=move || field(|q| &q.tag) == slug>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-price">"Price"</label>
+                <select id="f-price" name="price" on:change=on_change>
+                    <option value="" selected=move || selected(|q| &q.price, "")>"Free and paid"</option>
+                    <option value="free" selected=move || selected(|q| &q.price, "free")>"Free"</option>
+                    <option value="paid" selected=move || selected(|q| &q.price, "paid")>"Paid"</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-sort">"Sort"</label>
+                <select id="f-sort" name="sort" on:change=on_change>
+                    <option value="" selected=move || selected(|q| &q.sort, "")>"Default"</option>
+                    {Sort::OPTIONS.into_iter().map(|(_, v, label)| view! {
+                        <option value=v selected=move || selected(|q| &q.sort, v)>{label}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field actions">
+                <button type="submit">"Apply"</button>
+                <A href="/catalog" attr:class="reset">"Clear"</A>
+            </div>
+        </Form>
+    }
+}

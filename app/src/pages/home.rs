@@ -1,0 +1,58 @@
+//! The store front.
+
+use crate::api::catalog::home_sections;
+use crate::components::cards::ItemGrid;
+use crate::components::notice::ErrorNotice;
+use crate::components::seo::PageMeta;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Home: what is popular, what is new, what is free, and the categories.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let sections = Resource::new(|| (), |_| home_sections());
+    view! {
+        <PageMeta
+            title="Knowledge from independent creators"
+            description="Articles, e-books, audio lectures, video and courses from independent creators — read previews free, buy what you want to keep."
+            path="/"
+        />
+        <section class="hero">
+            <h1>"Learn from people who know " <span lang="zh-CN">"· 向懂行的人学习"</span></h1>
+            <p>"Articles, e-books, audio lectures, video and courses — free previews for everything."</p>
+            <p><A href="/catalog" attr:class="button">"Browse the catalog"</A></p>
+        </section>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match sections.await {
+                    Ok(s) => Either::Left(view! {
+                        <nav class="category-strip" aria-label="Categories">
+                            {s.categories.into_iter().map(|c| view! {
+                                <A href=format!("/catalog?category={}", c.slug)>
+                                    {c.name} " " <span lang="zh-CN">{c.name_zh}</span>
+                                    <span class="count">{c.count}</span>
+                                </A>
+                            }).collect_view()}
+                        </nav>
+                        <section aria-labelledby="popular-h">
+                            <h2 id="popular-h">"Popular"</h2>
+                            <ItemGrid items=s.popular />
+                            <p><A href="/catalog?sort=popular">"All popular items →"</A></p>
+                        </section>
+                        <section aria-labelledby="new-h">
+                            <h2 id="new-h">"New"</h2>
+                            <ItemGrid items=s.newest />
+                        </section>
+                        <section aria-labelledby="free-h">
+                            <h2 id="free-h">"Free to read"</h2>
+                            <ItemGrid items=s.free />
+                            <p><A href="/catalog?price=free">"All free items →"</A></p>
+                        </section>
+                    }),
+                    Err(error) => Either::Right(view! { <ErrorNotice error /> }),
+                }
+            })}
+        </Suspense>
+    }
+}

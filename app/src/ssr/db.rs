@@ -1,0 +1,222 @@
+//! The connection to SurrealDB, chosen by one URL.
+//!
+//! * `surrealkv://./data/shuzhai.db` — embedded, on disk (the default);
+//! * `mem://` — embedded, in memory (tests);
+//! * `ws://host:8000` / `wss://…` — a remote SurrealDB server, with namespace, database
+//!   and credentials from the configuration.
+
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+use surrealdb::engine::any::Any;
+use surrealdb::Surreal;
+
+/// A connected database handle (cheap to clone).
+pub type Db = Surreal<Any>;
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct DbConfig {
+    /// `surrealkv://path`, `mem://`, `ws://host:port` or `wss://host:port`.
+    pub url: String,
+    /// Namespace to use.
+    pub namespace: String,
+    /// Database to use.
+    pub database: String,
+    /// User for a remote server (root, namespace or database user).
+    pub username: Option<String>,
+    /// Password for `username`.
+    pub password: Option<String>,
+    /// Which level `username` is defined at.
+    pub auth_level: AuthLevel,
+}
+
+impl DbConfig {
+    /// An in-memory database, as tests use it.
+    pub fn memory() -> Self {
+        DbConfig {
+            url: "mem://".into(),
+            namespace: "shuzhai".into(),
+            database: "store".into(),
+            username: None,
+            password: None,
+            auth_level: AuthLevel::Root,
+        }
+    }
+}
+
+/// The level at which a remote SurrealDB user is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthLevel {
+    /// A root user.
+    Root,
+    /// A namespace user.
+    Namespace,
+    /// A database user.
+    Database,
+}
+
+/// Why the database could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL is not one we can use.
+    #[error("DATABASE_URL “{0}” is not supported: use surrealkv://PATH, mem://, ws://HOST:PORT or wss://HOST:PORT")]
+    UnsupportedUrl(String),
+    /// The database could not be opened or reached.
+    #[error("cannot open the database at {url}: {source}")]
+    Connect {
+        /// The URL tried.
+        url: String,
+        /// What went wrong.
+        source: surrealdb::Error,
+    },
+    /// Connecting took too long.
+    #[error("cannot reach the database at {0}: no answer within 10 seconds")]
+    Timeout(String),
+    /// Signing in or selecting namespace/database failed.
+    #[error("the database refused us: {0}")]
+    Auth(surrealdb::Error),
+    /// A query failed.
+    #[error("database query failed ({context}): {source}")]
+    Query {
+        /// What we were doing.
+        context: String,
+        /// What went wrong.
+        source: surrealdb::Error,
+    },
+    /// A row did not have the shape the code expects.
+    #[error("unexpected data ({context}): {source}")]
+    Decode {
+        /// What we were reading.
+        context: String,
+        /// What was wrong with it.
+        source: serde_json::Error,
+    },
+}
+
+/// Opens the database named by `config.url` and selects namespace and database.
+pub async fn connect(config: &DbConfig) -> Result<Db, DbError> {
+    let url = config.url.trim();
+    let scheme = url.split("://").next().unwrap_or_default();
+    let remote = matches!(scheme, "ws" | "wss");
+    if !url.contains("://") || !matches!(scheme, "mem" | "surrealkv" | "ws" | "wss") {
+        return Err(DbError::UnsupportedUrl(url.to_string()));
+    }
+    if scheme == "surrealkv" {
+        let path = std::path::Path::new(url.trim_start_matches("surrealkv://"));
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| DbError::Connect {
+                url: url.to_string(),
+                source: surrealdb::Error::configuration(format!("cannot create {}: {e}", parent.display()), None),
+            })?;
+        }
+    }
+    let db = tokio::time::timeout(Duration::from_secs(10), surrealdb::engine::any::connect(url))
+        .await
+        .map_err(|_| DbError::Timeout(url.to_string()))?
+        .map_err(|source| DbError::Connect { url: url.to_string(), source })?;
+
+    if let (Some(user), Some(pass)) = (&config.username, &config.password) {
+        use surrealdb::opt::auth::{Database, Namespace, Root};
+        let (username, password) = (user.clone(), pass.clone());
+        let signin = match config.auth_level {
+            AuthLevel::Root => db.signin(Root { username, password }).await,
+            AuthLevel::Namespace => {
+                db.signin(Namespace { namespace: config.namespace.clone(), username, password }).await
+            }
+            AuthLevel::Database => {
+                db.signin(Database {
+                    namespace: config.namespace.clone(),
+                    database: config.database.clone(),
+                    username,
+                    password,
+                })
+                .await
+            }
+        };
+        signin.map_err(DbError::Auth)?;
+    }
+    if !remote || config.auth_level == AuthLevel::Root {
+        // Embedded databases and root users create what is missing; a namespace or
+        // database user is given an existing one by its administrator.
+        db.query(format!(
+            "DEFINE NAMESPACE IF NOT EXISTS {ns}; USE NS {ns}; DEFINE DATABASE IF NOT EXISTS {db};",
+            ns = ident(&config.namespace),
+            db = ident(&config.database)
+        ))
+        .await
+        .and_then(|r| r.check())
+        .map_err(DbError::Auth)?;
+    }
+    db.use_ns(config.namespace.clone()).use_db(config.database.clone()).await.map_err(DbError::Auth)?;
+    Ok(db)
+}
+
+/// Quotes a namespace or database name as a SurrealQL identifier.
+fn ident(name: &str) -> String {
+    format!("`{}`", name.replace('`', ""))
+}
+
+/// Runs a query and decodes statement `index` of its result into rows of `T`.
+///
+/// Rows travel as JSON (record ids become `table:key` strings, datetimes RFC 3339 text),
+/// so the wire types stay plain serde types that also compile for the browser.
+pub async fn rows<T: DeserializeOwned>(
+    db: &Db,
+    context: &str,
+    sql: &str,
+    vars: serde_json::Value,
+    index: usize,
+) -> Result<Vec<T>, DbError> {
+    let mut query = db.query(sql);
+    if let serde_json::Value::Object(map) = vars {
+        for (k, v) in map {
+            query = query.bind((k, v));
+        }
+    }
+    let mut response = query.await.map_err(|source| DbError::Query { context: context.into(), source })?;
+    let errors = response.take_errors();
+    if let Some((_, source)) = errors.into_iter().min_by_key(|(i, _)| *i) {
+        return Err(DbError::Query { context: context.into(), source });
+    }
+    let value: serde_json::Value =
+        response.take(index).map_err(|source| DbError::Query { context: context.into(), source })?;
+    let list = match value {
+        serde_json::Value::Array(a) => a,
+        serde_json::Value::Null => Vec::new(),
+        other => vec![other],
+    };
+    list.into_iter()
+        .map(|v| serde_json::from_value(v).map_err(|source| DbError::Decode { context: context.into(), source }))
+        .collect()
+}
+
+/// Runs statements whose results are not needed, failing on the first statement error.
+pub async fn execute(db: &Db, context: &str, sql: &str, vars: serde_json::Value) -> Result<(), DbError> {
+    rows::<serde_json::Value>(db, context, sql, vars, 0).await.map(|_| ())
+}
+
+/// The key part of a record id as JSON renders it: `item:i0001` → `i0001`,
+/// `tag:⟨machine-learning⟩` → `machine-learning`.
+pub fn record_key(id: &str) -> &str {
+    let key = id.split_once(':').map(|(_, k)| k).unwrap_or(id);
+    key.trim_start_matches(['⟨', '`']).trim_end_matches(['⟩', '`'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_keys_are_unwrapped() {
+        assert_eq!(record_key("item:i0001"), "i0001");
+        assert_eq!(record_key("tag:⟨machine-learning⟩"), "machine-learning");
+        assert_eq!(record_key("plain"), "plain");
+    }
+
+    #[tokio::test]
+    async fn unsupported_urls_are_refused_with_a_clear_message() {
+        let cfg = DbConfig { url: "postgres://x".into(), ..DbConfig::memory() };
+        let err = connect(&cfg).await.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("is not supported"), "{err}");
+    }
+}

@@ -1,0 +1,185 @@
+//! Versioned schema migrations.
+//!
+//! Each migration is a SurrealQL file under `migrations/`, applied once, in order, inside a
+//! transaction together with the record that marks it applied — so a failing migration
+//! leaves the database exactly as it was, and re-running is a no-op. A migration that was
+//! edited after it was applied is refused (its checksum no longer matches).
+
+use super::db::{rows, Db, DbError};
+use serde::Deserialize;
+use serde_json::json;
+
+/// One schema change.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// Position in the sequence, from 1.
+    pub version: u32,
+    /// Short name, for the log.
+    pub name: &'static str,
+    /// The SurrealQL to run.
+    pub sql: &'static str,
+}
+
+/// Every migration of the product, in order.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "data model v1",
+    sql: include_str!("migrations/0001_data_model_v1.surql"),
+}];
+
+/// Why migrating stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    /// The database could not be read or written.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// A migration's statements failed; nothing of it was applied.
+    #[error("migration {version:04} ({name}) failed and was rolled back, the database is unchanged: {reason}")]
+    Failed {
+        /// Its version.
+        version: u32,
+        /// Its name.
+        name: &'static str,
+        /// The database's message.
+        reason: String,
+    },
+    /// An applied migration's text changed since.
+    #[error("migration {version:04} ({name}) was changed after it was applied; add a new migration instead")]
+    Changed {
+        /// Its version.
+        version: u32,
+        /// Its name.
+        name: &'static str,
+    },
+    /// The database has migrations this build does not know.
+    #[error("the database is at schema version {found}, newer than this build knows ({known}); run a newer Shuzhai")]
+    TooNew {
+        /// Highest applied version.
+        found: u32,
+        /// Highest version this build has.
+        known: u32,
+    },
+}
+
+#[derive(Deserialize)]
+struct Applied {
+    version: u32,
+    checksum: String,
+}
+
+/// FNV-1a, 64 bit: enough to notice an edited migration file.
+fn checksum(sql: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in sql.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Applies the product's migrations; returns the versions applied now.
+pub async fn run(db: &Db) -> Result<Vec<u32>, MigrateError> {
+    run_list(db, MIGRATIONS).await
+}
+
+/// Applies `migrations` (in order) that the database has not recorded yet.
+pub async fn run_list(db: &Db, migrations: &[Migration]) -> Result<Vec<u32>, MigrateError> {
+    super::db::execute(
+        db,
+        "create migration table",
+        "DEFINE TABLE IF NOT EXISTS migration SCHEMAFULL;
+         DEFINE FIELD IF NOT EXISTS version ON migration TYPE int;
+         DEFINE FIELD IF NOT EXISTS name ON migration TYPE string;
+         DEFINE FIELD IF NOT EXISTS checksum ON migration TYPE string;
+         DEFINE FIELD IF NOT EXISTS applied_at ON migration TYPE datetime;",
+        json!({}),
+    )
+    .await?;
+    let applied: Vec<Applied> =
+        rows(db, "read applied migrations", "SELECT version, checksum FROM migration ORDER BY version", json!({}), 0)
+            .await?;
+    let known = migrations.iter().map(|m| m.version).max().unwrap_or(0);
+    if let Some(found) = applied.iter().map(|a| a.version).max().filter(|v| *v > known) {
+        return Err(MigrateError::TooNew { found, known });
+    }
+    let mut done = Vec::new();
+    for m in migrations {
+        if let Some(a) = applied.iter().find(|a| a.version == m.version) {
+            if a.checksum != checksum(m.sql) {
+                return Err(MigrateError::Changed { version: m.version, name: m.name });
+            }
+            continue;
+        }
+        let sql = format!(
+            "BEGIN TRANSACTION;\n{}\n;CREATE type::record('migration', $version) SET version = $version, name = $name, checksum = $checksum, applied_at = time::now();\nCOMMIT TRANSACTION;",
+            m.sql
+        );
+        let mut response = db
+            .query(sql)
+            .bind(("version", i64::from(m.version)))
+            .bind(("name", m.name))
+            .bind(("checksum", checksum(m.sql)))
+            .await
+            .map_err(|e| MigrateError::Failed { version: m.version, name: m.name, reason: e.to_string() })?;
+        let errors = response.take_errors();
+        if let Some((_, e)) = errors.into_iter().min_by_key(|(i, _)| *i) {
+            // Statements after the failing one report "not executed"; the first error is the cause.
+            let reason = e.to_string();
+            return Err(MigrateError::Failed { version: m.version, name: m.name, reason });
+        }
+        tracing::info!(version = m.version, name = m.name, "applied migration");
+        done.push(m.version);
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ssr::db::{connect, DbConfig};
+
+    async fn mem() -> Db {
+        connect(&DbConfig::memory()).await.expect("mem db")
+    }
+
+    #[tokio::test]
+    async fn migrations_apply_once() {
+        let db = mem().await;
+        let first = run(&db).await.expect("first run");
+        assert_eq!(first, vec![1]);
+        let second = run(&db).await.expect("second run");
+        assert!(second.is_empty(), "re-running must be a no-op");
+    }
+
+    #[tokio::test]
+    async fn a_failing_migration_leaves_the_database_unchanged() {
+        let db = mem().await;
+        let list = [
+            Migration { version: 1, name: "ok", sql: "DEFINE TABLE a SCHEMAFULL; DEFINE FIELD n ON a TYPE int;" },
+            Migration {
+                version: 2,
+                name: "broken",
+                sql: "DEFINE TABLE b SCHEMAFULL; CREATE a:1 SET n = 'not a number';",
+            },
+        ];
+        let err = run_list(&db, &list).await.expect_err("must fail");
+        assert!(err.to_string().contains("0002 (broken) failed"), "{err}");
+        let tables: Vec<serde_json::Value> =
+            rows(&db, "info", "RETURN object::keys((INFO FOR DB).tables)", json!({}), 0).await.expect("info");
+        let names: Vec<String> = tables.iter().filter_map(|v| v.as_str().map(String::from)).collect();
+        assert!(names.contains(&"a".to_string()), "{names:?}");
+        assert!(!names.contains(&"b".to_string()), "table b must have been rolled back: {names:?}");
+        let applied: Vec<serde_json::Value> =
+            rows(&db, "applied", "SELECT version FROM migration", json!({}), 0).await.expect("applied");
+        assert_eq!(applied.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_edited_migration_is_refused() {
+        let db = mem().await;
+        let v1 = [Migration { version: 1, name: "a", sql: "DEFINE TABLE a SCHEMALESS;" }];
+        run_list(&db, &v1).await.expect("apply");
+        let edited = [Migration { version: 1, name: "a", sql: "DEFINE TABLE a SCHEMAFULL;" }];
+        assert!(matches!(run_list(&db, &edited).await, Err(MigrateError::Changed { .. })));
+    }
+}

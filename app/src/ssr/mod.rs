@@ -1,0 +1,9 @@
+//! Server-only code: the database, the domain services and the state the server functions
+//! use. None of it is compiled into the browser bundle (the whole module sits behind the
+//! `ssr` feature, and with it every server-only crate).
+
+pub mod access;
+pub mod catalog;
+pub mod db;
+pub mod migrate;
+pub mod state;

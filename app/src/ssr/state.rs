@@ -1,0 +1,29 @@
+//! The state every request shares, handed to server functions through Leptos context.
+
+use super::catalog::CatalogService;
+use super::db::Db;
+use crate::error::AppError;
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// Database handle and services, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The catalog (an in-memory read model over the `item` table).
+    pub catalog: Arc<CatalogService>,
+    /// Leptos' options (site root, output name).
+    pub leptos_options: LeptosOptions,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state, from inside a server function or a component rendered on the server.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| AppError::internal("app state", "AppState missing from context"))
+}

@@ -1,0 +1,110 @@
+import { test, expect, Page } from '@playwright/test';
+
+// Fails the test on any console error or uncaught exception in the page.
+function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
+
+// Resolves once the wasm app has hydrated (frontend::hydrate marks <html data-hydrated>).
+async function hydrated(page: Page) {
+  await page.waitForSelector('html[data-hydrated]', { state: 'attached' });
+}
+
+test('home lists items from the database and hydrates without errors', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto('/');
+  await expect(page).toHaveTitle(/Shuzhai/);
+  await expect(page.getByRole('heading', { name: 'Popular' })).toBeVisible();
+  expect(await page.locator('article.card').count()).toBeGreaterThan(8);
+  await hydrated(page);
+  expect(errors).toEqual([]);
+});
+
+test('filters update the list in place, keep the URL in sync and show a loading state', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto('/catalog');
+  await hydrated(page);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  const firstCount = await page.locator('.result-count').innerText();
+  expect(firstCount).toBe('200 items');
+
+  // Slow the server function down so the loading state is visible.
+  await page.route('**/api/catalog**', async (route) => {
+    await new Promise((r) => setTimeout(r, 700));
+    await route.continue();
+  });
+  await page.getByLabel('Kind').selectOption('audio');
+  await expect(page.getByRole('status')).toHaveText('Updating results…');
+  await expect(page).toHaveURL(/\/catalog\?kind=audio$/);
+  await expect(page.locator('.result-count')).toHaveText('40 items');
+  await expect(page.getByRole('status')).toHaveText('');
+  const kinds = await page.locator('article.card .kind').allInnerTexts();
+  expect(kinds.length).toBe(24);
+  expect(new Set(kinds)).toEqual(new Set(['Audio']));
+  await page.unroute('**/api/catalog**');
+
+  // Pagination is client-side too.
+  await page.getByRole('link', { name: 'Next →' }).click();
+  await expect(page).toHaveURL(/kind=audio&page=2/);
+  await expect(page.locator('article.card')).toHaveCount(16);
+
+  // The back button restores the previous list.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/catalog\?kind=audio$/);
+  await expect(page.locator('article.card')).toHaveCount(24);
+  await page.goBack();
+  await expect(page.locator('.result-count')).toHaveText('200 items');
+
+  // All of it happened without a page load.
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  expect(errors).toEqual([]);
+});
+
+test('Chinese search matches without spaces, English search is case-insensitive', async ({ page }) => {
+  await page.goto('/catalog');
+  await hydrated(page);
+  await page.getByLabel('Search', { exact: true }).fill('学习');
+  await expect(page).toHaveURL(/q=%E5%AD%A6%E4%B9%A0/);
+  const titles = await page.locator('article.card').allInnerTexts();
+  expect(titles.length).toBeGreaterThan(0);
+  for (const t of titles) expect(t).toContain('学习');
+
+  await page.goto('/catalog?q=MACHINE+learning');
+  await expect(page.locator('article.card').first()).toContainText(/Machine Learning|机器学习/);
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the filter form, search and pagination work as plain HTML', async ({ page }) => {
+    await page.goto('/catalog');
+    await expect(page.locator('.result-count')).toHaveText('200 items');
+    await page.getByLabel('Kind').selectOption('course');
+    await page.getByLabel('Price').selectOption('paid');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(page).toHaveURL(/kind=course/);
+    await expect(page).toHaveURL(/price=paid/);
+    const kinds = await page.locator('article.card .kind').allInnerTexts();
+    expect(kinds.length).toBeGreaterThan(0);
+    expect(new Set(kinds)).toEqual(new Set(['Course']));
+    const prices = await page.locator('article.card .price').allInnerTexts();
+    expect(prices).not.toContain('Free');
+
+    await page.goto('/catalog?sort=price-asc');
+    await page.getByRole('link', { name: 'Next →' }).click();
+    await expect(page).toHaveURL(/sort=price-asc&page=2/);
+    await expect(page.locator('.pagination .current')).toHaveText('2');
+
+    await page.goto('/catalog?q=%E6%9C%BA%E5%99%A8%E5%AD%A6%E4%B9%A0');
+    await expect(page.locator('article.card').first()).toContainText('机器学习');
+  });
+
+  test('a bad filter gets a clear message', async ({ page }) => {
+    const response = await page.goto('/catalog?page=abc');
+    expect(response?.status()).toBe(400);
+    await expect(page.getByRole('alert')).toContainText('not a page number');
+  });
+});

@@ -1,0 +1,116 @@
+//! The command line. Every setting is a flag with an environment-variable fallback.
+
+use app::ssr::db::{AuthLevel, DbConfig};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+
+/// Shuzhai 书斋 — a storefront for creators of paid knowledge.
+#[derive(Debug, Parser)]
+#[command(name = "server", version, about, long_about = None)]
+pub struct Cli {
+    /// Database connection.
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Log filter, e.g. `info`, `server=debug,tower_http=debug`.
+    #[arg(long, env = "RUST_LOG", default_value = "info,surrealdb=warn,surrealdb_core=warn", global = true)]
+    pub log: String,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve the store over HTTP.
+    Serve(ServeArgs),
+    /// Apply pending schema migrations and exit.
+    Migrate,
+    /// Migrate, then fill the database with data.
+    Seed(SeedArgs),
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// `surrealkv://PATH` (embedded, on disk), `mem://` (embedded, in memory) or
+    /// `ws://HOST:PORT` / `wss://HOST:PORT` (a SurrealDB server).
+    #[arg(long = "database-url", env = "DATABASE_URL", default_value = "surrealkv://./data/shuzhai.db", global = true)]
+    pub url: String,
+    /// SurrealDB namespace.
+    #[arg(long = "database-namespace", env = "DATABASE_NAMESPACE", default_value = "shuzhai", global = true)]
+    pub namespace: String,
+    /// SurrealDB database.
+    #[arg(long = "database-name", env = "DATABASE_NAME", default_value = "store", global = true)]
+    pub database: String,
+    /// User for a remote SurrealDB server.
+    #[arg(long = "database-user", env = "DATABASE_USER", global = true)]
+    pub username: Option<String>,
+    /// Password for `--database-user`.
+    #[arg(long = "database-password", env = "DATABASE_PASSWORD", hide_env_values = true, global = true)]
+    pub password: Option<String>,
+    /// Level at which `--database-user` is defined.
+    #[arg(long = "database-auth-level", env = "DATABASE_AUTH_LEVEL", value_enum, default_value_t = Level::Root, global = true)]
+    pub auth_level: Level,
+}
+
+/// Level of a SurrealDB user.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Level {
+    /// Root user.
+    Root,
+    /// Namespace user.
+    Namespace,
+    /// Database user.
+    Database,
+}
+
+impl DbArgs {
+    /// The database configuration these flags describe.
+    pub fn config(&self) -> DbConfig {
+        DbConfig {
+            url: self.url.clone(),
+            namespace: self.namespace.clone(),
+            database: self.database.clone(),
+            username: self.username.clone(),
+            password: self.password.clone(),
+            auth_level: match self.auth_level {
+                Level::Root => AuthLevel::Root,
+                Level::Namespace => AuthLevel::Namespace,
+                Level::Database => AuthLevel::Database,
+            },
+        }
+    }
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SHUZHAI_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// The store's public URL, used in canonical links (defaults to http://ADDR).
+    #[arg(long, env = "SHUZHAI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Directory with the built site (`pkg/` and the public assets).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+    /// Fill an empty database with the demo catalog on start-up.
+    #[arg(long, env = "SHUZHAI_SEED_DEMO")]
+    pub seed_demo: bool,
+    /// How often (seconds) to reload the catalog from the database, for a database shared by
+    /// several servers; 0 turns it off.
+    #[arg(long, env = "SHUZHAI_CATALOG_REFRESH_SECS", default_value_t = 60)]
+    pub catalog_refresh_secs: u64,
+}
+
+/// Options of `seed`.
+#[derive(Debug, Clone, Args)]
+pub struct SeedArgs {
+    /// Load the deterministic demo catalog (creators, 200 items, 500 learners, interactions).
+    #[arg(long)]
+    pub demo: bool,
+    /// Seed even if the database already has items (the demo records are overwritten, other data is kept).
+    #[arg(long)]
+    pub force: bool,
+}

@@ -1,0 +1,9 @@
+//! The Shuzhai server: configuration, start-up, the HTTP router, demo data.
+//!
+//! `main.rs` only parses the command line and calls into [`startup`].
+
+pub mod config;
+pub mod covers;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;

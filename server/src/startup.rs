@@ -1,0 +1,177 @@
+//! Start-up: open and migrate the database, build the state and the router, serve.
+//!
+//! [`spawn`] binds the address it is given and reports the port it really got, so tests
+//! run the real application on port 0.
+
+use crate::config::{DbArgs, SeedArgs, ServeArgs};
+use anyhow::Context;
+use app::components::seo::SiteOrigin;
+use app::ssr::catalog::CatalogService;
+use app::ssr::db::{connect, Db, DbConfig};
+use app::ssr::state::AppState;
+use app::{shell, App};
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Opens the database and applies pending migrations.
+pub async fn open_database(config: &DbConfig) -> anyhow::Result<Db> {
+    let db = connect(config).await?;
+    let applied = app::ssr::migrate::run(&db).await.context("the database schema could not be brought up to date")?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "database migrated");
+    }
+    Ok(db)
+}
+
+/// Builds the shared state: catalog read model over `db`.
+pub async fn build_state(db: Db, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
+    let catalog = CatalogService::load(db.clone()).await.context("loading the catalog")?;
+    Ok(AppState { db, catalog: Arc::new(catalog), leptos_options })
+}
+
+/// Leptos options for a site built into `site_root`.
+pub fn leptos_options(site_root: &str, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("shuzhai")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+/// The HTTP application: pages, server functions, covers, static files.
+pub fn router(state: AppState, origin: String) -> Router {
+    let routes = generate_route_list(App);
+    let context = move || provide_context(SiteOrigin(origin.clone()));
+    let shell_options = state.leptos_options.clone();
+    Router::new()
+        .route("/covers/{file}", get(crate::covers::cover))
+        .route("/avatars/{file}", get(crate::covers::avatar))
+        .route("/healthz", get(health))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(shell_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .with_state(state)
+}
+
+async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> (axum::http::StatusCode, &'static str) {
+    match state.db.health().await {
+        Ok(()) => (axum::http::StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+/// A running server.
+pub struct Running {
+    /// The address it listens on (with the real port when 0 was asked for).
+    pub addr: SocketAddr,
+    /// The server task; ends when the shutdown future resolves.
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Binds `addr` and serves `router` until `shutdown` resolves.
+pub async fn spawn(
+    addr: SocketAddr,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<Running> {
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service()).with_graceful_shutdown(shutdown).await
+    });
+    Ok(Running { addr, task })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+/// `server serve`.
+pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
+    let db = open_database(&db_args.config()).await?;
+    if args.seed_demo && crate::seed::is_empty(&db).await? {
+        tracing::info!("empty database: loading the demo catalog (once)");
+        crate::seed::demo(&db).await.context("seeding the demo catalog")?;
+    }
+    let options = leptos_options(&args.site_root, args.addr);
+    if !std::path::Path::new(&args.site_root).join("pkg").exists() {
+        tracing::warn!(site_root = %args.site_root, "no built site here: pages render, but scripts and styles will be missing (build with `cargo leptos build --release`)");
+    }
+    let state = build_state(db, options).await?;
+    if args.catalog_refresh_secs > 0 {
+        let catalog = state.catalog.clone();
+        let every = Duration::from_secs(args.catalog_refresh_secs);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                if let Err(e) = catalog.refresh().await {
+                    tracing::warn!(error = %e, "catalog refresh failed; serving the previous catalog");
+                }
+            }
+        });
+    }
+    let origin = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.addr));
+    let running = spawn(args.addr, router(state, origin.trim_end_matches('/').to_string()), shutdown_signal()).await?;
+    tracing::info!("Shuzhai is serving on http://{}", running.addr);
+    running.task.await.context("server task")?.context("serving")?;
+    Ok(())
+}
+
+/// `server migrate`.
+pub async fn migrate(db_args: &DbArgs) -> anyhow::Result<()> {
+    open_database(&db_args.config()).await?;
+    println!("database schema is up to date");
+    Ok(())
+}
+
+/// `server seed`.
+pub async fn seed(db_args: &DbArgs, args: SeedArgs) -> anyhow::Result<()> {
+    if !args.demo {
+        anyhow::bail!("nothing to seed: pass --demo to load the demo catalog");
+    }
+    let db = open_database(&db_args.config()).await?;
+    if !args.force && !crate::seed::is_empty(&db).await? {
+        anyhow::bail!("the database already has items; pass --force to load the demo catalog anyway");
+    }
+    let stats = crate::seed::demo(&db).await?;
+    println!("{stats}");
+    Ok(())
+}
