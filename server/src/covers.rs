@@ -32,7 +32,7 @@ pub async fn avatar(State(state): State<AppState>, Path(file): Path<String>) -> 
     let hue = creator.slug.bytes().fold(11u32, |h, b| h.wrapping_mul(37).wrapping_add(u32::from(b))) % 360;
     let initial: String = creator.name.chars().take(1).collect();
     let svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96" role="img" aria-label="{name}"><circle cx="48" cy="48" r="48" fill="hsl({hue},40%,40%)"/><text x="48" y="62" font-size="40" text-anchor="middle" fill="#fff">{initial}</text></svg>"#,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96" role="img" aria-label="{name}"><circle cx="48" cy="48" r="48" fill="hsl({hue},40%,40%)"/><text x="48" y="62" font-size="40" text-anchor="middle" fill="#fff">{initial}</text></svg>"##,
         name = xml(&creator.name),
         initial = xml(&initial),
     );
@@ -89,7 +89,7 @@ pub fn cover_svg(card: &ItemCard) -> String {
     let mut text = String::new();
     for (i, line) in lines.iter().enumerate() {
         text.push_str(&format!(
-            r#"<text x="20" y="{}" font-size="22" font-weight="700" fill="#fff">{}</text>"#,
+            r##"<text x="20" y="{}" font-size="22" font-weight="700" fill="#fff">{}</text>"##,
             130 + i * 30,
             xml(line.trim())
         ));

@@ -332,7 +332,7 @@ fn generate_items() -> Vec<DemoItem> {
                         tags.push(tag);
                     }
                 }
-                if *kind == "course" && title_en.contains("Beginners") || rng.chance(0.15) {
+                if (*kind == "course" && title_en.contains("Beginners")) || rng.chance(0.15) {
                     tags.push("beginner".into());
                 }
                 let published = today - 86_400 * (3 + n as i64 * 365 / 200) - rng.below(86_400) as i64;

@@ -26,7 +26,7 @@ async fn home_is_rendered_on_the_server_with_items_and_meta() {
     let (status, html) = get("/").await;
     assert_eq!(status, 200);
     assert!(html.contains("<title>Knowledge from independent creators · Shuzhai 书斋</title>"), "{html}");
-    assert!(html.contains(r#"<link rel="canonical" href="http://shuzhai.test/""#));
+    assert!(html.contains(r#"<link href="http://shuzhai.test/" rel="canonical">"#), "{html}");
     assert!(html.contains(r#"name="description""#));
     assert!(html_count(&html, r#"<article class="card">"#) >= 16);
     assert!(html.contains("/pkg/shuzhai.js"), "hydration script is referenced");
@@ -111,7 +111,7 @@ async fn catalog_pages_link_to_each_other_and_keep_filters() {
     assert_eq!(status, 200);
     assert!(html.contains(r#"href="/catalog?kind=article""#), "previous page link keeps the filter");
     assert!(html.contains("Page 2 of 2"));
-    assert!(html.contains(r#"<link rel="canonical" href="http://shuzhai.test/catalog?kind=article&amp;page=2""#));
+    assert!(html.contains(r#"<link href="http://shuzhai.test/catalog?kind=article&amp;page=2" rel="canonical">"#));
     assert_eq!(html_count(&html, r#"<article class="card">"#), 16);
 }
 

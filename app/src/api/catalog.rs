@@ -1,7 +1,7 @@
 //! Reading the catalog: lists, facets, item pages, creator pages.
 //!
 //! All of these only read, so they use GET (cacheable, and never a way to change state).
-//! Each takes the viewer into account where it matters: only [`item_detail`] can carry an
+//! Each takes the viewer into account where it matters: only [`load_item`] can carry an
 //! item's body, and only when the access rule allows it.
 
 use crate::error::AppError;
@@ -11,7 +11,7 @@ use leptos::server_fn::codec::GetUrl;
 
 /// One page of the catalog for the filters in `query`.
 #[server(prefix = "/api", endpoint = "catalog", input = GetUrl)]
-pub async fn catalog_page(query: CatalogQuery) -> Result<CatalogPage, AppError> {
+pub async fn search_catalog(query: CatalogQuery) -> Result<CatalogPage, AppError> {
     let filter = query.parse()?;
     crate::ssr::state::app_state()?.catalog.index().page(&filter)
 }
@@ -24,13 +24,13 @@ pub async fn catalog_facets() -> Result<Facets, AppError> {
 
 /// The home page's lists.
 #[server(prefix = "/api", endpoint = "home", input = GetUrl)]
-pub async fn home_sections() -> Result<HomeSections, AppError> {
+pub async fn load_home() -> Result<HomeSections, AppError> {
     Ok(crate::ssr::state::app_state()?.catalog.index().home())
 }
 
 /// An item page; the body is included only for a viewer who may read it.
 #[server(prefix = "/api", endpoint = "item", input = GetUrl)]
-pub async fn item_detail(slug: String) -> Result<ItemDetail, AppError> {
+pub async fn load_item(slug: String) -> Result<ItemDetail, AppError> {
     use crate::models::catalog::is_slug;
     use crate::ssr::access::Viewer;
     if !is_slug(&slug) {
@@ -42,7 +42,7 @@ pub async fn item_detail(slug: String) -> Result<ItemDetail, AppError> {
 
 /// A creator's page.
 #[server(prefix = "/api", endpoint = "creator", input = GetUrl)]
-pub async fn creator_profile(slug: String) -> Result<CreatorProfile, AppError> {
+pub async fn load_creator(slug: String) -> Result<CreatorProfile, AppError> {
     use crate::models::catalog::is_slug;
     if !is_slug(&slug) {
         return Err(AppError::NotFound("There is no such creator.".into()));

@@ -3,10 +3,10 @@
 //! The filters are an ordinary GET form and the pages ordinary links, so everything works
 //! before (or without) JavaScript. After hydration the router turns the same form and links
 //! into client-side navigation: the URL changes (back button and shared links work), the
-//! list is fetched through the `catalog_page` server function and replaced in place, and a
+//! list is fetched through the `search_catalog` server function and replaced in place, and a
 //! loading line shows while it is on its way.
 
-use crate::api::catalog::{catalog_facets, catalog_page};
+use crate::api::catalog::{catalog_facets, search_catalog};
 use crate::components::cards::ItemGrid;
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
@@ -28,7 +28,7 @@ pub fn CatalogPage() -> impl IntoView {
                 .filter_map(|k| map.get_str(k).map(|v| (k, v))),
         )
     });
-    let results = Resource::new(move || query.get(), catalog_page);
+    let results = Resource::new(move || query.get(), search_catalog);
     let facets = Resource::new(|| (), |_| catalog_facets());
     let (pending, set_pending) = signal(false);
 

@@ -1,6 +1,6 @@
 //! A creator's page.
 
-use crate::api::catalog::creator_profile;
+use crate::api::catalog::load_creator;
 use crate::components::cards::ItemGrid;
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
@@ -13,7 +13,7 @@ use leptos_router::hooks::use_params_map;
 pub fn CreatorPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let profile = Resource::new(slug, creator_profile);
+    let profile = Resource::new(slug, load_creator);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

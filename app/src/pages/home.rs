@@ -1,6 +1,6 @@
 //! The store front.
 
-use crate::api::catalog::home_sections;
+use crate::api::catalog::load_home;
 use crate::components::cards::ItemGrid;
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
@@ -11,7 +11,7 @@ use leptos_router::components::A;
 /// Home: what is popular, what is new, what is free, and the categories.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let sections = Resource::new(|| (), |_| home_sections());
+    let sections = Resource::new(|| (), |_| load_home());
     view! {
         <PageMeta
             title="Knowledge from independent creators"

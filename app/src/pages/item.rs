@@ -1,7 +1,7 @@
 //! An item page: what it is, who made it, the free preview, and — for those who may read
 //! it — the full text. Text is always rendered as text, never as HTML.
 
-use crate::api::catalog::item_detail;
+use crate::api::catalog::load_item;
 use crate::components::cards::ItemGrid;
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
@@ -16,7 +16,7 @@ use leptos_router::hooks::use_params_map;
 pub fn ItemPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let detail = Resource::new(slug, item_detail);
+    let detail = Resource::new(slug, load_item);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -42,7 +42,7 @@ pub async fn body_for(db: &Db, viewer: &Viewer, item_key: &str, terms: ItemTerms
     let found: Vec<BodyRow> = rows(
         db,
         "read item body",
-        "SELECT blocks FROM item_body WHERE item = type::record('item', $key) LIMIT 1",
+        "SELECT blocks FROM type::record('item_body', $key)",
         json!({ "key": record_key(item_key) }),
         0,
     )
@@ -60,7 +60,7 @@ pub async fn locked_section_count(db: &Db, item_key: &str) -> Result<u32, DbErro
     let found: Vec<Count> = rows(
         db,
         "count locked sections",
-        "SELECT array::len(blocks[WHERE kind = 'heading']) AS n FROM item_body WHERE item = type::record('item', $key) LIMIT 1",
+        "SELECT array::len(blocks[WHERE kind = 'heading']) AS n FROM type::record('item_body', $key)",
         json!({ "key": record_key(item_key) }),
         0,
     )

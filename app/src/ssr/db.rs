@@ -178,14 +178,11 @@ pub async fn rows<T: DeserializeOwned>(
     if let Some((_, source)) = errors.into_iter().min_by_key(|(i, _)| *i) {
         return Err(DbError::Query { context: context.into(), source });
     }
-    let value: serde_json::Value =
+    // Arrays arrive element by element, a single value as one element, NONE as null.
+    let list: Vec<serde_json::Value> =
         response.take(index).map_err(|source| DbError::Query { context: context.into(), source })?;
-    let list = match value {
-        serde_json::Value::Array(a) => a,
-        serde_json::Value::Null => Vec::new(),
-        other => vec![other],
-    };
     list.into_iter()
+        .filter(|v| !v.is_null())
         .map(|v| serde_json::from_value(v).map_err(|source| DbError::Decode { context: context.into(), source }))
         .collect()
 }
