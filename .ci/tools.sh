@@ -8,6 +8,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="${SHUZHAI_TOOLS_DIR:-$HOME/.cache/shuzhai/tools}"
 # Build output lives outside the clone, so fresh clones and CI runs rebuild incrementally.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/shuzhai/target}"
+# cargo-leptos builds with LEPTOS_OUTPUT_NAME set; setting it for every cargo command keeps
+# `cargo test` and `cargo clippy` from rebuilding Leptos with different settings.
+export LEPTOS_OUTPUT_NAME=shuzhai
 export PATH="$TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 mkdir -p "$TOOLS"
 

@@ -69,7 +69,10 @@ mod tests {
     fn internal_error_says_nothing_about_the_cause() {
         let shown = AppError::Internal.to_string();
         assert!(!shown.to_lowercase().contains("surreal"));
-        assert_eq!(AppError::Internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            AppError::Internal.status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 
     #[test]

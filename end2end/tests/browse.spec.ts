@@ -41,7 +41,7 @@ test('filters update the list in place, keep the URL in sync and show a loading 
   await expect(page).toHaveURL(/\/catalog\?kind=audio$/);
   await expect(page.locator('.result-count')).toHaveText('40 items');
   await expect(page.getByRole('status')).toHaveText('');
-  const kinds = await page.locator('article.card .kind').allInnerTexts();
+  const kinds = await page.locator('article.card .kind').allTextContents();
   expect(kinds.length).toBe(24);
   expect(new Set(kinds)).toEqual(new Set(['Audio']));
   await page.unroute('**/api/catalog**');
@@ -68,7 +68,7 @@ test('Chinese search matches without spaces, English search is case-insensitive'
   await hydrated(page);
   await page.getByLabel('Search', { exact: true }).fill('学习');
   await expect(page).toHaveURL(/q=%E5%AD%A6%E4%B9%A0/);
-  const titles = await page.locator('article.card').allInnerTexts();
+  const titles = await page.locator('article.card').allTextContents();
   expect(titles.length).toBeGreaterThan(0);
   for (const t of titles) expect(t).toContain('学习');
 
@@ -87,10 +87,10 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect(page).toHaveURL(/kind=course/);
     await expect(page).toHaveURL(/price=paid/);
-    const kinds = await page.locator('article.card .kind').allInnerTexts();
+    const kinds = await page.locator('article.card .kind').allTextContents();
     expect(kinds.length).toBeGreaterThan(0);
     expect(new Set(kinds)).toEqual(new Set(['Course']));
-    const prices = await page.locator('article.card .price').allInnerTexts();
+    const prices = await page.locator('article.card .price').allTextContents();
     expect(prices).not.toContain('Free');
 
     await page.goto('/catalog?sort=price-asc');

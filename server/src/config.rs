@@ -12,7 +12,12 @@ pub struct Cli {
     #[command(flatten)]
     pub db: DbArgs,
     /// Log filter, e.g. `info`, `server=debug,tower_http=debug`.
-    #[arg(long, env = "RUST_LOG", default_value = "info,surrealdb=warn,surrealdb_core=warn", global = true)]
+    #[arg(
+        long,
+        env = "RUST_LOG",
+        default_value = "info,surrealdb=warn,surrealdb_core=warn",
+        global = true
+    )]
     pub log: String,
     /// What to do.
     #[command(subcommand)]
@@ -35,19 +40,39 @@ pub enum Command {
 pub struct DbArgs {
     /// `surrealkv://PATH` (embedded, on disk), `mem://` (embedded, in memory) or
     /// `ws://HOST:PORT` / `wss://HOST:PORT` (a SurrealDB server).
-    #[arg(long = "database-url", env = "DATABASE_URL", default_value = "surrealkv://./data/shuzhai.db", global = true)]
+    #[arg(
+        long = "database-url",
+        env = "DATABASE_URL",
+        default_value = "surrealkv://./data/shuzhai.db",
+        global = true
+    )]
     pub url: String,
     /// SurrealDB namespace.
-    #[arg(long = "database-namespace", env = "DATABASE_NAMESPACE", default_value = "shuzhai", global = true)]
+    #[arg(
+        long = "database-namespace",
+        env = "DATABASE_NAMESPACE",
+        default_value = "shuzhai",
+        global = true
+    )]
     pub namespace: String,
     /// SurrealDB database.
-    #[arg(long = "database-name", env = "DATABASE_NAME", default_value = "store", global = true)]
+    #[arg(
+        long = "database-name",
+        env = "DATABASE_NAME",
+        default_value = "store",
+        global = true
+    )]
     pub database: String,
     /// User for a remote SurrealDB server.
     #[arg(long = "database-user", env = "DATABASE_USER", global = true)]
     pub username: Option<String>,
     /// Password for `--database-user`.
-    #[arg(long = "database-password", env = "DATABASE_PASSWORD", hide_env_values = true, global = true)]
+    #[arg(
+        long = "database-password",
+        env = "DATABASE_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
     pub password: Option<String>,
     /// Level at which `--database-user` is defined.
     #[arg(long = "database-auth-level", env = "DATABASE_AUTH_LEVEL", value_enum, default_value_t = Level::Root, global = true)]

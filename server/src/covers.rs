@@ -17,7 +17,10 @@ pub async fn cover(State(state): State<AppState>, Path(file): Path<String>) -> R
         return (StatusCode::NOT_FOUND, "no such cover").into_response();
     };
     (
-        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
         cover_svg(&item.card),
     )
         .into_response()
@@ -26,57 +29,94 @@ pub async fn cover(State(state): State<AppState>, Path(file): Path<String>) -> R
 /// `GET /avatars/<creator-slug>.svg`: the creator's initial on a colour of their own.
 pub async fn avatar(State(state): State<AppState>, Path(file): Path<String>) -> Response {
     let index = state.catalog.index();
-    let Some(creator) = file.strip_suffix(".svg").and_then(|slug| index.creator_card(slug)) else {
+    let Some(creator) = file
+        .strip_suffix(".svg")
+        .and_then(|slug| index.creator_card(slug))
+    else {
         return (StatusCode::NOT_FOUND, "no such avatar").into_response();
     };
-    let hue = creator.slug.bytes().fold(11u32, |h, b| h.wrapping_mul(37).wrapping_add(u32::from(b))) % 360;
+    let hue = creator
+        .slug
+        .bytes()
+        .fold(11u32, |h, b| h.wrapping_mul(37).wrapping_add(u32::from(b)))
+        % 360;
     let initial: String = creator.name.chars().take(1).collect();
     let svg = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96" role="img" aria-label="{name}"><circle cx="48" cy="48" r="48" fill="hsl({hue},40%,40%)"/><text x="48" y="62" font-size="40" text-anchor="middle" fill="#fff">{initial}</text></svg>"##,
         name = xml(&creator.name),
         initial = xml(&initial),
     );
-    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], svg).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        svg,
+    )
+        .into_response()
 }
 
 /// Escapes text for XML.
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
-/// Wraps a title into lines of about `width` columns (CJK characters count two).
+/// Display width: CJK and other wide characters count two columns.
+fn columns(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+/// Wraps a title into at most `max_lines` lines of about `width` columns. Latin words stay
+/// whole; Chinese may break between any two characters. A cut-off title ends in `…`.
 fn wrap(title: &str, width: usize, max_lines: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    let mut cols = 0;
-    for word in title.split_inclusive(' ') {
-        for c in word.chars() {
-            let w = if c.is_ascii() { 1 } else { 2 };
-            let last = lines.last_mut().map(|l| l.is_empty()).unwrap_or(true);
-            // Break before a word that does not fit (or before a CJK character).
-            if cols + w > width && !last {
-                if lines.len() == max_lines {
-                    if let Some(l) = lines.last_mut() {
-                        l.push('…');
-                    }
-                    return lines;
-                }
-                lines.push(String::new());
-                cols = 0;
+    // Tokens: a Latin word with its trailing space, or one wide character.
+    let mut tokens: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for c in title.chars() {
+        if c.is_ascii() {
+            word.push(c);
+            if c == ' ' {
+                tokens.push(std::mem::take(&mut word));
             }
-            if let Some(l) = lines.last_mut() {
-                if !(l.is_empty() && c == ' ') {
-                    l.push(c);
-                    cols += w;
-                }
+        } else {
+            if !word.is_empty() {
+                tokens.push(std::mem::take(&mut word));
             }
+            tokens.push(c.to_string());
         }
     }
-    lines
+    if !word.is_empty() {
+        tokens.push(word);
+    }
+    let mut lines: Vec<String> = vec![String::new()];
+    for token in tokens {
+        let line = lines.last_mut().expect("at least one line");
+        if !line.is_empty() && columns(line.trim_end()) + columns(token.trim_end()) > width {
+            if lines.len() == max_lines {
+                let last = lines.last_mut().expect("at least one line");
+                *last = format!("{}…", last.trim_end());
+                return lines;
+            }
+            lines.push(String::new());
+        }
+        lines
+            .last_mut()
+            .expect("at least one line")
+            .push_str(&token);
+    }
+    lines.iter().map(|l| l.trim_end().to_string()).collect()
 }
 
 /// The cover picture for an item.
 pub fn cover_svg(card: &ItemCard) -> String {
-    let hue = card.category_slug.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 360;
+    let hue = card
+        .category_slug
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % 360;
     let accent = (hue + 40) % 360;
     let kind = match card.kind {
         Kind::Article => "ARTICLE · 文章",
@@ -107,8 +147,14 @@ mod tests {
 
     #[test]
     fn titles_wrap_and_cjk_counts_double() {
-        assert_eq!(wrap("Rust for Beginners", 10, 4), vec!["Rust for ", "Beginners"]);
-        assert_eq!(wrap("机器学习入门实战指南", 8, 4), vec!["机器学习", "入门实战", "指南"]);
+        assert_eq!(
+            wrap("Rust for Beginners", 10, 4),
+            vec!["Rust for", "Beginners"]
+        );
+        assert_eq!(
+            wrap("机器学习入门实战指南", 8, 4),
+            vec!["机器学习", "入门实战", "指南"]
+        );
         let long = wrap(&"词".repeat(100), 8, 2);
         assert_eq!(long.len(), 2);
         assert!(long[1].ends_with('…'));

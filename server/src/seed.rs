@@ -242,11 +242,46 @@ const CREATORS: [CreatorSpec; 4] = [
 
 /// Title templates per kind: (English, Chinese), `{}` is the topic.
 const FORMATS: [(&str, &[(&str, &str)]); 5] = [
-    ("article", &[("{}: What Most People Get Wrong", "关于{}，多数人想错了"), ("Notes on {}", "{}札记"), ("Why {} Matters", "{}为什么重要")]),
-    ("ebook", &[("The {} Handbook", "{}手册"), ("{}, Explained", "{}详解"), ("A Short History of {}", "{}简史")]),
-    ("audio", &[("{} in 20 Talks", "{}二十讲"), ("Listening to {}", "听懂{}"), ("{} on the Commute", "通勤路上的{}")]),
-    ("video", &[("{} Workshop", "{}工作坊"), ("{}: A Visual Guide", "{}图解"), ("{} Masterclass", "{}大师课")]),
-    ("course", &[("{} for Beginners", "{}入门"), ("Mastering {}", "精通{}"), ("A Practical Course in {}", "{}实战课")]),
+    (
+        "article",
+        &[
+            ("{}: What Most People Get Wrong", "关于{}，多数人想错了"),
+            ("Notes on {}", "{}札记"),
+            ("Why {} Matters", "{}为什么重要"),
+        ],
+    ),
+    (
+        "ebook",
+        &[
+            ("The {} Handbook", "{}手册"),
+            ("{}, Explained", "{}详解"),
+            ("A Short History of {}", "{}简史"),
+        ],
+    ),
+    (
+        "audio",
+        &[
+            ("{} in 20 Talks", "{}二十讲"),
+            ("Listening to {}", "听懂{}"),
+            ("{} on the Commute", "通勤路上的{}"),
+        ],
+    ),
+    (
+        "video",
+        &[
+            ("{} Workshop", "{}工作坊"),
+            ("{}: A Visual Guide", "{}图解"),
+            ("{} Masterclass", "{}大师课"),
+        ],
+    ),
+    (
+        "course",
+        &[
+            ("{} for Beginners", "{}入门"),
+            ("Mastering {}", "精通{}"),
+            ("A Practical Course in {}", "{}实战课"),
+        ],
+    ),
 ];
 
 /// Lower-case ASCII slug from an English title.
@@ -308,8 +343,9 @@ fn generate_items() -> Vec<DemoItem> {
     for (ci, cat) in CATEGORIES.iter().enumerate() {
         for (kind, formats) in FORMATS.iter() {
             // Five items of each kind per category: distinct (topic, format) pairs.
-            let mut pairs: Vec<(usize, usize)> =
-                (0..cat.topics.len()).flat_map(|t| (0..formats.len()).map(move |f| (t, f))).collect();
+            let mut pairs: Vec<(usize, usize)> = (0..cat.topics.len())
+                .flat_map(|t| (0..formats.len()).map(move |f| (t, f)))
+                .collect();
             for i in (1..pairs.len()).rev() {
                 pairs.swap(i, rng.below(i + 1));
             }
@@ -323,7 +359,11 @@ fn generate_items() -> Vec<DemoItem> {
                     0
                 } else {
                     let base = [990, 1990, 2990, 4900, 9900][rng.below(5)];
-                    if *kind == "course" { base * 2 } else { base }
+                    if *kind == "course" {
+                        base * 2
+                    } else {
+                        base
+                    }
                 };
                 let mut tags: Vec<String> = Vec::new();
                 for _ in 0..2 {
@@ -335,7 +375,8 @@ fn generate_items() -> Vec<DemoItem> {
                 if (*kind == "course" && title_en.contains("Beginners")) || rng.chance(0.15) {
                     tags.push("beginner".into());
                 }
-                let published = today - 86_400 * (3 + n as i64 * 365 / 200) - rng.below(86_400) as i64;
+                let published =
+                    today - 86_400 * (3 + n as i64 * 365 / 200) - rng.below(86_400) as i64;
                 items.push(DemoItem {
                     key: format!("i{:03}", n + 1),
                     slug: slugify(&title_en),
@@ -369,7 +410,12 @@ fn rfc3339(secs: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 fn item_record(it: &DemoItem) -> Value {
@@ -382,7 +428,10 @@ fn item_record(it: &DemoItem) -> Value {
         it.topic_en,
         creator.name
     );
-    let summary_zh = format!("{}关于{}的{}：讲清最重要的概念，配上当天就能用上的例子。", creator.name, it.topic_zh, kind_zh);
+    let summary_zh = format!(
+        "{}关于{}的{}：讲清最重要的概念，配上当天就能用上的例子。",
+        creator.name, it.topic_zh, kind_zh
+    );
     let zh = creator.language == "zh-CN";
     let description = if zh {
         format!(
@@ -398,7 +447,10 @@ fn item_record(it: &DemoItem) -> Value {
     let preview = if zh {
         vec![
             heading("导读".into()),
-            paragraph(format!("为什么要学{}？因为它会改变你看问题的方式。这一部分免费阅读。", it.topic_zh)),
+            paragraph(format!(
+                "为什么要学{}？因为它会改变你看问题的方式。这一部分免费阅读。",
+                it.topic_zh
+            )),
             json!({ "kind": "list", "items": [
                 format!("{}的核心概念", it.topic_zh),
                 "常见误区与纠正方法".to_string(),
@@ -468,7 +520,9 @@ fn body_blocks(it: &DemoItem) -> Vec<Value> {
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// What the demo seed wrote.
@@ -484,13 +538,24 @@ pub struct SeedStats {
 
 impl fmt::Display for SeedStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "demo catalog loaded: {} items, {} learners, {} interaction events", self.items, self.learners, self.events)
+        write!(
+            f,
+            "demo catalog loaded: {} items, {} learners, {} interaction events",
+            self.items, self.learners, self.events
+        )
     }
 }
 
 /// Whether the database has no items yet.
 pub async fn is_empty(db: &Db) -> anyhow::Result<bool> {
-    let found: Vec<Value> = rows(db, "check for items", "SELECT VALUE id FROM item LIMIT 1", json!({}), 0).await?;
+    let found: Vec<Value> = rows(
+        db,
+        "check for items",
+        "SELECT VALUE id FROM item LIMIT 1",
+        json!({}),
+        0,
+    )
+    .await?;
     Ok(found.is_empty())
 }
 
@@ -515,7 +580,10 @@ pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
         .enumerate()
         .map(|(i, c)| json!({ "slug": c.slug, "name_en": c.en, "name_zh": c.zh, "position": i }))
         .collect();
-    let tags: Vec<Value> = TAGS.iter().map(|(slug, name)| json!({ "slug": slug, "name": name })).collect();
+    let tags: Vec<Value> = TAGS
+        .iter()
+        .map(|(slug, name)| json!({ "slug": slug, "name": name }))
+        .collect();
     let creators: Vec<Value> = CREATORS
         .iter()
         .map(|c| {
@@ -553,7 +621,11 @@ pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
         .map(|it| {
             let mut rec = item_record(it);
             let tier = it.price_minor > 0 && rng.chance(0.3);
-            rec["tier"] = if tier { json!(CREATORS[it.creator].key) } else { Value::Null };
+            rec["tier"] = if tier {
+                json!(CREATORS[it.creator].key)
+            } else {
+                Value::Null
+            };
             rec["body"] = json!(body_blocks(it));
             rec
         })
@@ -587,10 +659,26 @@ pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
         let zh = CREATORS[it.creator].language == "zh-CN";
         for c in 1..=(3 + rng.below(2)) {
             let ch_key = format!("{}_{c}", it.key);
-            let title = if zh { format!("第{c}章 {}：{}", it.topic_zh, ["基础", "进阶", "实战", "复盘"][c - 1]) } else { format!("Chapter {c}: {} — {}", it.topic_en, ["Foundations", "Going deeper", "In practice", "Review"][c - 1]) };
+            let title = if zh {
+                format!(
+                    "第{c}章 {}：{}",
+                    it.topic_zh,
+                    ["基础", "进阶", "实战", "复盘"][c - 1]
+                )
+            } else {
+                format!(
+                    "Chapter {c}: {} — {}",
+                    it.topic_en,
+                    ["Foundations", "Going deeper", "In practice", "Review"][c - 1]
+                )
+            };
             chapters.push(json!({ "key": ch_key, "item": it.key, "position": c, "title": title }));
             for l in 1..=3 {
-                let title = if zh { format!("{c}.{l} {}练习", it.topic_zh) } else { format!("{c}.{l} {} exercise", it.topic_en) };
+                let title = if zh {
+                    format!("{c}.{l} {}练习", it.topic_zh)
+                } else {
+                    format!("{c}.{l} {} exercise", it.topic_en)
+                };
                 lessons.push(json!({
                     "key": format!("{ch_key}_{l}"), "chapter": ch_key, "position": l, "title": title,
                     "minutes": 8 + rng.below(20), "free_preview": c == 1 && l == 1,
@@ -617,7 +705,11 @@ pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
     // One bundle per creator: three paid items for 80% of their total.
     let mut bundles = Vec::new();
     for (ci, c) in CREATORS.iter().enumerate() {
-        let picks: Vec<&DemoItem> = items.iter().filter(|it| it.creator == ci && it.price_minor > 0).take(3).collect();
+        let picks: Vec<&DemoItem> = items
+            .iter()
+            .filter(|it| it.creator == ci && it.price_minor > 0)
+            .take(3)
+            .collect();
         let total: i64 = picks.iter().map(|it| it.price_minor).sum();
         bundles.push(json!({
             "key": c.key, "creator": c.key, "slug": format!("{}-starter-bundle", c.slug),
@@ -667,7 +759,11 @@ pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
         .await
         .context("writing interaction events")?;
     }
-    Ok(SeedStats { items: items.len(), learners: learners.len(), events: events.len() })
+    Ok(SeedStats {
+        items: items.len(),
+        learners: learners.len(),
+        events: events.len(),
+    })
 }
 
 /// Learners and their interaction histories, shaped by taste group.
@@ -694,7 +790,11 @@ fn learners_and_events(items: &[DemoItem]) -> (Vec<Value>, Vec<Value>) {
         let visits = 12 + rng.below(24);
         let mut seen: Vec<usize> = Vec::new();
         for _ in 0..visits {
-            let i = if rng.chance(0.85) { preferred[rng.below(preferred.len())] } else { rng.below(items.len()) };
+            let i = if rng.chance(0.85) {
+                preferred[rng.below(preferred.len())]
+            } else {
+                rng.below(items.len())
+            };
             if seen.contains(&i) {
                 continue;
             }
@@ -719,7 +819,13 @@ fn learners_and_events(items: &[DemoItem]) -> (Vec<Value>, Vec<Value>) {
             }
             let owned = if it.price_minor == 0 {
                 true
-            } else if rng.chance(if fit { 0.45 } else if likes_it { 0.2 } else { 0.03 }) {
+            } else if rng.chance(if fit {
+                0.45
+            } else if likes_it {
+                0.2
+            } else {
+                0.03
+            }) {
                 at += 300;
                 push("purchase", None, at);
                 true
@@ -728,15 +834,31 @@ fn learners_and_events(items: &[DemoItem]) -> (Vec<Value>, Vec<Value>) {
             };
             if owned {
                 at += 3_600;
-                let progress = if likes_it { 0.4 + rng.unit() * 0.6 } else { rng.unit() * 0.5 };
+                let progress = if likes_it {
+                    0.4 + rng.unit() * 0.6
+                } else {
+                    rng.unit() * 0.5
+                };
                 push("progress", Some((progress * 100.0).round() / 100.0), at);
                 if rng.chance(0.4) {
                     at += 86_400;
-                    let stars = if fit { 4 + rng.below(2) } else if likes_it { 3 + rng.below(2) } else { 1 + rng.below(3) };
+                    let stars = if fit {
+                        4 + rng.below(2)
+                    } else if likes_it {
+                        3 + rng.below(2)
+                    } else {
+                        1 + rng.below(3)
+                    };
                     push("rating", Some(stars as f64), at);
                 }
             }
-            if rng.chance(if fit { 0.35 } else if likes_it { 0.15 } else { 0.03 }) {
+            if rng.chance(if fit {
+                0.35
+            } else if likes_it {
+                0.15
+            } else {
+                0.03
+            }) {
                 push("like", None, at + 30);
             }
         }
@@ -753,7 +875,10 @@ mod tests {
         let a = generate_items();
         let b = generate_items();
         assert_eq!(a.len(), 200);
-        assert_eq!(a.iter().map(|i| &i.slug).collect::<Vec<_>>(), b.iter().map(|i| &i.slug).collect::<Vec<_>>());
+        assert_eq!(
+            a.iter().map(|i| &i.slug).collect::<Vec<_>>(),
+            b.iter().map(|i| &i.slug).collect::<Vec<_>>()
+        );
         let mut slugs: Vec<&String> = a.iter().map(|i| &i.slug).collect();
         slugs.sort();
         slugs.dedup();
@@ -781,16 +906,28 @@ mod tests {
         let group0: Vec<&Value> = events
             .iter()
             .filter(|e| e["kind"] == "purchase")
-            .filter(|e| e["user"].as_str().and_then(|u| u[1..].parse::<usize>().ok()).is_some_and(|n| (n - 1) % 6 == 0))
+            .filter(|e| {
+                e["user"]
+                    .as_str()
+                    .and_then(|u| u[1..].parse::<usize>().ok())
+                    .is_some_and(|n| (n - 1) % 6 == 0)
+            })
             .collect();
         let in_taste = group0
             .iter()
             .filter(|e| {
                 let key = e["item"].as_str().unwrap_or_default();
-                items.iter().find(|i| i.key == key).is_some_and(|i| i.category <= 1)
+                items
+                    .iter()
+                    .find(|i| i.key == key)
+                    .is_some_and(|i| i.category <= 1)
             })
             .count();
         assert!(group0.len() > 100, "{}", group0.len());
-        assert!(in_taste * 10 > group0.len() * 8, "{in_taste} of {}", group0.len());
+        assert!(
+            in_taste * 10 > group0.len() * 8,
+            "{in_taste} of {}",
+            group0.len()
+        );
     }
 }

@@ -24,7 +24,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Opens the database and applies pending migrations.
 pub async fn open_database(config: &DbConfig) -> anyhow::Result<Db> {
     let db = connect(config).await?;
-    let applied = app::ssr::migrate::run(&db).await.context("the database schema could not be brought up to date")?;
+    let applied = app::ssr::migrate::run(&db)
+        .await
+        .context("the database schema could not be brought up to date")?;
     if !applied.is_empty() {
         tracing::info!(?applied, "database migrated");
     }
@@ -33,8 +35,14 @@ pub async fn open_database(config: &DbConfig) -> anyhow::Result<Db> {
 
 /// Builds the shared state: catalog read model over `db`.
 pub async fn build_state(db: Db, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
-    let catalog = CatalogService::load(db.clone()).await.context("loading the catalog")?;
-    Ok(AppState { db, catalog: Arc::new(catalog), leptos_options })
+    let catalog = CatalogService::load(db.clone())
+        .await
+        .context("loading the catalog")?;
+    Ok(AppState {
+        db,
+        catalog: Arc::new(catalog),
+        leptos_options,
+    })
 }
 
 /// Leptos options for a site built into `site_root`.
@@ -56,8 +64,13 @@ pub fn router(state: AppState, origin: String) -> Router {
         .route("/covers/{file}", get(crate::covers::cover))
         .route("/avatars/{file}", get(crate::covers::avatar))
         .route("/healthz", get(health))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(shell_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(shell_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -70,12 +83,17 @@ pub fn router(state: AppState, origin: String) -> Router {
         .with_state(state)
 }
 
-async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> (axum::http::StatusCode, &'static str) {
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (axum::http::StatusCode, &'static str) {
     match state.db.health().await {
         Ok(()) => (axum::http::StatusCode::OK, "ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable",
+            )
         }
     }
 }
@@ -94,11 +112,14 @@ pub async fn spawn(
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<Running> {
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service()).with_graceful_shutdown(shutdown).await
+        axum::serve(listener, router.into_make_service())
+            .with_graceful_shutdown(shutdown)
+            .await
     });
     Ok(Running { addr, task })
 }
@@ -127,7 +148,9 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     let db = open_database(&db_args.config()).await?;
     if args.seed_demo && crate::seed::is_empty(&db).await? {
         tracing::info!("empty database: loading the demo catalog (once)");
-        crate::seed::demo(&db).await.context("seeding the demo catalog")?;
+        crate::seed::demo(&db)
+            .await
+            .context("seeding the demo catalog")?;
     }
     let options = leptos_options(&args.site_root, args.addr);
     if !std::path::Path::new(&args.site_root).join("pkg").exists() {
@@ -148,10 +171,22 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
             }
         });
     }
-    let origin = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.addr));
-    let running = spawn(args.addr, router(state, origin.trim_end_matches('/').to_string()), shutdown_signal()).await?;
+    let origin = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.addr));
+    let running = spawn(
+        args.addr,
+        router(state, origin.trim_end_matches('/').to_string()),
+        shutdown_signal(),
+    )
+    .await?;
     tracing::info!("Shuzhai is serving on http://{}", running.addr);
-    running.task.await.context("server task")?.context("serving")?;
+    running
+        .task
+        .await
+        .context("server task")?
+        .context("serving")?;
     Ok(())
 }
 
@@ -169,7 +204,9 @@ pub async fn seed(db_args: &DbArgs, args: SeedArgs) -> anyhow::Result<()> {
     }
     let db = open_database(&db_args.config()).await?;
     if !args.force && !crate::seed::is_empty(&db).await? {
-        anyhow::bail!("the database already has items; pass --force to load the demo catalog anyway");
+        anyhow::bail!(
+            "the database already has items; pass --force to load the demo catalog anyway"
+        );
     }
     let stats = crate::seed::demo(&db).await?;
     println!("{stats}");

@@ -25,11 +25,20 @@ fn html_count(html: &str, needle: &str) -> usize {
 async fn home_is_rendered_on_the_server_with_items_and_meta() {
     let (status, html) = get("/").await;
     assert_eq!(status, 200);
-    assert!(html.contains("<title>Knowledge from independent creators · Shuzhai 书斋</title>"), "{html}");
-    assert!(html.contains(r#"<link href="http://shuzhai.test/" rel="canonical">"#), "{html}");
+    assert!(
+        html.contains("<title>Knowledge from independent creators · Shuzhai 书斋</title>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<link href="http://shuzhai.test/" rel="canonical">"#),
+        "{html}"
+    );
     assert!(html.contains(r#"name="description""#));
     assert!(html_count(&html, r#"<article class="card">"#) >= 16);
-    assert!(html.contains("/pkg/shuzhai.js"), "hydration script is referenced");
+    assert!(
+        html.contains("/pkg/shuzhai.js"),
+        "hydration script is referenced"
+    );
 }
 
 #[tokio::test]
@@ -43,24 +52,44 @@ async fn catalog_filters_by_kind_category_tag_and_price() {
     assert_eq!(audio.total, 40);
     assert!(audio.items.iter().all(|i| i.kind.as_str() == "audio"));
 
-    let design = page(&api_catalog("query[category]=design&query[price]=free").await.1);
+    let design = page(
+        &api_catalog("query[category]=design&query[price]=free")
+            .await
+            .1,
+    );
     assert!(design.total > 0);
-    assert!(design.items.iter().all(|i| i.category_slug == "design" && i.price.is_free()));
+    assert!(design
+        .items
+        .iter()
+        .all(|i| i.category_slug == "design" && i.price.is_free()));
 
     let paid_rust = page(&api_catalog("query[tag]=rust&query[price]=paid").await.1);
     assert!(paid_rust.total > 0);
-    assert!(paid_rust.items.iter().all(|i| i.tags.iter().any(|t| t.slug == "rust") && i.price.minor > 0));
+    assert!(paid_rust
+        .items
+        .iter()
+        .all(|i| i.tags.iter().any(|t| t.slug == "rust") && i.price.minor > 0));
 }
 
 #[tokio::test]
 async fn catalog_sorts_by_price_and_newest() {
-    let asc = page(&api_catalog("query[sort]=price-asc&query[price]=paid").await.1);
+    let asc = page(
+        &api_catalog("query[sort]=price-asc&query[price]=paid")
+            .await
+            .1,
+    );
     let prices: Vec<i64> = asc.items.iter().map(|i| i.price.minor).collect();
     assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}");
     let desc = page(&api_catalog("query[sort]=price-desc").await.1);
-    assert!(desc.items.windows(2).all(|w| w[0].price.minor >= w[1].price.minor));
+    assert!(desc
+        .items
+        .windows(2)
+        .all(|w| w[0].price.minor >= w[1].price.minor));
     let newest = page(&api_catalog("").await.1);
-    assert!(newest.items.windows(2).all(|w| w[0].published >= w[1].published));
+    assert!(newest
+        .items
+        .windows(2)
+        .all(|w| w[0].published >= w[1].published));
 }
 
 #[tokio::test]
@@ -81,9 +110,16 @@ async fn chinese_search_matches_substrings_without_spaces() {
     let expected = expected[0].n;
     assert!(expected > 0);
 
-    let full = page(&api_catalog("query[q]=%E6%9C%BA%E5%99%A8%E5%AD%A6%E4%B9%A0").await.1); // 机器学习
+    let full = page(
+        &api_catalog("query[q]=%E6%9C%BA%E5%99%A8%E5%AD%A6%E4%B9%A0")
+            .await
+            .1,
+    ); // 机器学习
     assert_eq!(full.total, expected);
-    assert!(full.items.iter().all(|i| i.title.contains("机器学习") || i.title_alt.contains("机器学习")));
+    assert!(full
+        .items
+        .iter()
+        .all(|i| i.title.contains("机器学习") || i.title_alt.contains("机器学习")));
     // A fragment from the middle of the word finds the same items: no word boundaries needed.
     let middle = page(&api_catalog("query[q]=%E5%99%A8%E5%AD%A6").await.1); // 器学
     assert_eq!(middle.total, expected);
@@ -91,7 +127,11 @@ async fn chinese_search_matches_substrings_without_spaces() {
     let english = page(&api_catalog("query[q]=MACHINE+learning").await.1);
     assert_eq!(english.total, expected);
     // Full-width letters are treated as ordinary ones.
-    let fullwidth = page(&api_catalog("query[q]=%EF%BC%B2%EF%BD%95%EF%BD%93%EF%BD%94").await.1); // Ｒｕｓｔ
+    let fullwidth = page(
+        &api_catalog("query[q]=%EF%BC%B2%EF%BD%95%EF%BD%93%EF%BD%94")
+            .await
+            .1,
+    ); // Ｒｕｓｔ
     let plain = page(&api_catalog("query[q]=rust").await.1);
     assert!(plain.total > 0);
     assert_eq!(fullwidth.total, plain.total);
@@ -109,9 +149,14 @@ async fn search_without_results_says_so() {
 async fn catalog_pages_link_to_each_other_and_keep_filters() {
     let (status, html) = get("/catalog?kind=article&page=2").await;
     assert_eq!(status, 200);
-    assert!(html.contains(r#"href="/catalog?kind=article""#), "previous page link keeps the filter");
+    assert!(
+        html.contains(r#"href="/catalog?kind=article""#),
+        "previous page link keeps the filter"
+    );
     assert!(html.contains("Page 2 of 2"));
-    assert!(html.contains(r#"<link href="http://shuzhai.test/catalog?kind=article&amp;page=2" rel="canonical">"#));
+    assert!(html.contains(
+        r#"<link href="http://shuzhai.test/catalog?kind=article&amp;page=2" rel="canonical">"#
+    ));
     assert_eq!(html_count(&html, r#"<article class="card">"#), 16);
 }
 
@@ -129,14 +174,28 @@ async fn paid_bodies_never_leave_the_server_but_free_ones_do() {
         assert!(detail.body.is_none());
         assert!(detail.locked_sections > 0);
         for marker in PAID_MARKERS {
-            assert!(!html.contains(marker), "paid body text in the page of {}", item.slug);
-            assert!(!json.contains(marker), "paid body text in the server function response of {}", item.slug);
+            assert!(
+                !html.contains(marker),
+                "paid body text in the page of {}",
+                item.slug
+            );
+            assert!(
+                !json.contains(marker),
+                "paid body text in the server function response of {}",
+                item.slug
+            );
         }
     }
     let item = &free.items[0];
     let (_, html) = get(&format!("/item/{}", item.slug)).await;
-    assert!(PAID_MARKERS.iter().any(|m| html.contains(m)), "a free item is readable in full");
-    assert!(html.contains(r#"id="section-2""#), "body headings carry the contents anchors");
+    assert!(
+        PAID_MARKERS.iter().any(|m| html.contains(m)),
+        "a free item is readable in full"
+    );
+    assert!(
+        html.contains(r#"id="section-2""#),
+        "body headings carry the contents anchors"
+    );
 }
 
 #[tokio::test]
@@ -154,7 +213,13 @@ async fn course_pages_show_their_outline_and_creator() {
 
 #[tokio::test]
 async fn unknown_addresses_are_404_pages() {
-    for path in ["/item/no-such-thing", "/creator/nobody", "/nothing/here", "/item/%F0%9F%92%A5", "/catalog?category=nope"] {
+    for path in [
+        "/item/no-such-thing",
+        "/creator/nobody",
+        "/nothing/here",
+        "/item/%F0%9F%92%A5",
+        "/catalog?category=nope",
+    ] {
         let (status, html) = get(path).await;
         assert_eq!(status, 404, "{path}");
         assert!(html.contains("role=\"alert\""), "{path}");
@@ -171,9 +236,21 @@ async fn bad_input_gets_clear_messages_and_no_internals() {
     let cases = [
         ("/catalog?page=0".to_string(), 400, "not a page number"),
         ("/catalog?page=-3".to_string(), 400, "not a page number"),
-        ("/catalog?page=99999999999999999999999".to_string(), 400, "not a page number"),
-        ("/catalog?page=9999".to_string(), 404, "There is no page 9999"),
-        ("/catalog?kind=%3Cscript%3Ealert(1)%3C/script%3E".to_string(), 400, "There is no kind"),
+        (
+            "/catalog?page=99999999999999999999999".to_string(),
+            400,
+            "not a page number",
+        ),
+        (
+            "/catalog?page=9999".to_string(),
+            404,
+            "There is no page 9999",
+        ),
+        (
+            "/catalog?kind=%3Cscript%3Ealert(1)%3C/script%3E".to_string(),
+            400,
+            "There is no kind",
+        ),
         ("/catalog?sort=chaos".to_string(), 400, "not a way to sort"),
         ("/catalog?price=cheap".to_string(), 400, "free or paid"),
         (format!("/catalog?q={long}"), 400, "too long"),
@@ -182,11 +259,23 @@ async fn bad_input_gets_clear_messages_and_no_internals() {
         let (status, html) = get(&path).await;
         assert_eq!(status, code, "{path}");
         assert!(html.contains(needle), "{path}: {needle}");
-        assert!(!html.contains("<script>alert"), "{path}: user text must be escaped");
-        assert!(!html.to_lowercase().contains("surreal"), "{path}: no database internals");
+        assert!(
+            !html.contains("<script>alert"),
+            "{path}: user text must be escaped"
+        );
+        assert!(
+            !html.to_lowercase().contains("surreal"),
+            "{path}: no database internals"
+        );
     }
     // Odd Unicode is searched, not refused.
-    for q in ["%00%01", "%E2%80%8B", "%F0%9F%98%80%F0%9F%98%80", "%EF%BF%BD", "a%0Ab"] {
+    for q in [
+        "%00%01",
+        "%E2%80%8B",
+        "%F0%9F%98%80%F0%9F%98%80",
+        "%EF%BF%BD",
+        "a%0Ab",
+    ] {
         let (status, _) = get(&format!("/catalog?q={q}")).await;
         assert_eq!(status, 200, "{q}");
     }
@@ -195,7 +284,9 @@ async fn bad_input_gets_clear_messages_and_no_internals() {
 #[tokio::test]
 async fn covers_and_avatars_are_generated_svg() {
     let all = page(&api_catalog("").await.1);
-    let response = reqwest::get(format!("{}{}", app().base, all.items[0].cover)).await.expect("cover");
+    let response = reqwest::get(format!("{}{}", app().base, all.items[0].cover))
+        .await
+        .expect("cover");
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "image/svg+xml");
     assert!(response.text().await.expect("svg").starts_with("<svg"));

@@ -14,14 +14,31 @@ fn migrate_on_disk_is_repeatable_and_seed_refuses_a_filled_database() {
     let _ = std::fs::remove_dir_all(&dir);
     let url = format!("surrealkv://{}", dir.join("db").display());
     for _ in 0..2 {
-        let out = server().args(["--database-url", &url, "migrate"]).output().expect("run");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = server()
+            .args(["--database-url", &url, "migrate"])
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"));
     }
-    let out = server().args(["--database-url", &url, "seed", "--demo"]).output().expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = server()
+        .args(["--database-url", &url, "seed", "--demo"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("200 items, 500 learners"));
-    let again = server().args(["--database-url", &url, "seed", "--demo"]).output().expect("run");
+    let again = server()
+        .args(["--database-url", &url, "seed", "--demo"])
+        .output()
+        .expect("run");
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already has items"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -29,13 +46,23 @@ fn migrate_on_disk_is_repeatable_and_seed_refuses_a_filled_database() {
 
 #[test]
 fn an_unreachable_database_is_a_clear_error_and_a_failing_exit() {
-    let out = server().args(["--database-url", "ws://127.0.0.1:9", "migrate"]).output().expect("run");
+    let out = server()
+        .args(["--database-url", "ws://127.0.0.1:9", "migrate"])
+        .output()
+        .expect("run");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cannot open the database at ws://127.0.0.1:9") || err.contains("cannot reach"), "{err}");
+    assert!(
+        err.contains("cannot open the database at ws://127.0.0.1:9")
+            || err.contains("cannot reach"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 
-    let out = server().args(["--database-url", "mysql://x", "migrate"]).output().expect("run");
+    let out = server()
+        .args(["--database-url", "mysql://x", "migrate"])
+        .output()
+        .expect("run");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not supported"));
 }

@@ -5,15 +5,22 @@
 //! item's body, and only when the access rule allows it.
 
 use crate::error::AppError;
-use crate::models::catalog::{CatalogPage, CatalogQuery, CreatorProfile, Facets, HomeSections, ItemDetail};
+use crate::models::catalog::{
+    CatalogPage, CatalogQuery, CreatorProfile, Facets, HomeSections, ItemDetail,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 /// One page of the catalog for the filters in `query`.
 #[server(prefix = "/api", endpoint = "catalog", input = GetUrl)]
-pub async fn search_catalog(query: CatalogQuery) -> Result<CatalogPage, AppError> {
+pub async fn search_catalog(
+    #[server(default)] query: CatalogQuery,
+) -> Result<CatalogPage, AppError> {
     let filter = query.parse()?;
-    crate::ssr::state::app_state()?.catalog.index().page(&filter)
+    crate::ssr::state::app_state()?
+        .catalog
+        .index()
+        .page(&filter)
 }
 
 /// Categories and tags for the filter bar.
@@ -47,5 +54,8 @@ pub async fn load_creator(slug: String) -> Result<CreatorProfile, AppError> {
     if !is_slug(&slug) {
         return Err(AppError::NotFound("There is no such creator.".into()));
     }
-    crate::ssr::state::app_state()?.catalog.index().creator(&slug)
+    crate::ssr::state::app_state()?
+        .catalog
+        .index()
+        .creator(&slug)
 }

@@ -35,7 +35,13 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order filters list them.
-    pub const ALL: [Kind; 5] = [Kind::Article, Kind::Ebook, Kind::Audio, Kind::Video, Kind::Course];
+    pub const ALL: [Kind; 5] = [
+        Kind::Article,
+        Kind::Ebook,
+        Kind::Audio,
+        Kind::Video,
+        Kind::Course,
+    ];
 
     /// The value used in URLs and in the database.
     pub fn as_str(self) -> &'static str {
@@ -227,12 +233,27 @@ impl CatalogQuery {
                 }
             },
         };
-        Ok(CatalogFilter { terms, category, kind, tag, price, sort, page })
+        Ok(CatalogFilter {
+            terms,
+            category,
+            kind,
+            tag,
+            price,
+            sort,
+            page,
+        })
     }
 
     /// A copy with another page number (for pagination links).
     pub fn with_page(&self, page: u32) -> Self {
-        CatalogQuery { page: if page <= 1 { String::new() } else { page.to_string() }, ..self.clone() }
+        CatalogQuery {
+            page: if page <= 1 {
+                String::new()
+            } else {
+                page.to_string()
+            },
+            ..self.clone()
+        }
     }
 
     /// The catalog URL for this query, with empty parameters left out.
@@ -274,7 +295,10 @@ fn parse_slug(what: &str, raw: &str) -> Result<Option<String>, AppError> {
     if is_slug(s) {
         Ok(Some(s.to_string()))
     } else {
-        Err(AppError::BadRequest(format!("There is no {what} called “{}”.", shorten(s))))
+        Err(AppError::BadRequest(format!(
+            "There is no {what} called “{}”.",
+            shorten(s)
+        )))
     }
 }
 
@@ -282,7 +306,8 @@ fn parse_slug(what: &str, raw: &str) -> Result<Option<String>, AppError> {
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_SLUG_CHARS
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Cuts user text that is quoted back in a message to a readable length.
@@ -310,7 +335,9 @@ pub fn normalize_for_search(s: &str) -> String {
             '\u{3000}' => ' ',
             _ => c,
         };
-        if matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}') || (c.is_control() && !c.is_whitespace()) {
+        if matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+            || (c.is_control() && !c.is_whitespace())
+        {
             continue;
         }
         if c.is_whitespace() {
@@ -345,7 +372,9 @@ pub fn form_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -584,7 +613,11 @@ pub fn table_of_contents(readable: &[&[Block]]) -> Vec<TocEntry> {
         .flat_map(|blocks| blocks.iter())
         .filter(|b| b.kind == BlockKind::Heading)
         .enumerate()
-        .map(|(n, b)| TocEntry { title: b.text.clone(), level: b.level.unwrap_or(2), anchor: heading_anchor(n) })
+        .map(|(n, b)| TocEntry {
+            title: b.text.clone(),
+            level: b.level.unwrap_or(2),
+            anchor: heading_anchor(n),
+        })
         .collect()
 }
 
@@ -633,14 +666,20 @@ mod tests {
     #[test]
     fn over_long_search_is_refused_not_cut() {
         let long = "字".repeat(MAX_SEARCH_CHARS + 1);
-        assert!(matches!(q(&[("q", &long)]).parse(), Err(AppError::BadRequest(_))));
+        assert!(matches!(
+            q(&[("q", &long)]).parse(),
+            Err(AppError::BadRequest(_))
+        ));
         let ok = "字".repeat(MAX_SEARCH_CHARS);
         assert!(q(&[("q", &ok)]).parse().is_ok());
     }
 
     #[test]
     fn odd_unicode_is_normalised() {
-        assert_eq!(search_terms("\u{0}ＲＵＳＴ\u{feff}   rust 编程"), vec!["rust", "编程"]);
+        assert_eq!(
+            search_terms("\u{0}ＲＵＳＴ\u{feff}   rust 编程"),
+            vec!["rust", "编程"]
+        );
         assert!(search_terms("\u{200b}\u{200b}").is_empty());
     }
 
@@ -654,7 +693,12 @@ mod tests {
 
     #[test]
     fn toc_numbers_headings_across_preview_and_body() {
-        let h = |t: &str| Block { kind: BlockKind::Heading, text: t.into(), level: Some(2), items: vec![] };
+        let h = |t: &str| Block {
+            kind: BlockKind::Heading,
+            text: t.into(),
+            level: Some(2),
+            items: vec![],
+        };
         let toc = table_of_contents(&[&[h("Intro")], &[h("Deep dive")]]);
         assert_eq!(toc.len(), 2);
         assert_eq!(toc[1].anchor, "section-2");

@@ -13,8 +13,8 @@ use crate::components::seo::PageMeta;
 use crate::models::catalog::{CatalogPage as Results, CatalogQuery, Facets, Kind, Sort};
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::components::{Form, A};
-use leptos_router::hooks::use_query_map;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 /// The catalog page.
 #[component]
@@ -70,11 +70,19 @@ fn page_title(q: &CatalogQuery) -> String {
     }
     for (label, v) in [("category", &q.category), ("tag", &q.tag), ("", &q.price)] {
         if !v.trim().is_empty() {
-            parts.push(if label.is_empty() { v.trim().to_string() } else { format!("{label} {}", v.trim()) });
+            parts.push(if label.is_empty() {
+                v.trim().to_string()
+            } else {
+                format!("{label} {}", v.trim())
+            });
         }
     }
     let page = q.page.trim().parse::<u32>().unwrap_or(1);
-    let mut title = if parts.is_empty() { "Catalog".to_string() } else { format!("Catalog: {}", parts.join(", ")) };
+    let mut title = if parts.is_empty() {
+        "Catalog".to_string()
+    } else {
+        format!("Catalog: {}", parts.join(", "))
+    };
     if page > 1 {
         title.push_str(&format!(" — page {page}"));
     }
@@ -140,17 +148,54 @@ fn submit_form_of(target: Option<web_sys::EventTarget>) {
     let form = target.and_then(|t| {
         t.dyn_ref::<web_sys::HtmlSelectElement>()
             .and_then(|s| s.form())
-            .or_else(|| t.dyn_ref::<web_sys::HtmlInputElement>().and_then(|i| i.form()))
+            .or_else(|| {
+                t.dyn_ref::<web_sys::HtmlInputElement>()
+                    .and_then(|i| i.form())
+            })
     });
     if let Some(form) = form {
         let _ = form.request_submit();
     }
 }
 
-/// The filter form. Without JavaScript: pick, then press “Apply”. With it: every change
-/// applies at once, and typing in the search box applies after a short pause.
+/// Reads the filter form into a query (browser only).
+#[cfg(feature = "hydrate")]
+fn query_from_form(form: &web_sys::HtmlFormElement) -> Option<CatalogQuery> {
+    let data = web_sys::FormData::new_with_form(form).ok()?;
+    let get = |k: &str| data.get(k).as_string().unwrap_or_default();
+    Some(CatalogQuery {
+        q: get("q"),
+        category: get("category"),
+        kind: get("kind"),
+        tag: get("tag"),
+        price: get("price"),
+        sort: get("sort"),
+        page: String::new(),
+    })
+}
+
+/// The filter form. Without JavaScript: pick, then press “Apply” (a plain GET form). With
+/// it: every change applies at once, typing in the search box applies after a short pause,
+/// and the list is replaced in place under a clean URL such as `/catalog?kind=audio`.
 #[component]
 fn Filters(query: Memo<CatalogQuery>, facets: Facets) -> impl IntoView {
+    let navigate = use_navigate();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(q) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+                .and_then(|f| query_from_form(&f))
+            {
+                ev.prevent_default();
+                navigate(&q.href(), Default::default());
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&ev, &navigate);
+    };
     let on_change = move |_ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         submit_form_of(_ev.target());
@@ -174,7 +219,7 @@ fn Filters(query: Memo<CatalogQuery>, facets: Facets) -> impl IntoView {
     let categories = facets.categories;
     let tags = facets.tags;
     view! {
-        <Form method="GET" action="/catalog" attr:class="filters" attr:aria-label="Filter the catalog">
+        <form method="GET" action="/catalog" class="filters" aria-label="Filter the catalog" on:submit=on_submit>
             <div class="field grow">
                 <label for="f-q">"Search"</label>
                 <input id="f-q" type="search" name="q" maxlength="100" placeholder="Title or summary, 中文 or English"
@@ -232,6 +277,6 @@ fn Filters(query: Memo<CatalogQuery>, facets: Facets) -> impl IntoView {
                 <button type="submit">"Apply"</button>
                 <A href="/catalog" attr:class="reset">"Clear"</A>
             </div>
-        </Form>
+        </form>
     }
 }

@@ -36,10 +36,20 @@ pub fn ItemPage() -> impl IntoView {
 fn ItemView(d: ItemDetail) -> impl IntoView {
     let card = d.card;
     let path = format!("/item/{}", card.slug);
-    let alt_lang = if card.language == "zh-CN" { "en" } else { "zh-CN" };
-    let preview_headings = d.preview.iter().filter(|b| b.kind == BlockKind::Heading).count();
+    let alt_lang = if card.language == "zh-CN" {
+        "en"
+    } else {
+        "zh-CN"
+    };
+    let preview_headings = d
+        .preview
+        .iter()
+        .filter(|b| b.kind == BlockKind::Heading)
+        .count();
     let price = card.price.display();
-    let rating = card.rating.map(|r| format!("★ {r:.1} ({} ratings)", card.rating_count));
+    let rating = card
+        .rating
+        .map(|r| format!("★ {r:.1} ({} ratings)", card.rating_count));
     let outline = (!d.outline.is_empty()).then(|| {
         view! {
             <section class="outline" aria-labelledby="outline-h">
@@ -174,7 +184,11 @@ pub fn Blocks(blocks: Vec<Block>, first_heading: usize) -> impl IntoView {
             }
             BlockKind::Paragraph => EitherOf6::B(view! { <p>{b.text}</p> }),
             BlockKind::List => {
-                let items = b.items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view();
+                let items = b
+                    .items
+                    .into_iter()
+                    .map(|i| view! { <li>{i}</li> })
+                    .collect_view();
                 EitherOf6::C(if b.level == Some(1) {
                     Either::Left(view! { <ol>{items}</ol> })
                 } else {

@@ -35,7 +35,12 @@ struct BodyRow {
 }
 
 /// The body of item `item_key` if `viewer` may read it; `None` (and no database read) if not.
-pub async fn body_for(db: &Db, viewer: &Viewer, item_key: &str, terms: ItemTerms) -> Result<Option<Vec<Block>>, DbError> {
+pub async fn body_for(
+    db: &Db,
+    viewer: &Viewer,
+    item_key: &str,
+    terms: ItemTerms,
+) -> Result<Option<Vec<Block>>, DbError> {
     if !may_read_body(viewer, terms) {
         return Ok(None);
     }
@@ -47,7 +52,13 @@ pub async fn body_for(db: &Db, viewer: &Viewer, item_key: &str, terms: ItemTerms
         0,
     )
     .await?;
-    Ok(Some(found.into_iter().next().map(|b| b.blocks).unwrap_or_default()))
+    Ok(Some(
+        found
+            .into_iter()
+            .next()
+            .map(|b| b.blocks)
+            .unwrap_or_default(),
+    ))
 }
 
 /// How many sections (headings) the body has: shown to viewers who cannot read it, as
@@ -74,7 +85,13 @@ mod tests {
 
     #[test]
     fn anonymous_visitors_read_only_free_items_in_full() {
-        assert!(may_read_body(&Viewer::Anonymous, ItemTerms { price_minor: 0 }));
-        assert!(!may_read_body(&Viewer::Anonymous, ItemTerms { price_minor: 1 }));
+        assert!(may_read_body(
+            &Viewer::Anonymous,
+            ItemTerms { price_minor: 0 }
+        ));
+        assert!(!may_read_body(
+            &Viewer::Anonymous,
+            ItemTerms { price_minor: 1 }
+        ));
     }
 }

@@ -134,7 +134,8 @@ impl CatalogIndex {
             0,
         )
         .await?;
-        let tags: Vec<TagRow> = rows(db, "load tags", "SELECT slug, name FROM tag", json!({}), 0).await?;
+        let tags: Vec<TagRow> =
+            rows(db, "load tags", "SELECT slug, name FROM tag", json!({}), 0).await?;
         let creators: Vec<CreatorRow> = rows(
             db,
             "load creators",
@@ -159,7 +160,9 @@ impl CatalogIndex {
             0,
         )
         .await?;
-        Ok(Self::build(items, categories, tags, creators, counts, ratings))
+        Ok(Self::build(
+            items, categories, tags, creators, counts, ratings,
+        ))
     }
 
     fn build(
@@ -172,14 +175,22 @@ impl CatalogIndex {
     ) -> Self {
         let mut popularity: HashMap<String, f64> = HashMap::new();
         for c in &counts {
-            *popularity.entry(record_key(&c.item).to_string()).or_default() +=
-                interaction_weight(&c.kind) * f64::from(c.n);
+            *popularity
+                .entry(record_key(&c.item).to_string())
+                .or_default() += interaction_weight(&c.kind) * f64::from(c.n);
         }
-        let rating: HashMap<String, (Option<f64>, u32)> =
-            ratings.iter().map(|r| (record_key(&r.item).to_string(), (r.mean, r.n))).collect();
-        let tag_names: HashMap<&str, &str> = tags.iter().map(|t| (t.slug.as_str(), t.name.as_str())).collect();
-        let category_by_key: HashMap<&str, &CategoryRow> = categories.iter().map(|c| (c.key.as_str(), c)).collect();
-        let creator_by_key: HashMap<&str, &CreatorRow> = creators.iter().map(|c| (c.key.as_str(), c)).collect();
+        let rating: HashMap<String, (Option<f64>, u32)> = ratings
+            .iter()
+            .map(|r| (record_key(&r.item).to_string(), (r.mean, r.n)))
+            .collect();
+        let tag_names: HashMap<&str, &str> = tags
+            .iter()
+            .map(|t| (t.slug.as_str(), t.name.as_str()))
+            .collect();
+        let category_by_key: HashMap<&str, &CategoryRow> =
+            categories.iter().map(|c| (c.key.as_str(), c)).collect();
+        let creator_by_key: HashMap<&str, &CreatorRow> =
+            creators.iter().map(|c| (c.key.as_str(), c)).collect();
 
         let mut indexed: Vec<IndexedItem> = items
             .into_iter()
@@ -188,8 +199,11 @@ impl CatalogIndex {
                 let category = category_by_key.get(row.category_key.as_str())?;
                 let creator = creator_by_key.get(row.creator_key.as_str())?;
                 let zh = row.language == "zh-CN";
-                let (title, title_alt) =
-                    if zh { (&row.title_zh, &row.title_en) } else { (&row.title_en, &row.title_zh) };
+                let (title, title_alt) = if zh {
+                    (&row.title_zh, &row.title_en)
+                } else {
+                    (&row.title_en, &row.title_zh)
+                };
                 let summary = if zh { &row.summary_zh } else { &row.summary_en };
                 let (mean, rating_count) = rating.get(&row.key).copied().unwrap_or((None, 0));
                 let tag_refs: Vec<TagRef> = row
@@ -197,7 +211,11 @@ impl CatalogIndex {
                     .iter()
                     .map(|slug| TagRef {
                         slug: slug.clone(),
-                        name: tag_names.get(slug.as_str()).copied().unwrap_or(slug).to_string(),
+                        name: tag_names
+                            .get(slug.as_str())
+                            .copied()
+                            .unwrap_or(slug)
+                            .to_string(),
                         count: 0,
                     })
                     .collect();
@@ -209,7 +227,11 @@ impl CatalogIndex {
                     creator.name,
                     category.name_en,
                     category.name_zh,
-                    tag_refs.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(" ")
+                    tag_refs
+                        .iter()
+                        .map(|t| t.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
                 ));
                 let published_at = row.published_at.clone().unwrap_or_default();
                 Some(IndexedItem {
@@ -221,7 +243,10 @@ impl CatalogIndex {
                         summary: summary.clone(),
                         language: row.language.clone(),
                         kind,
-                        price: Price { minor: row.price_minor, currency: row.currency.clone() },
+                        price: Price {
+                            minor: row.price_minor,
+                            currency: row.currency.clone(),
+                        },
                         rating: mean.map(|m| (m * 10.0).round() as f32 / 10.0),
                         rating_count,
                         creator_name: creator.name.clone(),
@@ -241,7 +266,11 @@ impl CatalogIndex {
             })
             .collect();
         // Newest first is the natural order; every other order starts from it.
-        indexed.sort_by(|a, b| b.published_at.cmp(&a.published_at).then_with(|| a.card.slug.cmp(&b.card.slug)));
+        indexed.sort_by(|a, b| {
+            b.published_at
+                .cmp(&a.published_at)
+                .then_with(|| a.card.slug.cmp(&b.card.slug))
+        });
 
         let mut category_counts: HashMap<&str, u32> = HashMap::new();
         let mut tag_counts: HashMap<&str, u32> = HashMap::new();
@@ -287,8 +316,18 @@ impl CatalogIndex {
                 )
             })
             .collect();
-        let by_slug = indexed.iter().enumerate().map(|(i, it)| (it.card.slug.clone(), i)).collect();
-        CatalogIndex { items: indexed, by_slug, categories, tags, creators }
+        let by_slug = indexed
+            .iter()
+            .enumerate()
+            .map(|(i, it)| (it.card.slug.clone(), i))
+            .collect();
+        CatalogIndex {
+            items: indexed,
+            by_slug,
+            categories,
+            tags,
+            creators,
+        }
     }
 
     /// Number of published items.
@@ -315,13 +354,20 @@ impl CatalogIndex {
         }
         if let Some(t) = &filter.tag {
             if !self.tags.iter().any(|x| &x.slug == t) {
-                return Err(AppError::NotFound(format!("No published item has the tag “{t}”.")));
+                return Err(AppError::NotFound(format!(
+                    "No published item has the tag “{t}”."
+                )));
             }
         }
         let mut hits: Vec<(u32, &IndexedItem)> = self
             .items
             .iter()
-            .filter(|it| filter.category.as_ref().is_none_or(|c| &it.card.category_slug == c))
+            .filter(|it| {
+                filter
+                    .category
+                    .as_ref()
+                    .is_none_or(|c| &it.card.category_slug == c)
+            })
             .filter(|it| filter.kind.is_none_or(|k| it.card.kind == k))
             .filter(|it| filter.tag.as_ref().is_none_or(|t| it.tags.contains(t)))
             .filter(|it| match filter.price {
@@ -334,7 +380,8 @@ impl CatalogIndex {
         match filter.sort {
             Sort::Newest => {} // already in this order
             Sort::Relevance => hits.sort_by(|a, b| {
-                b.0.cmp(&a.0).then_with(|| b.1.popularity.total_cmp(&a.1.popularity))
+                b.0.cmp(&a.0)
+                    .then_with(|| b.1.popularity.total_cmp(&a.1.popularity))
             }),
             Sort::Popular => hits.sort_by(|a, b| b.1.popularity.total_cmp(&a.1.popularity)),
             Sort::PriceAsc => hits.sort_by_key(|h| h.1.card.price.minor),
@@ -351,13 +398,26 @@ impl CatalogIndex {
             )));
         }
         let start = ((filter.page - 1) * PER_PAGE) as usize;
-        let items = hits.iter().skip(start).take(PER_PAGE as usize).map(|(_, it)| it.card.clone()).collect();
-        Ok(CatalogPage { items, total, page: filter.page, pages })
+        let items = hits
+            .iter()
+            .skip(start)
+            .take(PER_PAGE as usize)
+            .map(|(_, it)| it.card.clone())
+            .collect();
+        Ok(CatalogPage {
+            items,
+            total,
+            page: filter.page,
+            pages,
+        })
     }
 
     /// Categories and the most used tags, for the filter bar.
     pub fn facets(&self) -> Facets {
-        Facets { categories: self.categories.clone(), tags: self.tags.iter().take(40).cloned().collect() }
+        Facets {
+            categories: self.categories.clone(),
+            tags: self.tags.iter().take(40).cloned().collect(),
+        }
     }
 
     /// The home page's lists.
@@ -365,16 +425,29 @@ impl CatalogIndex {
         let mut popular: Vec<&IndexedItem> = self.items.iter().collect();
         popular.sort_by(|a, b| b.popularity.total_cmp(&a.popularity));
         HomeSections {
-            newest: self.items.iter().take(8).map(|it| it.card.clone()).collect(),
+            newest: self
+                .items
+                .iter()
+                .take(8)
+                .map(|it| it.card.clone())
+                .collect(),
             popular: popular.iter().take(8).map(|it| it.card.clone()).collect(),
-            free: self.items.iter().filter(|it| it.card.price.is_free()).take(4).map(|it| it.card.clone()).collect(),
+            free: self
+                .items
+                .iter()
+                .filter(|it| it.card.price.is_free())
+                .take(4)
+                .map(|it| it.card.clone())
+                .collect(),
             categories: self.categories.clone(),
         }
     }
 
     /// Popular items in the same category as `slug`, without it.
     pub fn related(&self, slug: &str, n: usize) -> Vec<ItemCard> {
-        let Some(me) = self.item(slug) else { return Vec::new() };
+        let Some(me) = self.item(slug) else {
+            return Vec::new();
+        };
         let mut same: Vec<&IndexedItem> = self
             .items
             .iter()
@@ -386,12 +459,16 @@ impl CatalogIndex {
 
     /// A creator and their published items.
     pub fn creator(&self, slug: &str) -> Result<CreatorProfile, AppError> {
-        let creator = self
-            .creators
-            .get(slug)
-            .cloned()
-            .ok_or_else(|| AppError::NotFound(format!("There is no creator called “{slug}”.")))?;
-        let items = self.items.iter().filter(|it| it.card.creator_slug == slug).map(|it| it.card.clone()).collect();
+        let creator =
+            self.creators.get(slug).cloned().ok_or_else(|| {
+                AppError::NotFound(format!("There is no creator called “{slug}”."))
+            })?;
+        let items = self
+            .items
+            .iter()
+            .filter(|it| it.card.creator_slug == slug)
+            .map(|it| it.card.clone())
+            .collect();
         Ok(CreatorProfile { creator, items })
     }
 
@@ -436,7 +513,10 @@ impl CatalogService {
     /// Loads the catalog.
     pub async fn load(db: Db) -> Result<Self, DbError> {
         let index = CatalogIndex::load(&db).await?;
-        Ok(CatalogService { db, index: RwLock::new(Arc::new(index)) })
+        Ok(CatalogService {
+            db,
+            index: RwLock::new(Arc::new(index)),
+        })
     }
 
     /// Reloads the read model from the database (after the catalog changed).
@@ -460,7 +540,9 @@ impl CatalogService {
     /// An item page for `viewer`: the body only if they may read it.
     pub async fn item_detail(&self, slug: &str, viewer: &Viewer) -> Result<ItemDetail, AppError> {
         let index = self.index();
-        let item = index.item(slug).ok_or_else(|| AppError::NotFound(format!("There is no item called “{slug}”.")))?;
+        let item = index
+            .item(slug)
+            .ok_or_else(|| AppError::NotFound(format!("There is no item called “{slug}”.")))?;
         let detail: Vec<DetailRow> = rows(
             &self.db,
             "read item page",
@@ -470,8 +552,13 @@ impl CatalogService {
         )
         .await
         .map_err(|e| AppError::internal("read item page", e))?;
-        let detail = detail.into_iter().next().ok_or_else(|| AppError::NotFound(format!("There is no item called “{slug}”.")))?;
-        let terms = ItemTerms { price_minor: item.card.price.minor };
+        let detail = detail
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::NotFound(format!("There is no item called “{slug}”.")))?;
+        let terms = ItemTerms {
+            price_minor: item.card.price.minor,
+        };
         let body = access::body_for(&self.db, viewer, &item.key, terms)
             .await
             .map_err(|e| AppError::internal("read item body", e))?;
@@ -494,19 +581,31 @@ impl CatalogService {
             )
             .await
             .map_err(|e| AppError::internal("read course outline", e))?;
-            chapters.into_iter().map(|c| ChapterOutline { title: c.title, lessons: c.lessons }).collect()
+            chapters
+                .into_iter()
+                .map(|c| ChapterOutline {
+                    title: c.title,
+                    lessons: c.lessons,
+                })
+                .collect()
         } else {
             Vec::new()
         };
         let toc = table_of_contents(&[&detail.preview, body.as_deref().unwrap_or_default()]);
-        let creator = index.creator_card(&item.card.creator_slug).ok_or(AppError::Internal)?;
+        let creator = index
+            .creator_card(&item.card.creator_slug)
+            .ok_or(AppError::Internal)?;
         Ok(ItemDetail {
             card: item.card.clone(),
             description: detail.description,
             toc,
             locked_sections,
             preview: detail.preview,
-            access: if body.is_some() { Access::Full } else { Access::PreviewOnly },
+            access: if body.is_some() {
+                Access::Full
+            } else {
+                Access::PreviewOnly
+            },
             body,
             creator,
             outline,

@@ -106,14 +106,23 @@ pub async fn connect(config: &DbConfig) -> Result<Db, DbError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| DbError::Connect {
                 url: url.to_string(),
-                source: surrealdb::Error::configuration(format!("cannot create {}: {e}", parent.display()), None),
+                source: surrealdb::Error::configuration(
+                    format!("cannot create {}: {e}", parent.display()),
+                    None,
+                ),
             })?;
         }
     }
-    let db = tokio::time::timeout(Duration::from_secs(10), surrealdb::engine::any::connect(url))
-        .await
-        .map_err(|_| DbError::Timeout(url.to_string()))?
-        .map_err(|source| DbError::Connect { url: url.to_string(), source })?;
+    let db = tokio::time::timeout(
+        Duration::from_secs(10),
+        surrealdb::engine::any::connect(url),
+    )
+    .await
+    .map_err(|_| DbError::Timeout(url.to_string()))?
+    .map_err(|source| DbError::Connect {
+        url: url.to_string(),
+        source,
+    })?;
 
     if let (Some(user), Some(pass)) = (&config.username, &config.password) {
         use surrealdb::opt::auth::{Database, Namespace, Root};
@@ -121,7 +130,12 @@ pub async fn connect(config: &DbConfig) -> Result<Db, DbError> {
         let signin = match config.auth_level {
             AuthLevel::Root => db.signin(Root { username, password }).await,
             AuthLevel::Namespace => {
-                db.signin(Namespace { namespace: config.namespace.clone(), username, password }).await
+                db.signin(Namespace {
+                    namespace: config.namespace.clone(),
+                    username,
+                    password,
+                })
+                .await
             }
             AuthLevel::Database => {
                 db.signin(Database {
@@ -147,7 +161,10 @@ pub async fn connect(config: &DbConfig) -> Result<Db, DbError> {
         .and_then(|r| r.check())
         .map_err(DbError::Auth)?;
     }
-    db.use_ns(config.namespace.clone()).use_db(config.database.clone()).await.map_err(DbError::Auth)?;
+    db.use_ns(config.namespace.clone())
+        .use_db(config.database.clone())
+        .await
+        .map_err(DbError::Auth)?;
     Ok(db)
 }
 
@@ -173,30 +190,51 @@ pub async fn rows<T: DeserializeOwned>(
             query = query.bind((k, v));
         }
     }
-    let mut response = query.await.map_err(|source| DbError::Query { context: context.into(), source })?;
+    let mut response = query.await.map_err(|source| DbError::Query {
+        context: context.into(),
+        source,
+    })?;
     let errors = response.take_errors();
     if let Some((_, source)) = errors.into_iter().min_by_key(|(i, _)| *i) {
-        return Err(DbError::Query { context: context.into(), source });
+        return Err(DbError::Query {
+            context: context.into(),
+            source,
+        });
     }
     // Arrays arrive element by element, a single value as one element, NONE as null.
-    let list: Vec<serde_json::Value> =
-        response.take(index).map_err(|source| DbError::Query { context: context.into(), source })?;
+    let list: Vec<serde_json::Value> = response.take(index).map_err(|source| DbError::Query {
+        context: context.into(),
+        source,
+    })?;
     list.into_iter()
         .filter(|v| !v.is_null())
-        .map(|v| serde_json::from_value(v).map_err(|source| DbError::Decode { context: context.into(), source }))
+        .map(|v| {
+            serde_json::from_value(v).map_err(|source| DbError::Decode {
+                context: context.into(),
+                source,
+            })
+        })
         .collect()
 }
 
 /// Runs statements whose results are not needed, failing on the first statement error.
-pub async fn execute(db: &Db, context: &str, sql: &str, vars: serde_json::Value) -> Result<(), DbError> {
-    rows::<serde_json::Value>(db, context, sql, vars, 0).await.map(|_| ())
+pub async fn execute(
+    db: &Db,
+    context: &str,
+    sql: &str,
+    vars: serde_json::Value,
+) -> Result<(), DbError> {
+    rows::<serde_json::Value>(db, context, sql, vars, 0)
+        .await
+        .map(|_| ())
 }
 
 /// The key part of a record id as JSON renders it: `item:i0001` → `i0001`,
 /// `tag:⟨machine-learning⟩` → `machine-learning`.
 pub fn record_key(id: &str) -> &str {
     let key = id.split_once(':').map(|(_, k)| k).unwrap_or(id);
-    key.trim_start_matches(['⟨', '`']).trim_end_matches(['⟩', '`'])
+    key.trim_start_matches(['⟨', '`'])
+        .trim_end_matches(['⟩', '`'])
 }
 
 #[cfg(test)]
@@ -212,8 +250,15 @@ mod tests {
 
     #[tokio::test]
     async fn unsupported_urls_are_refused_with_a_clear_message() {
-        let cfg = DbConfig { url: "postgres://x".into(), ..DbConfig::memory() };
-        let err = connect(&cfg).await.err().map(|e| e.to_string()).unwrap_or_default();
+        let cfg = DbConfig {
+            url: "postgres://x".into(),
+            ..DbConfig::memory()
+        };
+        let err = connect(&cfg)
+            .await
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("is not supported"), "{err}");
     }
 }

@@ -95,18 +95,31 @@ pub async fn run_list(db: &Db, migrations: &[Migration]) -> Result<Vec<u32>, Mig
         json!({}),
     )
     .await?;
-    let applied: Vec<Applied> =
-        rows(db, "read applied migrations", "SELECT version, checksum FROM migration ORDER BY version", json!({}), 0)
-            .await?;
+    let applied: Vec<Applied> = rows(
+        db,
+        "read applied migrations",
+        "SELECT version, checksum FROM migration ORDER BY version",
+        json!({}),
+        0,
+    )
+    .await?;
     let known = migrations.iter().map(|m| m.version).max().unwrap_or(0);
-    if let Some(found) = applied.iter().map(|a| a.version).max().filter(|v| *v > known) {
+    if let Some(found) = applied
+        .iter()
+        .map(|a| a.version)
+        .max()
+        .filter(|v| *v > known)
+    {
         return Err(MigrateError::TooNew { found, known });
     }
     let mut done = Vec::new();
     for m in migrations {
         if let Some(a) = applied.iter().find(|a| a.version == m.version) {
             if a.checksum != checksum(m.sql) {
-                return Err(MigrateError::Changed { version: m.version, name: m.name });
+                return Err(MigrateError::Changed {
+                    version: m.version,
+                    name: m.name,
+                });
             }
             continue;
         }
@@ -120,12 +133,20 @@ pub async fn run_list(db: &Db, migrations: &[Migration]) -> Result<Vec<u32>, Mig
             .bind(("name", m.name))
             .bind(("checksum", checksum(m.sql)))
             .await
-            .map_err(|e| MigrateError::Failed { version: m.version, name: m.name, reason: e.to_string() })?;
+            .map_err(|e| MigrateError::Failed {
+                version: m.version,
+                name: m.name,
+                reason: e.to_string(),
+            })?;
         let errors = response.take_errors();
         if let Some((_, e)) = errors.into_iter().min_by_key(|(i, _)| *i) {
             // Statements after the failing one report "not executed"; the first error is the cause.
             let reason = e.to_string();
-            return Err(MigrateError::Failed { version: m.version, name: m.name, reason });
+            return Err(MigrateError::Failed {
+                version: m.version,
+                name: m.name,
+                reason,
+            });
         }
         tracing::info!(version = m.version, name = m.name, "applied migration");
         done.push(m.version);
@@ -155,7 +176,11 @@ mod tests {
     async fn a_failing_migration_leaves_the_database_unchanged() {
         let db = mem().await;
         let list = [
-            Migration { version: 1, name: "ok", sql: "DEFINE TABLE a SCHEMAFULL; DEFINE FIELD n ON a TYPE int;" },
+            Migration {
+                version: 1,
+                name: "ok",
+                sql: "DEFINE TABLE a SCHEMAFULL; DEFINE FIELD n ON a TYPE int;",
+            },
             Migration {
                 version: 2,
                 name: "broken",
@@ -164,22 +189,53 @@ mod tests {
         ];
         let err = run_list(&db, &list).await.expect_err("must fail");
         assert!(err.to_string().contains("0002 (broken) failed"), "{err}");
-        let tables: Vec<serde_json::Value> =
-            rows(&db, "info", "RETURN object::keys((INFO FOR DB).tables)", json!({}), 0).await.expect("info");
-        let names: Vec<String> = tables.iter().filter_map(|v| v.as_str().map(String::from)).collect();
+        let tables: Vec<serde_json::Value> = rows(
+            &db,
+            "info",
+            "RETURN object::keys((INFO FOR DB).tables)",
+            json!({}),
+            0,
+        )
+        .await
+        .expect("info");
+        let names: Vec<String> = tables
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect();
         assert!(names.contains(&"a".to_string()), "{names:?}");
-        assert!(!names.contains(&"b".to_string()), "table b must have been rolled back: {names:?}");
-        let applied: Vec<serde_json::Value> =
-            rows(&db, "applied", "SELECT version FROM migration", json!({}), 0).await.expect("applied");
+        assert!(
+            !names.contains(&"b".to_string()),
+            "table b must have been rolled back: {names:?}"
+        );
+        let applied: Vec<serde_json::Value> = rows(
+            &db,
+            "applied",
+            "SELECT version FROM migration",
+            json!({}),
+            0,
+        )
+        .await
+        .expect("applied");
         assert_eq!(applied.len(), 1);
     }
 
     #[tokio::test]
     async fn an_edited_migration_is_refused() {
         let db = mem().await;
-        let v1 = [Migration { version: 1, name: "a", sql: "DEFINE TABLE a SCHEMALESS;" }];
+        let v1 = [Migration {
+            version: 1,
+            name: "a",
+            sql: "DEFINE TABLE a SCHEMALESS;",
+        }];
         run_list(&db, &v1).await.expect("apply");
-        let edited = [Migration { version: 1, name: "a", sql: "DEFINE TABLE a SCHEMAFULL;" }];
-        assert!(matches!(run_list(&db, &edited).await, Err(MigrateError::Changed { .. })));
+        let edited = [Migration {
+            version: 1,
+            name: "a",
+            sql: "DEFINE TABLE a SCHEMAFULL;",
+        }];
+        assert!(matches!(
+            run_list(&db, &edited).await,
+            Err(MigrateError::Changed { .. })
+        ));
     }
 }

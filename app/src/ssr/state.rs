@@ -25,5 +25,6 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 
 /// The state, from inside a server function or a component rendered on the server.
 pub fn app_state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| AppError::internal("app state", "AppState missing from context"))
+    use_context::<AppState>()
+        .ok_or_else(|| AppError::internal("app state", "AppState missing from context"))
 }

@@ -22,17 +22,31 @@ pub fn app() -> &'static TestApp {
     APP.get_or_init(|| {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
             rt.block_on(async move {
                 server::telemetry::init("warn");
-                let db = server::startup::open_database(&DbConfig::memory()).await.expect("database");
+                let db = server::startup::open_database(&DbConfig::memory())
+                    .await
+                    .expect("database");
                 server::seed::demo(&db).await.expect("seed");
                 let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
                 let options = server::startup::leptos_options("target/site", addr);
-                let state = server::startup::build_state(db.clone(), options).await.expect("state");
+                let state = server::startup::build_state(db.clone(), options)
+                    .await
+                    .expect("state");
                 let router = server::startup::router(state, "http://shuzhai.test".into());
-                let running = server::startup::spawn(addr, router, std::future::pending()).await.expect("serve");
-                tx.send(TestApp { base: format!("http://{}", running.addr), db }).expect("send");
+                let running = server::startup::spawn(addr, router, std::future::pending())
+                    .await
+                    .expect("serve");
+                tx.send(TestApp {
+                    base: format!("http://{}", running.addr),
+                    db,
+                })
+                .expect("send");
                 let _ = running.task.await;
             });
         });
