@@ -4,6 +4,7 @@
 //! runs the server functions against SurrealDB, and with `hydrate` for the browser, where
 //! it takes over the server-rendered page. Server-only code lives in [`ssr`].
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 #![recursion_limit = "256"]
 
 pub mod api;

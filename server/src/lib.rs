@@ -2,6 +2,8 @@
 //!
 //! `main.rs` only parses the command line and calls into [`startup`].
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod config;
 pub mod covers;
 pub mod seed;

@@ -211,10 +211,7 @@ fn Filters(query: Memo<CatalogQuery>, facets: Facets) -> impl IntoView {
             typing.set_value(Some(timer));
         }
     };
-    let field = move |f: fn(&CatalogQuery) -> &String| {
-        let v = f(&query.read()).clone();
-        v
-    };
+    let field = move |f: fn(&CatalogQuery) -> &String| f(&query.read()).clone();
     let selected = move |f: fn(&CatalogQuery) -> &String, value: &'static str| field(f) == value;
     let categories = facets.categories;
     let tags = facets.tags;

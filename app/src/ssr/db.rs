@@ -67,21 +67,21 @@ pub enum DbError {
         /// The URL tried.
         url: String,
         /// What went wrong.
-        source: surrealdb::Error,
+        source: Box<surrealdb::Error>,
     },
     /// Connecting took too long.
     #[error("cannot reach the database at {0}: no answer within 10 seconds")]
     Timeout(String),
     /// Signing in or selecting namespace/database failed.
     #[error("the database refused us: {0}")]
-    Auth(surrealdb::Error),
+    Auth(Box<surrealdb::Error>),
     /// A query failed.
     #[error("database query failed ({context}): {source}")]
     Query {
         /// What we were doing.
         context: String,
         /// What went wrong.
-        source: surrealdb::Error,
+        source: Box<surrealdb::Error>,
     },
     /// A row did not have the shape the code expects.
     #[error("unexpected data ({context}): {source}")]
@@ -106,10 +106,10 @@ pub async fn connect(config: &DbConfig) -> Result<Db, DbError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| DbError::Connect {
                 url: url.to_string(),
-                source: surrealdb::Error::configuration(
+                source: Box::new(surrealdb::Error::configuration(
                     format!("cannot create {}: {e}", parent.display()),
                     None,
-                ),
+                )),
             })?;
         }
     }
@@ -121,7 +121,7 @@ pub async fn connect(config: &DbConfig) -> Result<Db, DbError> {
     .map_err(|_| DbError::Timeout(url.to_string()))?
     .map_err(|source| DbError::Connect {
         url: url.to_string(),
-        source,
+        source: Box::new(source),
     })?;
 
     if let (Some(user), Some(pass)) = (&config.username, &config.password) {
@@ -147,7 +147,7 @@ pub async fn connect(config: &DbConfig) -> Result<Db, DbError> {
                 .await
             }
         };
-        signin.map_err(DbError::Auth)?;
+        signin.map_err(|e| DbError::Auth(Box::new(e)))?;
     }
     if !remote || config.auth_level == AuthLevel::Root {
         // Embedded databases and root users create what is missing; a namespace or
@@ -159,12 +159,12 @@ pub async fn connect(config: &DbConfig) -> Result<Db, DbError> {
         ))
         .await
         .and_then(|r| r.check())
-        .map_err(DbError::Auth)?;
+        .map_err(|e| DbError::Auth(Box::new(e)))?;
     }
     db.use_ns(config.namespace.clone())
         .use_db(config.database.clone())
         .await
-        .map_err(DbError::Auth)?;
+        .map_err(|e| DbError::Auth(Box::new(e)))?;
     Ok(db)
 }
 
@@ -192,19 +192,19 @@ pub async fn rows<T: DeserializeOwned>(
     }
     let mut response = query.await.map_err(|source| DbError::Query {
         context: context.into(),
-        source,
+        source: Box::new(source),
     })?;
     let errors = response.take_errors();
     if let Some((_, source)) = errors.into_iter().min_by_key(|(i, _)| *i) {
         return Err(DbError::Query {
             context: context.into(),
-            source,
+            source: Box::new(source),
         });
     }
     // Arrays arrive element by element, a single value as one element, NONE as null.
     let list: Vec<serde_json::Value> = response.take(index).map_err(|source| DbError::Query {
         context: context.into(),
-        source,
+        source: Box::new(source),
     })?;
     list.into_iter()
         .filter(|v| !v.is_null())
