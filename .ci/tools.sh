@@ -70,5 +70,9 @@ ensure_bench_tools() {
 # Builds the release site: server binary + optimised wasm, CSS and assets in target/site.
 build_release() {
   say "building the release site"
-  (cd "$ROOT" && cargo leptos build --release 2>&1 | grep -vE '^\s*(Compiling|Checking|Fresh)\b' >&2)
+  # Only warnings and errors get through; progress lines are dropped. A failed build fails
+  # the pipeline (pipefail).
+  (cd "$ROOT" && cargo leptos build --release 2>&1) | {
+    grep -vE '^\s*(Compiling|Checking|Fresh|Finished|Blocking)\b|Cargo.*finished|generating JS/WASM|tree-shaker' >&2 || true
+  }
 }
