@@ -127,10 +127,6 @@ pub struct ServeArgs {
     /// several servers; 0 turns it off.
     #[arg(long, env = "SHUZHAI_CATALOG_REFRESH_SECS", default_value_t = 60)]
     pub catalog_refresh_secs: u64,
-    /// How long (seconds) a page rendered for anonymous visitors is reused; 0 turns the
-    /// page cache off. Signed-in visitors always get a fresh page.
-    #[arg(long, env = "SHUZHAI_PAGE_CACHE_SECS", default_value_t = 2)]
-    pub page_cache_secs: u64,
 }
 
 /// Options of `seed`.

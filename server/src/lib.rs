@@ -6,7 +6,6 @@
 
 pub mod config;
 pub mod covers;
-pub mod page_cache;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -21,8 +21,6 @@ use std::time::Duration;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::page_cache::PageCache;
-
 /// Opens the database and applies pending migrations.
 pub async fn open_database(config: &DbConfig) -> anyhow::Result<Db> {
     let db = connect(config).await?;
@@ -57,10 +55,8 @@ pub fn leptos_options(site_root: &str, addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-/// The HTTP application: pages, server functions, covers, static files. Pages for anonymous
-/// visitors are reused for `page_cache` (zero: never).
-pub fn router(state: AppState, origin: String, page_cache: Duration) -> Router {
-    let cache = Arc::new(PageCache::new(page_cache, state.catalog.clone()));
+/// The HTTP application: pages, server functions, covers, static files.
+pub fn router(state: AppState, origin: String) -> Router {
     let routes = generate_route_list(App);
     let context = move || provide_context(SiteOrigin(origin.clone()));
     let shell_options = state.leptos_options.clone();
@@ -75,10 +71,6 @@ pub fn router(state: AppState, origin: String, page_cache: Duration) -> Router {
             AppState,
             _,
         >(context, shell))
-        .layer(axum::middleware::from_fn_with_state(
-            cache,
-            crate::page_cache::serve_cached,
-        ))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -185,11 +177,7 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| format!("http://{}", args.addr));
     let running = spawn(
         args.addr,
-        router(
-            state,
-            origin.trim_end_matches('/').to_string(),
-            Duration::from_secs(args.page_cache_secs),
-        ),
+        router(state, origin.trim_end_matches('/').to_string()),
         shutdown_signal(),
     )
     .await?;

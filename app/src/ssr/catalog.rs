@@ -17,7 +17,6 @@ use crate::models::money::Price;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// One published item in the read model, with what filtering and search need.
@@ -496,7 +495,6 @@ fn relevance(item: &IndexedItem, terms: &[String]) -> Option<u32> {
 pub struct CatalogService {
     db: Db,
     index: RwLock<Arc<CatalogIndex>>,
-    generation: AtomicU64,
 }
 
 #[derive(Deserialize)]
@@ -518,7 +516,6 @@ impl CatalogService {
         Ok(CatalogService {
             db,
             index: RwLock::new(Arc::new(index)),
-            generation: AtomicU64::new(0),
         })
     }
 
@@ -529,14 +526,7 @@ impl CatalogService {
             Ok(mut guard) => *guard = fresh,
             Err(poisoned) => *poisoned.into_inner() = fresh,
         }
-        self.generation.fetch_add(1, Ordering::Release);
         Ok(())
-    }
-
-    /// Counts reloads: anything derived from the catalog (such as cached pages) is stale
-    /// once this changes.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
     }
 
     /// The current read model.

@@ -38,11 +38,7 @@ pub fn app() -> &'static TestApp {
                 let state = server::startup::build_state(db.clone(), options)
                     .await
                     .expect("state");
-                let router = server::startup::router(
-                    state,
-                    "http://shuzhai.test".into(),
-                    std::time::Duration::from_secs(2),
-                );
+                let router = server::startup::router(state, "http://shuzhai.test".into());
                 let running = server::startup::spawn(addr, router, std::future::pending())
                     .await
                     .expect("serve");
