@@ -2,7 +2,6 @@
 
 use crate::models::catalog::ItemCard;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// One item as a card: cover, kind, title, creator, price, rating, tags.
 #[component]
@@ -22,20 +21,20 @@ pub fn ItemCardView(item: ItemCard) -> impl IntoView {
     let free = item.price.is_free();
     view! {
         <article class="card">
-            <A href=href.clone() attr:class="card-cover" attr:tabindex="-1" attr:aria-hidden="true">
+            <a href=href.clone() class="card-cover" tabindex="-1" aria-hidden="true">
                 <img src=item.cover alt="" width="240" height="320" loading="lazy" decoding="async" />
-            </A>
+            </a>
             <div class="card-body">
                 <p class="card-meta">
                     <span class=format!("kind kind-{}", item.kind.as_str())>{item.kind.label()}</span>
                     <span class="category">{item.category_name}</span>
                 </p>
                 <h3 class="card-title" lang=lang>
-                    <A href=href>{item.title}</A>
+                    <a href=href>{item.title}</a>
                 </h3>
                 <p class="card-alt" lang=alt_lang>{item.title_alt}</p>
                 <p class="card-creator">
-                    "by " <A href=format!("/creator/{}", item.creator_slug)>{item.creator_name}</A>
+                    "by " <a href=format!("/creator/{}", item.creator_slug)>{item.creator_name}</a>
                 </p>
                 <p class="card-foot">
                     <span class="price" class:free=free>{price}</span>
@@ -48,7 +47,7 @@ pub fn ItemCardView(item: ItemCard) -> impl IntoView {
                         .map(|t| {
                             view! {
                                 <li>
-                                    <A href=format!("/catalog?tag={}", t.slug)>"#" {t.name}</A>
+                                    <a href=format!("/catalog?tag={}", t.slug)>"#" {t.name}</a>
                                 </li>
                             }
                         })

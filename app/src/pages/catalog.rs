@@ -13,7 +13,6 @@ use crate::components::seo::PageMeta;
 use crate::models::catalog::{CatalogPage as Results, CatalogQuery, Facets, Kind, Sort};
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 /// The catalog page.
@@ -29,6 +28,9 @@ pub fn CatalogPage() -> impl IntoView {
         )
     });
     let results = Resource::new(move || query.get(), search_catalog);
+    // Router hooks are called here, in the page, not inside the Suspend below.
+    let navigate = use_navigate();
+    let apply = Callback::new(move |href: String| navigate(&href, Default::default()));
     let facets = Resource::new(|| (), |_| catalog_facets());
     let (pending, set_pending) = signal(false);
 
@@ -37,7 +39,7 @@ pub fn CatalogPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let facets = facets.await.unwrap_or_default();
-                view! { <Filters query facets /> }
+                view! { <Filters query facets apply /> }
             })}
         </Suspense>
         <p class="loading" role="status" aria-live="polite">
@@ -106,7 +108,7 @@ fn ResultList(query: CatalogQuery, page: Results) -> impl IntoView {
             Either::Left(view! {
                 <section class="empty">
                     <p>"Nothing matches these filters. Try fewer words, another category, or "
-                        <A href="/catalog">"clear all filters"</A> "."</p>
+                        <a href="/catalog">"clear all filters"</a> "."</p>
                 </section>
             })
         } else {
@@ -127,15 +129,15 @@ fn Pagination(query: CatalogQuery, page: u32, pages: u32) -> impl IntoView {
     let link = |n: u32| query.with_page(n).href();
     Some(view! {
         <nav class="pagination" aria-label="Pages">
-            {(page > 1).then(|| view! { <A href=link(page - 1) attr:rel="prev">"← Previous"</A> })}
-            {(lo > 1).then(|| view! { <A href=link(1)>"1"</A> <span aria-hidden="true">"…"</span> })}
+            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">"← Previous"</a> })}
+            {(lo > 1).then(|| view! { <a href=link(1)>"1"</a> <span aria-hidden="true">"…"</span> })}
             {(lo..=hi).map(|n| if n == page {
                 Either::Left(view! { <span class="current" aria-current="page">{n}</span> })
             } else {
-                Either::Right(view! { <A href=link(n) attr:aria-label=format!("Page {n}")>{n}</A> })
+                Either::Right(view! { <a href=link(n) aria-label=format!("Page {n}")>{n}</a> })
             }).collect_view()}
-            {(hi < pages).then(|| view! { <span aria-hidden="true">"…"</span> <A href=link(pages)>{pages}</A> })}
-            {(page < pages).then(|| view! { <A href=link(page + 1) attr:rel="next">"Next →"</A> })}
+            {(hi < pages).then(|| view! { <span aria-hidden="true">"…"</span> <a href=link(pages)>{pages}</a> })}
+            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"Next →"</a> })}
             <span class="muted">{format!("Page {page} of {pages}")}</span>
         </nav>
     })
@@ -178,8 +180,7 @@ fn query_from_form(form: &web_sys::HtmlFormElement) -> Option<CatalogQuery> {
 /// it: every change applies at once, typing in the search box applies after a short pause,
 /// and the list is replaced in place under a clean URL such as `/catalog?kind=audio`.
 #[component]
-fn Filters(query: Memo<CatalogQuery>, facets: Facets) -> impl IntoView {
-    let navigate = use_navigate();
+fn Filters(query: Memo<CatalogQuery>, facets: Facets, apply: Callback<String>) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
         {
@@ -190,11 +191,11 @@ fn Filters(query: Memo<CatalogQuery>, facets: Facets) -> impl IntoView {
                 .and_then(|f| query_from_form(&f))
             {
                 ev.prevent_default();
-                navigate(&q.href(), Default::default());
+                apply.run(q.href());
             }
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (&ev, &navigate);
+        let _ = (&ev, &apply);
     };
     let on_change = move |_ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
@@ -272,7 +273,7 @@ fn Filters(query: Memo<CatalogQuery>, facets: Facets) -> impl IntoView {
             </div>
             <div class="field actions">
                 <button type="submit">"Apply"</button>
-                <A href="/catalog" attr:class="reset">"Clear"</A>
+                <a href="/catalog" class="reset">"Clear"</a>
             </div>
         </form>
     }

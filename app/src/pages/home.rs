@@ -6,7 +6,6 @@ use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// Home: what is popular, what is new, what is free, and the categories.
 #[component]
@@ -21,7 +20,7 @@ pub fn HomePage() -> impl IntoView {
         <section class="hero">
             <h1>"Learn from people who know " <span lang="zh-CN">"· 向懂行的人学习"</span></h1>
             <p>"Articles, e-books, audio lectures, video and courses — free previews for everything."</p>
-            <p><A href="/catalog" attr:class="button">"Browse the catalog"</A></p>
+            <p><a href="/catalog" class="button">"Browse the catalog"</a></p>
         </section>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -29,16 +28,16 @@ pub fn HomePage() -> impl IntoView {
                     Ok(s) => Either::Left(view! {
                         <nav class="category-strip" aria-label="Categories">
                             {s.categories.into_iter().map(|c| view! {
-                                <A href=format!("/catalog?category={}", c.slug)>
+                                <a href=format!("/catalog?category={}", c.slug)>
                                     {c.name} " " <span lang="zh-CN">{c.name_zh}</span>
                                     <span class="count">{c.count}</span>
-                                </A>
+                                </a>
                             }).collect_view()}
                         </nav>
                         <section aria-labelledby="popular-h">
                             <h2 id="popular-h">"Popular"</h2>
                             <ItemGrid items=s.popular />
-                            <p><A href="/catalog?sort=popular">"All popular items →"</A></p>
+                            <p><a href="/catalog?sort=popular">"All popular items →"</a></p>
                         </section>
                         <section aria-labelledby="new-h">
                             <h2 id="new-h">"New"</h2>
@@ -47,7 +46,7 @@ pub fn HomePage() -> impl IntoView {
                         <section aria-labelledby="free-h">
                             <h2 id="free-h">"Free to read"</h2>
                             <ItemGrid items=s.free />
-                            <p><A href="/catalog?price=free">"All free items →"</A></p>
+                            <p><a href="/catalog?price=free">"All free items →"</a></p>
                         </section>
                     }),
                     Err(error) => Either::Right(view! { <ErrorNotice error /> }),

@@ -8,7 +8,6 @@ use crate::components::seo::PageMeta;
 use crate::models::catalog::{heading_anchor, Access, Block, BlockKind, ItemDetail};
 use leptos::either::{Either, EitherOf6};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// `/item/<slug>`.
@@ -115,7 +114,7 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
                 <div>
                     <p class="card-meta">
                         <span class=format!("kind kind-{}", card.kind.as_str())>{card.kind.label()}</span>
-                        <A href=format!("/catalog?category={}", card.category_slug)>{card.category_name}</A>
+                        <a href=format!("/catalog?category={}", card.category_slug)>{card.category_name}</a>
                     </p>
                     <h1 lang=card.language.clone()>{card.title}</h1>
                     <p class="item-alt" lang=alt_lang>{card.title_alt}</p>
@@ -127,7 +126,7 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
                     </p>
                     <ul class="tags" aria-label="Tags">
                         {card.tags.into_iter().map(|t| view! {
-                            <li><A href=format!("/catalog?tag={}", t.slug)>"#" {t.name}</A></li>
+                            <li><a href=format!("/catalog?tag={}", t.slug)>"#" {t.name}</a></li>
                         }).collect_view()}
                     </ul>
                 </div>
@@ -150,7 +149,7 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
                     <section class="creator-card" aria-labelledby="creator-h">
                         <h2 id="creator-h">"Creator"</h2>
                         <img class="avatar" src=d.creator.avatar alt="" width="64" height="64" />
-                        <p><A href=format!("/creator/{}", d.creator.slug)>{d.creator.name}</A></p>
+                        <p><a href=format!("/creator/{}", d.creator.slug)>{d.creator.name}</a></p>
                         <p class="muted">{d.creator.bio}</p>
                     </section>
                 </aside>
