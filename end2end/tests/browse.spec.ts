@@ -113,3 +113,14 @@ test.describe('without JavaScript', () => {
     await expect(page.getByRole('alert')).toContainText('not a page number');
   });
 });
+
+test('the header search box searches the catalog in place', async ({ page }) => {
+  await page.goto('/');
+  await page.waitForSelector('html[data-hydrated]', { state: 'attached' });
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  await page.getByRole('searchbox', { name: 'Search the catalog' }).fill('Rust');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page).toHaveURL(/\/catalog\?q=Rust$/);
+  await expect(page.locator('article.card').first()).toContainText('Rust');
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+});

@@ -1,26 +1,52 @@
 //! The frame around every page: header with search, footer.
 
 use leptos::prelude::*;
-use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_navigate;
 
-/// Brand, navigation and the search box (a GET form: it works without JavaScript).
+/// Brand, navigation and the search box. The search is a plain GET form, so it works
+/// without JavaScript; after hydration it navigates client-side to the same clean URL.
 #[component]
 pub fn SiteHeader() -> impl IntoView {
+    let navigate = use_navigate();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let q = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+                .and_then(|f| web_sys::FormData::new_with_form(&f).ok())
+                .and_then(|d| d.get("q").as_string());
+            if let Some(q) = q {
+                ev.prevent_default();
+                navigate(
+                    &crate::models::catalog::CatalogQuery {
+                        q,
+                        ..Default::default()
+                    }
+                    .href(),
+                    Default::default(),
+                );
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&ev, &navigate);
+    };
     view! {
         <a class="skip" href="#main">"Skip to content"</a>
         <header class="site-header">
-            <A href="/" attr:class="brand">
+            <a href="/" class="brand">
                 <span class="brand-mark" aria-hidden="true">"书"</span>
                 <span class="brand-name">"Shuzhai " <span lang="zh-CN">"书斋"</span></span>
-            </A>
+            </a>
             <nav aria-label="Main">
-                <A href="/catalog">"Catalog"</A>
+                <a href="/catalog">"Catalog"</a>
             </nav>
-            <Form method="GET" action="/catalog" attr:class="site-search" attr:role="search">
+            <form method="GET" action="/catalog" class="site-search" role="search" on:submit=on_submit>
                 <label class="visually-hidden" for="site-q">"Search the catalog"</label>
                 <input id="site-q" type="search" name="q" placeholder="Search 搜索…" maxlength="100" />
                 <button type="submit">"Search"</button>
-            </Form>
+            </form>
         </header>
     }
 }
