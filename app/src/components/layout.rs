@@ -1,7 +1,26 @@
 //! The frame around every page: header with search, footer.
 
+#[cfg(feature = "hydrate")]
+use crate::models::catalog::CatalogQuery;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+
+/// Reads a catalog search or filter form into a query (browser only); fields the form
+/// lacks stay empty.
+#[cfg(feature = "hydrate")]
+pub fn query_from_form(form: &web_sys::HtmlFormElement) -> Option<CatalogQuery> {
+    let data = web_sys::FormData::new_with_form(form).ok()?;
+    let get = |k: &str| data.get(k).as_string().unwrap_or_default();
+    Some(CatalogQuery {
+        q: get("q"),
+        category: get("category"),
+        kind: get("kind"),
+        tag: get("tag"),
+        price: get("price"),
+        sort: get("sort"),
+        page: String::new(),
+    })
+}
 
 /// Brand, navigation and the search box. The search is a plain GET form, so it works
 /// without JavaScript; after hydration it navigates client-side to the same clean URL.
@@ -12,21 +31,13 @@ pub fn SiteHeader() -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let q = ev
+            let query = ev
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
-                .and_then(|f| web_sys::FormData::new_with_form(&f).ok())
-                .and_then(|d| d.get("q").as_string());
-            if let Some(q) = q {
+                .and_then(|f| query_from_form(&f));
+            if let Some(query) = query {
                 ev.prevent_default();
-                navigate(
-                    &crate::models::catalog::CatalogQuery {
-                        q,
-                        ..Default::default()
-                    }
-                    .href(),
-                    Default::default(),
-                );
+                navigate(&query.href(), Default::default());
             }
         }
         #[cfg(not(feature = "hydrate"))]

@@ -160,22 +160,6 @@ fn submit_form_of(target: Option<web_sys::EventTarget>) {
     }
 }
 
-/// Reads the filter form into a query (browser only).
-#[cfg(feature = "hydrate")]
-fn query_from_form(form: &web_sys::HtmlFormElement) -> Option<CatalogQuery> {
-    let data = web_sys::FormData::new_with_form(form).ok()?;
-    let get = |k: &str| data.get(k).as_string().unwrap_or_default();
-    Some(CatalogQuery {
-        q: get("q"),
-        category: get("category"),
-        kind: get("kind"),
-        tag: get("tag"),
-        price: get("price"),
-        sort: get("sort"),
-        page: String::new(),
-    })
-}
-
 /// The filter form. Without JavaScript: pick, then press “Apply” (a plain GET form). With
 /// it: every change applies at once, typing in the search box applies after a short pause,
 /// and the list is replaced in place under a clean URL such as `/catalog?kind=audio`.
@@ -188,7 +172,7 @@ fn Filters(query: Memo<CatalogQuery>, facets: Facets, apply: Callback<String>) -
             if let Some(q) = ev
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
-                .and_then(|f| query_from_form(&f))
+                .and_then(|f| crate::components::layout::query_from_form(&f))
             {
                 ev.prevent_default();
                 apply.run(q.href());
