@@ -10,33 +10,26 @@ fn server() -> Command {
     cmd
 }
 
+/// Runs `server ARGS`, asserts it succeeded, and returns what it printed.
+fn run_ok(args: &[&str]) -> String {
+    let out = server().args(args).output().expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn migrate_on_disk_is_repeatable_and_seed_refuses_a_filled_database() {
     let dir = std::env::temp_dir().join(format!("shuzhai-cli-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let url = format!("surrealkv://{}", dir.join("db").display());
     for _ in 0..2 {
-        let out = server()
-            .args(["--database-url", &url, "migrate"])
-            .output()
-            .expect("run");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"));
+        assert!(run_ok(&["--database-url", &url, "migrate"]).contains("up to date"));
     }
-    let out = server()
-        .args(["--database-url", &url, "seed", "--demo"])
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("200 items, 500 learners"));
+    assert!(run_ok(&["--database-url", &url, "seed", "--demo"]).contains("200 items, 500 learners"));
     let again = server()
         .args(["--database-url", &url, "seed", "--demo"])
         .output()
