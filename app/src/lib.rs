@@ -50,16 +50,27 @@ pub fn App() -> impl IntoView {
         <Meta property="og:site_name" content="Shuzhai 书斋" />
         <Link rel="manifest" href="/manifest.webmanifest" />
         <Router>
-            <components::layout::SiteHeader />
-            <main id="main">
-                <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
-                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/catalog") view=pages::catalog::CatalogPage ssr=SsrMode::Async />
-                    <Route path=path!("/item/:slug") view=pages::item::ItemPage ssr=SsrMode::Async />
-                    <Route path=path!("/creator/:slug") view=pages::creator::CreatorPage ssr=SsrMode::Async />
-                </Routes>
-            </main>
-            <components::layout::SiteFooter />
+            <components::forms::MeProvider>
+                <components::layout::SiteHeader />
+                <main id="main">
+                    <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
+                        <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
+                        <Route path=path!("/catalog") view=pages::catalog::CatalogPage ssr=SsrMode::Async />
+                        <Route path=path!("/item/:slug") view=pages::item::ItemPage ssr=SsrMode::Async />
+                        <Route path=path!("/creator/:slug") view=pages::creator::CreatorPage ssr=SsrMode::Async />
+                        <Route path=path!("/signin") view=pages::auth::SignInPage ssr=SsrMode::Async />
+                        <Route path=path!("/signup") view=pages::auth::SignUpPage ssr=SsrMode::Async />
+                        <Route path=path!("/signup/confirm/:token") view=pages::auth::ConfirmSignUpPage ssr=SsrMode::Async />
+                        <Route path=path!("/reset") view=pages::auth::ForgotPasswordPage ssr=SsrMode::Async />
+                        <Route path=path!("/reset/:token") view=pages::auth::ResetPasswordPage ssr=SsrMode::Async />
+                        <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("/privacy") view=pages::privacy::PrivacyPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/users") view=pages::admin::AdminUsersPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/outbox") view=pages::admin::AdminOutboxPage ssr=SsrMode::Async />
+                    </Routes>
+                </main>
+                <components::layout::SiteFooter />
+            </components::forms::MeProvider>
         </Router>
     }
 }

@@ -1,6 +1,7 @@
 //! The command line. Every setting is a flag with an environment-variable fallback.
 
 use app::ssr::db::{AuthLevel, DbConfig};
+use app::ssr::mail::{Mailer, SmtpSettings, SmtpTls};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 
@@ -33,6 +34,24 @@ pub enum Command {
     Migrate,
     /// Migrate, then fill the database with data.
     Seed(SeedArgs),
+    /// Manage people from the command line.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `admin` sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin account. The password is read from SHUZHAI_ADMIN_PASSWORD, or from
+    /// the first line of standard input.
+    Create {
+        /// E-mail address of the new admin.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long, default_value = "Store admin")]
+        name: String,
+    },
 }
 
 /// Where the data lives.
@@ -127,6 +146,75 @@ pub struct ServeArgs {
     /// several servers; 0 turns it off.
     #[arg(long, env = "SHUZHAI_CATALOG_REFRESH_SECS", default_value_t = 60)]
     pub catalog_refresh_secs: u64,
+    /// Outgoing mail.
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Outgoing mail. Without `--smtp-host`, mail goes to the outbox that admins read in the
+/// store.
+#[derive(Debug, Clone, Args)]
+pub struct MailArgs {
+    /// SMTP server host name.
+    #[arg(long, env = "SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP port (465 for implicit TLS, 587 for STARTTLS).
+    #[arg(long, env = "SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+    /// SMTP login.
+    #[arg(long, env = "SMTP_USER")]
+    pub smtp_user: Option<String>,
+    /// Password for `--smtp-user`.
+    #[arg(long, env = "SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// How the connection is secured.
+    #[arg(long, env = "SMTP_TLS", value_enum, default_value_t = TlsMode::Starttls)]
+    pub smtp_tls: TlsMode,
+    /// The From address of mail the store sends.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "Shuzhai <no-reply@localhost>"
+    )]
+    pub mail_from: String,
+}
+
+/// SMTP transport security.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TlsMode {
+    /// STARTTLS, required.
+    Starttls,
+    /// TLS from the start.
+    Implicit,
+    /// No encryption (a local relay only).
+    None,
+}
+
+impl MailArgs {
+    /// Where mail goes, by these flags.
+    pub fn mailer(&self) -> anyhow::Result<Mailer> {
+        let Some(host) = self.smtp_host.clone().filter(|h| !h.trim().is_empty()) else {
+            return Ok(Mailer::Outbox);
+        };
+        if self.smtp_user.is_some() != self.smtp_password.is_some() {
+            anyhow::bail!("--smtp-user and --smtp-password go together: give both or neither");
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            anyhow::bail!("--mail-from is not a valid address: {}", self.mail_from);
+        }
+        Ok(Mailer::Smtp(SmtpSettings {
+            host,
+            port: self.smtp_port,
+            username: self.smtp_user.clone(),
+            password: self.smtp_password.clone(),
+            tls: match self.smtp_tls {
+                TlsMode::Starttls => SmtpTls::StartTls,
+                TlsMode::Implicit => SmtpTls::Implicit,
+                TlsMode::None => SmtpTls::None,
+            },
+            from: self.mail_from.clone(),
+        }))
+    }
 }
 
 /// Options of `seed`.

@@ -6,6 +6,8 @@
 
 pub mod config;
 pub mod covers;
+pub mod export;
+pub mod security;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -11,6 +11,7 @@ async fn main() -> std::process::ExitCode {
         Command::Serve(args) => server::startup::serve(&cli.db, args).await,
         Command::Migrate => server::startup::migrate(&cli.db).await,
         Command::Seed(args) => server::startup::seed(&cli.db, args).await,
+        Command::Admin(cmd) => server::startup::admin(&cli.db, cmd).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -572,9 +572,25 @@ const TASTES: [([usize; 2], [&str; 2]); 6] = [
     ([3, 7], ["article", "audio"]),
 ];
 
+/// Password of the demo admin, `admin@demo.shuzhai.local` (demo data only).
+pub const DEMO_ADMIN_PASSWORD: &str = "demo-admin-password";
+/// Password of the demo creators, `<slug>@demo.shuzhai.local` (demo data only).
+pub const DEMO_CREATOR_PASSWORD: &str = "demo-creator-password";
+/// Password of the demo learners, `learner0001@demo.shuzhai.local` … (demo data only).
+pub const DEMO_LEARNER_PASSWORD: &str = "demo-learner-password";
+
+async fn demo_hash(password: &str) -> anyhow::Result<String> {
+    app::ssr::password::hash(password.to_string())
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing a demo password: {e}"))
+}
+
 /// Writes the demo store. Record ids are fixed, so running it again overwrites the same records.
 pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
     let items = generate_items();
+    let admin_hash = demo_hash(DEMO_ADMIN_PASSWORD).await?;
+    let creator_hash = demo_hash(DEMO_CREATOR_PASSWORD).await?;
+    let learner_hash = demo_hash(DEMO_LEARNER_PASSWORD).await?;
     let categories: Vec<Value> = CATEGORIES
         .iter()
         .enumerate()
@@ -598,20 +614,20 @@ pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
         db,
         "seed people and taxonomy",
         "BEGIN TRANSACTION;
-         UPSERT user:admin SET email = 'admin@demo.shuzhai.local', display_name = 'Store admin', roles = ['admin', 'learner'];
+         UPSERT user:admin SET email = 'admin@demo.shuzhai.local', display_name = 'Store admin', roles = ['admin', 'creator', 'learner'], password_hash = $admin_hash, locale = 'en';
          FOR $c IN $categories {
             UPSERT type::record('category', $c.slug) SET slug = $c.slug, name_en = $c.name_en, name_zh = $c.name_zh, position = $c.position;
          };
          FOR $t IN $tags { UPSERT type::record('tag', $t.slug) SET slug = $t.slug, name = $t.name; };
          FOR $c IN $creators {
-            UPSERT type::record('user', $c.key) SET email = $c.email, display_name = $c.name, roles = ['creator', 'learner'];
+            UPSERT type::record('user', $c.key) SET email = $c.email, display_name = $c.name, roles = ['creator', 'learner'], password_hash = $creator_hash;
             UPSERT type::record('creator', $c.key) SET user = type::record('user', $c.key), slug = $c.slug, name = $c.name, bio = $c.bio, avatar = $c.avatar;
             UPSERT type::record('membership_tier', $c.key) SET creator = type::record('creator', $c.key), slug = 'members',
                 name = string::concat($c.name, ' — Membership'), description = 'Every item marked for members, while you are one.',
                 price_monthly_minor = 2900, price_yearly_minor = 29900, currency = 'CNY', trial_days = 7;
          };
          COMMIT TRANSACTION;",
-        json!({ "categories": categories, "tags": tags, "creators": creators }),
+        json!({ "categories": categories, "tags": tags, "creators": creators, "admin_hash": admin_hash, "creator_hash": creator_hash }),
     )
     .await?;
 
@@ -737,10 +753,10 @@ pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
             "BEGIN TRANSACTION;
              FOR $u IN $users {
                 UPSERT type::record('user', $u.key) SET email = $u.email, display_name = $u.name, roles = ['learner'],
-                    created_at = <datetime> $u.created_at;
+                    password_hash = $hash, created_at = <datetime> $u.created_at;
              };
              COMMIT TRANSACTION;",
-            json!({ "users": chunk }),
+            json!({ "users": chunk, "hash": learner_hash }),
         )
         .await?;
     }

@@ -3,14 +3,19 @@
 //! [`spawn`] binds the address it is given and reports the port it really got, so tests
 //! run the real application on port 0.
 
-use crate::config::{DbArgs, SeedArgs, ServeArgs};
+use crate::config::{AdminCommand, DbArgs, SeedArgs, ServeArgs};
 use anyhow::Context;
 use app::components::seo::SiteOrigin;
+use app::models::account::Role;
+use app::models::i18n::Locale;
+use app::ssr::accounts::AuthSettings;
 use app::ssr::catalog::CatalogService;
 use app::ssr::db::{connect, Db, DbConfig};
+use app::ssr::ratelimit::RateLimits;
 use app::ssr::state::AppState;
 use app::{shell, App};
-use axum::http::{header, HeaderValue};
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -19,7 +24,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Opens the database and applies pending migrations.
 pub async fn open_database(config: &DbConfig) -> anyhow::Result<Db> {
@@ -33,14 +37,19 @@ pub async fn open_database(config: &DbConfig) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// Builds the shared state: catalog read model over `db`.
-pub async fn build_state(db: Db, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
+/// Builds the shared state: catalog read model over `db`, account settings.
+pub async fn build_state(
+    db: Db,
+    leptos_options: LeptosOptions,
+    auth: AuthSettings,
+) -> anyhow::Result<AppState> {
     let catalog = CatalogService::load(db.clone())
         .await
         .context("loading the catalog")?;
     Ok(AppState {
         db,
         catalog: Arc::new(catalog),
+        auth: Arc::new(auth),
         leptos_options,
     })
 }
@@ -55,14 +64,28 @@ pub fn leptos_options(site_root: &str, addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-/// The HTTP application: pages, server functions, covers, static files.
-pub fn router(state: AppState, origin: String) -> Router {
+/// Largest request body accepted (forms and server-function calls), in bytes.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The HTTP application: pages, server functions, covers, static files, behind the
+/// security layers (headers, cross-site check, sessions, body limit).
+pub fn router(state: AppState) -> Router {
+    let origin = state.auth.origin.clone();
     let routes = generate_route_list(App);
-    let context = move || provide_context(SiteOrigin(origin.clone()));
+    let context = {
+        let origin = origin.clone();
+        move || {
+            provide_context(SiteOrigin(origin.clone()));
+            crate::security::page_policy();
+        }
+    };
     let shell_options = state.leptos_options.clone();
+    let hsts = state.auth.secure_cookies;
+    let origin: Arc<str> = origin.into();
     Router::new()
         .route("/covers/{file}", get(crate::covers::cover))
         .route("/avatars/{file}", get(crate::covers::avatar))
+        .route("/account/export.json", get(crate::export::download))
         .route("/healthz", get(health))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(shell_options.clone())
@@ -71,15 +94,12 @@ pub fn router(state: AppState, origin: String) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(crate::security::server_fn_status))
+        .layer(from_fn_with_state(state.clone(), crate::security::session))
+        .layer(from_fn_with_state(origin, crate::security::same_site_only))
+        .layer(from_fn_with_state(hsts, crate::security::security_headers))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ))
         .with_state(state)
 }
 
@@ -117,9 +137,12 @@ pub async fn spawn(
         .with_context(|| format!("cannot listen on {addr}"))?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service())
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     });
     Ok(Running { addr, task })
 }
@@ -156,7 +179,17 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     if !std::path::Path::new(&args.site_root).join("pkg").exists() {
         tracing::warn!(site_root = %args.site_root, "no built site here: pages render, but scripts and styles will be missing (build with `cargo leptos build --release`)");
     }
-    let state = build_state(db, options).await?;
+    let origin = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.addr));
+    let auth = AuthSettings::new(&origin, RateLimits::default(), args.mail.mailer()?);
+    if matches!(auth.mailer, app::ssr::mail::Mailer::Outbox) {
+        tracing::info!(
+            "no SMTP server configured: mail goes to the outbox (admins read it at /admin/outbox)"
+        );
+    }
+    let state = build_state(db, options, auth).await?;
     if args.catalog_refresh_secs > 0 {
         let catalog = state.catalog.clone();
         let every = Duration::from_secs(args.catalog_refresh_secs);
@@ -171,16 +204,7 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
             }
         });
     }
-    let origin = args
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", args.addr));
-    let running = spawn(
-        args.addr,
-        router(state, origin.trim_end_matches('/').to_string()),
-        shutdown_signal(),
-    )
-    .await?;
+    let running = spawn(args.addr, router(state), shutdown_signal()).await?;
     tracing::info!("Shuzhai is serving on http://{}", running.addr);
     running
         .task
@@ -211,4 +235,41 @@ pub async fn seed(db_args: &DbArgs, args: SeedArgs) -> anyhow::Result<()> {
     let stats = crate::seed::demo(&db).await?;
     println!("{stats}");
     Ok(())
+}
+
+/// `server admin …`.
+pub async fn admin(db_args: &DbArgs, cmd: AdminCommand) -> anyhow::Result<()> {
+    match cmd {
+        AdminCommand::Create { email, name } => {
+            let password = match std::env::var("SHUZHAI_ADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading the password from standard input")?;
+                    line.trim_end_matches(['\n', '\r']).to_string()
+                }
+            };
+            let db = open_database(&db_args.config()).await?;
+            let roles = [Role::Admin, Role::Creator, Role::Learner];
+            app::ssr::accounts::create_user(&db, &email, &name, &password, &roles)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            println!("admin account created for {}", email.trim().to_lowercase());
+            Ok(())
+        }
+    }
+}
+
+/// An account error as a sentence for the command line.
+fn describe(e: &app::error::AppError) -> String {
+    match e {
+        app::error::AppError::Invalid(list) => list
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.problem.text(Locale::En)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
 }

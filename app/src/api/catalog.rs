@@ -39,12 +39,19 @@ pub async fn load_home() -> Result<HomeSections, AppError> {
 #[server(prefix = "/api", endpoint = "item", input = GetUrl)]
 pub async fn load_item(slug: String) -> Result<ItemDetail, AppError> {
     use crate::models::catalog::is_slug;
-    use crate::ssr::access::Viewer;
     if !is_slug(&slug) {
         return Err(AppError::NotFound("There is no such item.".into()));
     }
     let state = crate::ssr::state::app_state()?;
-    state.catalog.item_detail(&slug, &Viewer::Anonymous).await
+    let viewer = crate::ssr::access::viewer();
+    let detail = state.catalog.item_detail(&slug, &viewer).await?;
+    if let (Some(me), Some(item)) = (viewer.user(), state.catalog.index().item(&slug)) {
+        // Only with the person's consent to analytics (checked inside).
+        if let Err(e) = crate::ssr::accounts::record_event(&state.db, me, &item.key, "view").await {
+            tracing::warn!(error = %e, "could not record a view");
+        }
+    }
+    Ok(detail)
 }
 
 /// A creator's page.

@@ -1,3 +1,4 @@
 //! Server functions: thin calls from pages into the domain services, one module per area.
 
+pub mod account;
 pub mod catalog;

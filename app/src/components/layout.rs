@@ -52,6 +52,7 @@ pub fn SiteHeader() -> impl IntoView {
             </a>
             <nav aria-label="Main">
                 <a href="/catalog">"Catalog"</a>
+                <AccountLinks />
             </nav>
             <form method="GET" action="/catalog" class="site-search" role="search" on:submit=on_submit>
                 <label class="visually-hidden" for="site-q">"Search the catalog"</label>
@@ -62,12 +63,41 @@ pub fn SiteHeader() -> impl IntoView {
     }
 }
 
+/// "Sign in" / "Create account", or the person's name linking to their account (and the
+/// admin pages for admins).
+#[component]
+fn AccountLinks() -> impl IntoView {
+    let me = crate::components::forms::use_me();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let me = me.await.unwrap_or_default();
+                let t = move |en, zh| me.locale.pick(en, zh);
+                match me.user {
+                    Some(user) => {
+                        let admin = user.has(crate::models::account::Role::Admin);
+                        view! {
+                            {admin.then(|| view! { <a href="/admin/users">{t("Admin", "管理")}</a> })}
+                            <a href="/account" class="account-link">{user.display_name}</a>
+                        }.into_any()
+                    }
+                    None => view! {
+                        <a href="/signin">{t("Sign in", "登录")}</a>
+                        <a href="/signup">{t("Create account", "注册")}</a>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
 /// Footer with the store's promise in plain words.
 #[component]
 pub fn SiteFooter() -> impl IntoView {
     view! {
         <footer class="site-footer">
             <p>"Shuzhai 书斋 — knowledge from independent creators, owned by them."</p>
+            <p><a href="/privacy">"Privacy 隐私"</a></p>
         </footer>
     }
 }

@@ -20,6 +20,11 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     let title = match &error {
         AppError::NotFound(_) => "Not found",
         AppError::BadRequest(_) => "That request doesn’t work",
+        AppError::Invalid(_) => "Please check the form",
+        AppError::SignInRequired => "Sign in to continue",
+        AppError::Forbidden => "Not allowed",
+        AppError::TooManyRequests { .. } => "Please slow down",
+        AppError::TooLarge => "Too large",
         AppError::Internal => "Something went wrong",
         AppError::Transport(_) => "Connection problem",
     };

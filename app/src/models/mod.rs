@@ -1,4 +1,6 @@
 //! Wire types: what server functions send to the page, shared by server and browser.
 
+pub mod account;
 pub mod catalog;
+pub mod i18n;
 pub mod money;

@@ -1,18 +1,137 @@
-//! Who may read what. This is the only module that reads an item's paid body, so the rule
-//! "the body never leaves the server for someone who may not read it" is kept in one place.
+//! Who is asking and what they may do: one function per capability, used by every server
+//! function and protected route. This is also the only module that reads an item's paid
+//! body, so the rule "the body never leaves the server for someone who may not read it" is
+//! kept in one place.
 
 use super::db::{record_key, rows, Db, DbError};
+use crate::error::AppError;
+use crate::models::account::{Me, MeUser, Role};
 use crate::models::catalog::Block;
+use crate::models::i18n::Locale;
+use leptos::prelude::use_context;
 use serde::Deserialize;
 use serde_json::json;
+use std::net::IpAddr;
+use std::sync::Arc;
 
-/// The person asking. Accounts, purchases and memberships extend this; until then every
-/// visitor is anonymous.
+/// The person asking, as the session layer found them for this request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Viewer {
     /// Not signed in.
     #[default]
     Anonymous,
+    /// Signed in.
+    User(Arc<SignedIn>),
+}
+
+/// A signed-in person and their session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    /// Their `user` record key.
+    pub user_key: String,
+    /// The record key of the session this request came with.
+    pub session_key: String,
+    /// E-mail address.
+    pub email: String,
+    /// Display name.
+    pub display_name: String,
+    /// Roles.
+    pub roles: Vec<Role>,
+    /// Preferred language.
+    pub locale: Locale,
+    /// Consent to recording interactions.
+    pub consent_analytics: bool,
+    /// Consent to server-side personalisation.
+    pub consent_personalisation: bool,
+}
+
+impl SignedIn {
+    /// Whether they have `role`.
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+impl Viewer {
+    /// The signed-in person, if any.
+    pub fn user(&self) -> Option<&SignedIn> {
+        match self {
+            Viewer::User(u) => Some(u),
+            Viewer::Anonymous => None,
+        }
+    }
+
+    /// What the page needs to know about the viewer.
+    pub fn me(&self, locale: Locale) -> Me {
+        Me {
+            user: self.user().map(|u| MeUser {
+                display_name: u.display_name.clone(),
+                roles: u.roles.clone(),
+            }),
+            locale,
+        }
+    }
+}
+
+/// The client's address, as the server saw it (set by the request layer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+/// The viewer of the request being handled (anonymous outside a request).
+pub fn viewer() -> Viewer {
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<Viewer>().cloned())
+        .unwrap_or_default()
+}
+
+/// The client address of the request being handled.
+pub fn client_ip() -> Option<IpAddr> {
+    use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<ClientIp>().map(|c| c.0))
+}
+
+/// The language for this request: the signed-in person's choice, else the browser's.
+pub fn request_locale() -> Locale {
+    if let Some(u) = viewer().user() {
+        return u.locale;
+    }
+    use_context::<http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(Locale::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+// Capabilities ------------------------------------------------------------------------
+
+/// Anyone signed in: their own account, sign-out, export, delete.
+pub fn require_signed_in(viewer: &Viewer) -> Result<&SignedIn, AppError> {
+    viewer.user().ok_or(AppError::SignInRequired)
+}
+
+/// Running the store: granting roles, reading the outbox and the user list.
+pub fn require_admin(viewer: &Viewer) -> Result<&SignedIn, AppError> {
+    let user = require_signed_in(viewer)?;
+    if user.has(Role::Admin) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Moderating comments, reviews and reports: admins.
+pub fn may_moderate(viewer: &Viewer) -> bool {
+    viewer.user().is_some_and(|u| u.has(Role::Admin))
+}
+
+/// Editing the items and page of the creator owned by user `owner_key`: that creator
+/// (while they hold the creator role) and admins.
+pub fn may_edit_creator(viewer: &Viewer, owner_key: Option<&str>) -> bool {
+    viewer.user().is_some_and(|u| {
+        u.has(Role::Admin) || (u.has(Role::Creator) && owner_key == Some(u.user_key.as_str()))
+    })
 }
 
 /// What the access rule needs to know about an item.
@@ -24,9 +143,9 @@ pub struct ItemTerms {
 
 /// Whether `viewer` may read the whole of an item sold on `terms`.
 pub fn may_read_body(viewer: &Viewer, terms: ItemTerms) -> bool {
-    match viewer {
-        Viewer::Anonymous => terms.price_minor == 0,
-    }
+    // Purchases and memberships widen this (commerce); until then paid bodies stay closed
+    // to everyone but the store's admins.
+    terms.price_minor == 0 || viewer.user().is_some_and(|u| u.has(Role::Admin))
 }
 
 #[derive(Deserialize)]

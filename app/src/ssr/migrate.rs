@@ -21,11 +21,18 @@ pub struct Migration {
 }
 
 /// Every migration of the product, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "data model v1",
-    sql: include_str!("migrations/0001_data_model_v1.surql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "data model v1",
+        sql: include_str!("migrations/0001_data_model_v1.surql"),
+    },
+    Migration {
+        version: 2,
+        name: "accounts",
+        sql: include_str!("migrations/0002_accounts.surql"),
+    },
+];
 
 /// Why migrating stopped.
 #[derive(Debug, thiserror::Error)]
@@ -167,7 +174,8 @@ mod tests {
     async fn migrations_apply_once() {
         let db = mem().await;
         let first = run(&db).await.expect("first run");
-        assert_eq!(first, vec![1]);
+        let all: Vec<u32> = MIGRATIONS.iter().map(|m| m.version).collect();
+        assert_eq!(first, all);
         let second = run(&db).await.expect("second run");
         assert!(second.is_empty(), "re-running must be a no-op");
     }

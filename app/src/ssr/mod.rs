@@ -3,7 +3,13 @@
 //! `ssr` feature, and with it every server-only crate).
 
 pub mod access;
+pub mod accounts;
+pub mod audit;
 pub mod catalog;
 pub mod db;
+pub mod mail;
 pub mod migrate;
+pub mod password;
+pub mod ratelimit;
+pub mod sessions;
 pub mod state;

@@ -1,5 +1,6 @@
 //! The state every request shares, handed to server functions through Leptos context.
 
+use super::accounts::AuthSettings;
 use super::catalog::CatalogService;
 use super::db::Db;
 use crate::error::AppError;
@@ -13,6 +14,8 @@ pub struct AppState {
     pub db: Db,
     /// The catalog (an in-memory read model over the `item` table).
     pub catalog: Arc<CatalogService>,
+    /// Accounts: origin for links, cookie security, attempt limits, mail.
+    pub auth: Arc<AuthSettings>,
     /// Leptos' options (site root, output name).
     pub leptos_options: LeptosOptions,
 }

@@ -1,11 +1,16 @@
-//! Test helpers: one real Shuzhai server per test binary, on a random port, over an
-//! in-memory database seeded with the demo catalog.
+//! Test helpers: real Shuzhai servers on random ports, over in-memory databases seeded with
+//! the demo catalog, and a small cookie-keeping client that talks to them like a browser
+//! without JavaScript (forms) or like the hydrated app (server-function calls).
 
 #![allow(dead_code)]
 
+use app::ssr::accounts::AuthSettings;
 use app::ssr::db::{Db, DbConfig};
+use app::ssr::mail::Mailer;
+use app::ssr::ratelimit::RateLimits;
+use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use std::net::SocketAddr;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// A running test server.
 pub struct TestApp {
@@ -15,11 +20,12 @@ pub struct TestApp {
     pub db: Db,
 }
 
-static APP: OnceLock<TestApp> = OnceLock::new();
+/// The public origin test servers believe they have.
+pub const ORIGIN: &str = "http://shuzhai.test";
 
-/// The shared server (started on first use, in a runtime of its own that outlives tests).
-pub fn app() -> &'static TestApp {
-    APP.get_or_init(|| {
+impl TestApp {
+    /// Starts a server with `limits`, in a runtime of its own that outlives the tests.
+    pub fn start(limits: RateLimits) -> TestApp {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -35,10 +41,11 @@ pub fn app() -> &'static TestApp {
                 server::seed::demo(&db).await.expect("seed");
                 let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
                 let options = server::startup::leptos_options("target/site", addr);
-                let state = server::startup::build_state(db.clone(), options)
+                let auth = AuthSettings::new(ORIGIN, limits, Mailer::Outbox);
+                let state = server::startup::build_state(db.clone(), options, auth)
                     .await
                     .expect("state");
-                let router = server::startup::router(state, "http://shuzhai.test".into());
+                let router = server::startup::router(state);
                 let running = server::startup::spawn(addr, router, std::future::pending())
                     .await
                     .expect("serve");
@@ -51,7 +58,15 @@ pub fn app() -> &'static TestApp {
             });
         });
         rx.recv().expect("test server started")
-    })
+    }
+}
+
+static APP: OnceLock<TestApp> = OnceLock::new();
+
+/// The shared server of this test binary (per-address limits loosened: every test comes
+/// from 127.0.0.1).
+pub fn app() -> &'static TestApp {
+    APP.get_or_init(|| TestApp::start(RateLimits::loose_per_ip()))
 }
 
 /// GET `path`, returning status and body text.
@@ -64,3 +79,164 @@ pub async fn get(path: &str) -> (u16, String) {
 
 /// The marker sentences that only paid bodies contain (see `server::seed`).
 pub const PAID_MARKERS: [&str; 2] = ["Reader's edition", "读者版"];
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body text.
+    pub body: String,
+}
+
+impl Reply {
+    /// The `Location` header.
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// A header's value ("" if absent).
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+/// A browser stand-in: keeps the session cookie, does not follow redirects.
+pub struct Browser {
+    base: String,
+    http: reqwest::Client,
+    cookie: Mutex<Option<String>>,
+}
+
+/// Percent-encodes form fields.
+pub fn form(fields: &[(&str, &str)]) -> String {
+    fn enc(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl Browser {
+    /// A fresh browser for `app`, with no cookies.
+    pub fn new(app: &TestApp) -> Browser {
+        Browser {
+            base: app.base.clone(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36")
+                .build()
+                .expect("client"),
+            cookie: Mutex::new(None),
+        }
+    }
+
+    /// The session cookie's value, if the browser holds one.
+    pub fn session(&self) -> Option<String> {
+        self.cookie.lock().unwrap().clone()
+    }
+
+    /// Replaces the session cookie (to forge or replay one).
+    pub fn set_session(&self, value: Option<&str>) {
+        *self.cookie.lock().unwrap() = value.map(str::to_string);
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
+        let req = match self.session() {
+            Some(c) => req.header(COOKIE, format!("sz_session={c}")),
+            None => req,
+        };
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        for sc in headers.get_all(SET_COOKIE) {
+            let sc = sc.to_str().unwrap_or("");
+            if let Some(rest) = sc.strip_prefix("sz_session=") {
+                let value = rest.split(';').next().unwrap_or("");
+                *self.cookie.lock().unwrap() =
+                    (!value.is_empty() && !sc.contains("Max-Age=0")).then(|| value.to_string());
+            }
+        }
+        let body = res.text().await.unwrap_or_default();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// GET `path`.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .header(ACCEPT, "text/html"),
+        )
+        .await
+    }
+
+    /// GET a server function at `path` as the hydrated app does.
+    pub async fn fetch(&self, path: &str) -> Reply {
+        self.send(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .header(ACCEPT, "application/json"),
+        )
+        .await
+    }
+
+    /// Submits a form to `path` as a browser without JavaScript does (same-origin).
+    pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header(ACCEPT, "text/html")
+                .header("sec-fetch-site", "same-origin")
+                .header("referer", format!("{}/form", self.base))
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(form(fields)),
+        )
+        .await
+    }
+
+    /// Calls a server function at `path` as the hydrated app does (same-origin).
+    pub async fn call(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header(ACCEPT, "application/json")
+                .header("sec-fetch-site", "same-origin")
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(form(fields)),
+        )
+        .await
+    }
+
+    /// A raw POST with the given extra headers and body.
+    pub async fn post_raw(&self, path: &str, headers: &[(&str, &str)], body: String) -> Reply {
+        let mut req = self.http.post(format!("{}{path}", self.base)).body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req).await
+    }
+}

@@ -1,0 +1,364 @@
+//! The authorisation matrix: every server function and every protected route, asked by
+//! each kind of person, is allowed or refused exactly as this table says. A server function
+//! missing from the table fails the test, so none can be added without deciding who may
+//! call it.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{app, Browser, Reply, TestApp};
+
+/// Who asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Persona {
+    Anonymous,
+    Learner,
+    OtherLearner,
+    Creator,
+    OtherCreator,
+    Admin,
+}
+
+use Persona::*;
+const EVERYONE: &[Persona] = &[
+    Anonymous,
+    Learner,
+    OtherLearner,
+    Creator,
+    OtherCreator,
+    Admin,
+];
+const SIGNED_IN: &[Persona] = &[Learner, OtherLearner, Creator, OtherCreator, Admin];
+const ADMINS: &[Persona] = &[Admin];
+
+impl Persona {
+    /// The demo account behind the persona.
+    fn user_key(self) -> Option<&'static str> {
+        match self {
+            Anonymous => None,
+            Learner => Some("l0101"),
+            OtherLearner => Some("l0102"),
+            Creator => Some("c1"),
+            OtherCreator => Some("c2"),
+            Admin => Some("admin"),
+        }
+    }
+}
+
+/// How a server function is called in the matrix: method, arguments (chosen so that an
+/// allowed call is answered without changing anyone's data where possible), who may.
+struct Entry {
+    path: &'static str,
+    get: bool,
+    args: &'static [(&'static str, &'static str)],
+    allowed: &'static [Persona],
+}
+
+const MATRIX: &[Entry] = &[
+    // Catalog: public reads.
+    Entry {
+        path: "/api/catalog",
+        get: true,
+        args: &[],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/facets",
+        get: true,
+        args: &[],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/home",
+        get: true,
+        args: &[],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/item",
+        get: true,
+        args: &[("slug", "no-such-item")],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/creator",
+        get: true,
+        args: &[("slug", "lin-xiao")],
+        allowed: EVERYONE,
+    },
+    // Accounts: open to everyone (they identify the person themselves).
+    Entry {
+        path: "/api/me",
+        get: true,
+        args: &[],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/sign_up",
+        get: false,
+        args: &[
+            ("email", ""),
+            ("display_name", ""),
+            ("password", ""),
+            ("confirm", ""),
+        ],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/confirm_sign_up",
+        get: false,
+        args: &[("token", "not-a-token")],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/sign_in",
+        get: false,
+        args: &[("email", ""), ("password", "")],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/sign_out",
+        get: false,
+        args: &[],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/request_password_reset",
+        get: false,
+        args: &[("email", "not-an-address")],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/reset_password",
+        get: false,
+        args: &[("token", "x"), ("password", ""), ("confirm", "")],
+        allowed: EVERYONE,
+    },
+    // Accounts: the signed-in person's own.
+    Entry {
+        path: "/api/account",
+        get: true,
+        args: &[],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/sign_out_everywhere",
+        get: false,
+        args: &[],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/change_password",
+        get: false,
+        args: &[("current", ""), ("password", ""), ("confirm", "")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/update_profile",
+        get: false,
+        args: &[("display_name", ""), ("locale", "xx")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/set_consent",
+        get: false,
+        args: &[],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/revoke_session",
+        get: false,
+        args: &[("id", "no-such-device")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/delete_account",
+        get: false,
+        args: &[("password", "")],
+        allowed: SIGNED_IN,
+    },
+    // Administration.
+    Entry {
+        path: "/api/admin_users",
+        get: true,
+        args: &[],
+        allowed: ADMINS,
+    },
+    Entry {
+        path: "/api/admin_set_role",
+        get: false,
+        args: &[("user", "l0101"), ("role", "no-such-role"), ("on", "true")],
+        allowed: ADMINS,
+    },
+    Entry {
+        path: "/api/admin_outbox",
+        get: true,
+        args: &[],
+        allowed: ADMINS,
+    },
+];
+
+/// Protected routes that are not server functions: path and who may.
+const ROUTES: &[(&str, &[Persona])] = &[
+    ("/account", SIGNED_IN),
+    ("/account/export.json", SIGNED_IN),
+    ("/admin/users", ADMINS),
+    ("/admin/outbox", ADMINS),
+];
+
+/// A browser signed in as `persona` with a session of its own (made directly in the
+/// database: the matrix is about authorisation, not about passwords).
+async fn browser_as(app: &TestApp, persona: Persona) -> Browser {
+    let b = Browser::new(app);
+    if let Some(key) = persona.user_key() {
+        let token = app::ssr::sessions::create(&app.db, key, "matrix")
+            .await
+            .unwrap();
+        b.set_session(Some(&token));
+    }
+    b
+}
+
+fn refused(r: &Reply) -> bool {
+    matches!(r.status, 401 | 403) || (r.status == 303 && r.location().starts_with("/signin"))
+}
+
+#[tokio::test]
+async fn every_server_function_is_in_the_matrix() {
+    let registered: std::collections::BTreeSet<String> = server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .collect();
+    let listed: std::collections::BTreeSet<String> =
+        MATRIX.iter().map(|e| e.path.to_string()).collect();
+    let missing: Vec<_> = registered.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&registered).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions without a matrix entry: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "matrix entries for functions that do not exist: {stale:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_server_function_allows_and_refuses_as_the_matrix_says() {
+    let app = app();
+    let mut wrong = Vec::new();
+    for entry in MATRIX {
+        for &persona in EVERYONE {
+            let b = browser_as(app, persona).await;
+            let r = if entry.get {
+                let q = common::form(entry.args);
+                b.fetch(&format!("{}?{q}", entry.path)).await
+            } else {
+                b.call(entry.path, entry.args).await
+            };
+            let allowed = entry.allowed.contains(&persona);
+            if allowed == refused(&r) || r.status >= 500 {
+                wrong.push(format!(
+                    "{} as {persona:?}: {} {}",
+                    entry.path,
+                    r.status,
+                    r.body.chars().take(120).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[tokio::test]
+async fn protected_routes_allow_and_refuse_as_the_matrix_says() {
+    let app = app();
+    let mut wrong = Vec::new();
+    for (path, allowed) in ROUTES {
+        for &persona in EVERYONE {
+            let r = browser_as(app, persona).await.get(path).await;
+            let ok = allowed.contains(&persona);
+            if ok != (r.status == 200) || (!ok && !refused(&r)) {
+                wrong.push(format!("{path} as {persona:?}: {}", r.status));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[tokio::test]
+async fn granting_a_role_takes_effect_on_the_next_request_under_a_new_session_id() {
+    let app = app();
+    // Learners of their own, so that the matrix test's sign-outs do not touch them.
+    let learner = Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, "l0105", "matrix")
+        .await
+        .unwrap();
+    learner.set_session(Some(&token));
+    let before = learner.session().unwrap();
+    assert_eq!(learner.fetch("/api/admin_users").await.status, 403);
+
+    let admin = browser_as(app, Persona::Admin).await;
+    let r = admin
+        .call(
+            "/api/admin_set_role",
+            &[("user", "l0103"), ("role", "admin"), ("on", "true")],
+        )
+        .await;
+    assert!(r.status < 400, "{r:?}");
+    let promoted = Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, "l0103", "matrix")
+        .await
+        .unwrap();
+    promoted.set_session(Some(&token));
+    // A session that existed before the grant gets a new id on its next request.
+    let old = Browser::new(app);
+    let old_token = app::ssr::sessions::create(&app.db, "l0104", "matrix")
+        .await
+        .unwrap();
+    old.set_session(Some(&old_token));
+    let r = admin
+        .call(
+            "/api/admin_set_role",
+            &[("user", "l0104"), ("role", "creator"), ("on", "true")],
+        )
+        .await;
+    assert!(r.status < 400);
+    assert_eq!(old.get("/account").await.status, 200);
+    assert_ne!(old.session().unwrap(), old_token, "rotated");
+    let replay = Browser::new(app);
+    replay.set_session(Some(&old_token));
+    assert_eq!(
+        replay.get("/account").await.status,
+        401,
+        "the old id is dead"
+    );
+    assert_eq!(promoted.fetch("/api/admin_users").await.status, 200);
+
+    // Admins cannot remove their own admin role; learners cannot grant anything.
+    let r = admin
+        .call(
+            "/api/admin_set_role",
+            &[("user", "admin"), ("role", "admin"), ("on", "false")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = learner
+        .call(
+            "/api/admin_set_role",
+            &[("user", "l0105"), ("role", "admin"), ("on", "true")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(learner.session().unwrap(), before);
+    let audit: Vec<serde_json::Value> = app::ssr::db::rows(
+        &app.db,
+        "audit",
+        "SELECT * FROM audit WHERE action = 'role_change' AND actor = user:admin",
+        serde_json::json!({}),
+        0,
+    )
+    .await
+    .unwrap();
+    assert!(audit.len() >= 2);
+}
