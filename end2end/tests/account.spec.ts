@@ -121,9 +121,11 @@ test.describe('without JavaScript', () => {
     await expect(page.locator('#f-password-error')).toHaveText('That e-mail and password do not match an account.');
     await signIn(page, 'learner0003@demo.shuzhai.local', 'demo-learner-password');
     await expect(page).toHaveURL(/\/account$/);
-    await expect(page.getByRole('heading', { name: 'Your account' })).toBeVisible();
+    // The demo learners chose Chinese: the account page speaks it.
+    await expect(page.getByRole('heading', { name: '我的账户' })).toBeVisible();
     await expect(page.getByText('learner0003@demo.shuzhai.local')).toBeVisible();
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('button', { name: '退出登录', exact: true }).click();
+    // Signed out, the browser's language (English) applies again.
     await expect(page.locator('.site-header').getByRole('link', { name: 'Sign in' })).toBeVisible();
   });
 });

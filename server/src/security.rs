@@ -136,6 +136,14 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         let ip = addr.ip();
         req.extensions_mut().insert(ClientIp(ip));
     }
+    // Static files and generated images are the same for everyone: no session lookup.
+    let path = req.uri().path();
+    if ["/pkg/", "/covers/", "/avatars/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+    {
+        return next.run(req).await;
+    }
     let token = req
         .headers()
         .get_all(header::COOKIE)

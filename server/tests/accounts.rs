@@ -877,3 +877,82 @@ async fn a_flood_of_sign_in_attempts_is_slowed_down() {
         .await;
     assert!(r.status < 400, "{r:?}");
 }
+
+#[tokio::test]
+async fn reset_requests_and_sign_ups_are_limited_too() {
+    let app = strict_app();
+    let b = Browser::new(app);
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let r = b
+            .call(
+                "/api/request_password_reset",
+                &[("email", "learner0004@demo.shuzhai.local")],
+            )
+            .await;
+        statuses.push(r.status);
+    }
+    assert_eq!(
+        statuses,
+        [200, 200, 200, 200, 200, 429],
+        "five per account per hour"
+    );
+    let mails: Vec<Value> = rows(
+        &app.db,
+        "mails",
+        "SELECT * FROM outbox WHERE to = 'learner0004@demo.shuzhai.local'",
+        json!({}),
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(mails.len(), 5);
+
+    let mut limited_at = None;
+    for i in 0..25 {
+        let email = format!("flood{i}@example.com");
+        let r = b
+            .call(
+                "/api/sign_up",
+                &[
+                    ("email", &email),
+                    ("display_name", "Flood"),
+                    ("password", PASSWORD),
+                    ("confirm", PASSWORD),
+                ],
+            )
+            .await;
+        if r.status == 429 {
+            limited_at = Some(i);
+            break;
+        }
+    }
+    assert_eq!(limited_at, Some(20), "twenty sign-ups per address per hour");
+}
+
+#[tokio::test]
+async fn a_session_idle_for_two_weeks_has_ended() {
+    let app = app();
+    let b = Browser::new(app);
+    sign_up(app, &b, "idle@example.com").await;
+    assert_eq!(b.get("/account").await.status, 200);
+    app::ssr::db::execute(
+        &app.db,
+        "age",
+        "UPDATE session SET last_seen = time::now() - 15d WHERE user.email = 'idle@example.com'",
+        json!({}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(b.get("/account").await.status, 401);
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT * FROM session WHERE user.email = 'idle@example.com'",
+            json!({})
+        )
+        .await,
+        0,
+        "and was deleted"
+    );
+}

@@ -1,7 +1,12 @@
-//! Form pieces shared by the account pages: the viewer's language, a field with its label
-//! and its error, a form-level alert. Forms are plain HTML forms posting to server
-//! functions, so they work before (and without) the wasm bundle; after hydration the same
-//! forms post in the background and keep what was typed when something is wrong.
+//! Form pieces shared by the account pages: the viewer's language, a form that posts to a
+//! server function, a field with its label and its error, a form-level alert.
+//!
+//! Forms are plain HTML forms posting to server functions, so they work before (and
+//! without) the wasm bundle: the server answers with a redirect, carrying any error in the
+//! URL, and the page shows it next to its field. After hydration the same forms post in the
+//! background, show errors without a reload and keep what was typed. One submit handler
+//! serves every form, whatever server function it posts to, which keeps the wasm bundle
+//! small.
 
 use crate::api::account::load_me;
 use crate::error::AppError;
@@ -30,13 +35,115 @@ pub fn use_me() -> Resource<Result<Me, AppError>> {
         .unwrap_or_else(|| Resource::new(|| (), |_| load_me()))
 }
 
-/// The outcome of a form's last submission as an error, if it failed.
-pub fn failure<T, S>(value: S) -> Signal<Option<AppError>>
-where
-    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-    T: Send + Sync + 'static,
-{
-    Signal::derive(move || value.get().and_then(|r| r.err()))
+/// The error of the last submission of the form posting to `path`: after a submission
+/// without JavaScript it comes from the URL; after a background submission, from its answer.
+pub fn form_error(path: &'static str) -> RwSignal<Option<AppError>> {
+    use server_fn::error::ServerFnUrlError;
+    let from_url = use_context::<leptos::server::ServerActionError>()
+        .filter(|e| e.path() == path)
+        .map(|e| ServerFnUrlError::<AppError>::decode_err(e.err()));
+    RwSignal::new(from_url)
+}
+
+/// A form that calls the server function at `action` (its `PATH`). Without JavaScript it is
+/// an ordinary POST; after hydration it posts in the background and, on success, goes where
+/// the server function redirects (a full page load, so every part of the page reflects the
+/// change: who is signed in, their language).
+#[component]
+pub fn ServerForm(
+    /// The server function's path, e.g. `SignIn::PATH`.
+    action: &'static str,
+    /// Where the form's errors go (see [`form_error`]).
+    error: RwSignal<Option<AppError>>,
+    /// CSS class of the form.
+    #[prop(optional)]
+    class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        submit_in_background(ev, action, error, busy);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&ev, error);
+    };
+    view! {
+        <form
+            method="post"
+            action=action
+            class=class
+            on:submit=on_submit
+            aria-busy=move || busy.get().then_some("true")
+        >
+            {children()}
+        </form>
+    }
+}
+
+/// Posts the form of `ev` to `action` with `fetch`; on success follows the server
+/// function's redirect, on failure shows its error.
+#[cfg(feature = "hydrate")]
+fn submit_in_background(
+    ev: leptos::ev::SubmitEvent,
+    action: &'static str,
+    error: RwSignal<Option<AppError>>,
+    busy: RwSignal<bool>,
+) {
+    use server_fn::error::FromServerFnError;
+    use wasm_bindgen::JsCast;
+    let Some(form) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+    else {
+        return;
+    };
+    let Some(body) = web_sys::FormData::new_with_form(&form)
+        .and_then(|data| web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data))
+        .ok()
+        .map(|params| String::from(params.to_string()))
+    else {
+        return;
+    };
+    ev.prevent_default();
+    if busy.get_untracked() {
+        return;
+    }
+    busy.set(true);
+    leptos::task::spawn_local(async move {
+        let answer = match gloo::net::http::Request::post(action)
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+        {
+            Ok(request) => request.send().await,
+            Err(e) => Err(e),
+        };
+        busy.set(false);
+        match answer {
+            Ok(res) if res.ok() => {
+                error.set(None);
+                if let Some(window) = web_sys::window() {
+                    let to = res
+                        .headers()
+                        .get("location")
+                        .or_else(|| window.location().href().ok())
+                        .unwrap_or_else(|| "/".into());
+                    let _ = window.location().assign(&to);
+                }
+            }
+            Ok(res) => {
+                let status = res.status();
+                let text = res.text().await.unwrap_or_default();
+                let e = if res.headers().get("serverfnerror").is_some() {
+                    AppError::de(text.into())
+                } else {
+                    AppError::Transport(format!("the store answered {status}: {text}"))
+                };
+                error.set(Some(e));
+            }
+            Err(e) => error.set(Some(AppError::Transport(e.to_string()))),
+        }
+    });
 }
 
 /// A labelled input with the error that belongs to it, announced to screen readers.
@@ -56,6 +163,7 @@ pub fn Field(
     #[prop(optional, into)]
     value: String,
     /// The form's last error.
+    #[prop(into)]
     error: Signal<Option<AppError>>,
     /// The language of messages.
     locale: Locale,
@@ -101,6 +209,7 @@ pub fn Field(
 #[component]
 pub fn FormAlert(
     /// The form's last error.
+    #[prop(into)]
     error: Signal<Option<AppError>>,
     /// Fields shown next to their inputs (not repeated here).
     #[prop(default = &[])]

@@ -5,33 +5,35 @@ use crate::api::account::{
     load_account, ChangePassword, DeleteAccount, RevokeSession, SetConsent, SignOut,
     SignOutEverywhere, UpdateProfile,
 };
-use crate::components::forms::{failure, use_me, Field, FormAlert};
+use crate::components::forms::{form_error, use_me, Field, FormAlert, ServerForm};
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
 use crate::error::AppError;
 use crate::models::account::{AccountView, Role};
 use crate::models::i18n::Locale;
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use server_fn::ServerFn;
 
 /// The account page (signed-in people only; others are sent to sign in).
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let me = use_me();
+    let errors = Errors::new();
     let account = Resource::new(|| (), |_| load_account());
     let query = use_query_map();
-    let saved = query.read_untracked().get("saved").unwrap_or_default();
-    let welcome = query.read_untracked().get("welcome").is_some();
+    let saved = move || query.read().get("saved").unwrap_or_default();
+    let welcome = move || query.read().get("welcome").is_some();
     view! {
         <PageMeta title="Your account" description="Your profile, privacy choices and devices." path="/account" />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || {
-                let saved = saved.clone();
+                let saved = saved();
+                let welcome = welcome();
                 Suspend::new(async move {
                     let locale = me.await.map(|m| m.locale).unwrap_or_default();
                     match account.await {
-                        Ok(a) => view! { <AccountView a locale saved welcome /> }.into_any(),
+                        Ok(a) => view! { <AccountView a locale saved welcome errors /> }.into_any(),
                         Err(AppError::SignInRequired) => view! { <SignInFirst locale /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }
@@ -54,21 +56,46 @@ fn SignInFirst(locale: Locale) -> impl IntoView {
     }
 }
 
+/// The errors of the page's forms.
+#[derive(Clone, Copy)]
+struct Errors {
+    profile: RwSignal<Option<AppError>>,
+    consent: RwSignal<Option<AppError>>,
+    password: RwSignal<Option<AppError>>,
+    sessions: RwSignal<Option<AppError>>,
+    delete: RwSignal<Option<AppError>>,
+}
+
+impl Errors {
+    fn new() -> Self {
+        Errors {
+            profile: form_error(UpdateProfile::PATH),
+            consent: form_error(SetConsent::PATH),
+            password: form_error(ChangePassword::PATH),
+            sessions: form_error(RevokeSession::PATH),
+            delete: form_error(DeleteAccount::PATH),
+        }
+    }
+}
+
 #[component]
-fn AccountView(a: AccountView, locale: Locale, saved: String, welcome: bool) -> impl IntoView {
+fn AccountView(
+    a: AccountView,
+    locale: Locale,
+    saved: String,
+    welcome: bool,
+    errors: Errors,
+) -> impl IntoView {
     let t = move |en, zh| locale.pick(en, zh);
-    let profile = ServerAction::<UpdateProfile>::new();
-    let profile_error = failure(profile.value());
-    let consent = ServerAction::<SetConsent>::new();
-    let consent_error = failure(consent.value());
-    let password = ServerAction::<ChangePassword>::new();
-    let password_error = failure(password.value());
-    let revoke = ServerAction::<RevokeSession>::new();
-    let revoke_error = failure(revoke.value());
-    let sign_out = ServerAction::<SignOut>::new();
-    let everywhere = ServerAction::<SignOutEverywhere>::new();
-    let delete = ServerAction::<DeleteAccount>::new();
-    let delete_error = failure(delete.value());
+    let Errors {
+        profile: profile_error,
+        consent: consent_error,
+        password: password_error,
+        sessions: revoke_error,
+        delete: delete_error,
+    } = errors;
+    // Sign-out failures have nothing to show beside a field; they reuse the sessions alert.
+    let sign_out_error = revoke_error;
     let saved_note = match saved.as_str() {
         "profile" => Some(t("Profile saved.", "资料已保存。")),
         "privacy" => Some(t("Privacy choices saved.", "隐私选项已保存。")),
@@ -101,7 +128,7 @@ fn AccountView(a: AccountView, locale: Locale, saved: String, welcome: bool) -> 
             })}
 
             <h2 id="profile">{t("Profile", "个人资料")}</h2>
-            <ActionForm action=profile>
+            <ServerForm action=UpdateProfile::PATH error=profile_error>
                 <Field name="display_name" autocomplete="nickname" label=t("Name", "昵称") value=a.display_name.clone() error=profile_error locale />
                 <div class="field">
                     <label for="f-locale">{t("Language", "语言")}</label>
@@ -119,18 +146,18 @@ fn AccountView(a: AccountView, locale: Locale, saved: String, welcome: bool) -> 
                 </fieldset>
                 <FormAlert error=profile_error fields=&["display_name"] locale />
                 <button type="submit">{t("Save profile", "保存资料")}</button>
-            </ActionForm>
+            </ServerForm>
 
             <h2 id="privacy">{t("Privacy", "隐私")}</h2>
             <p>{t("Both are off unless you turn them on. ", "两项默认关闭，除非您主动开启。")}<a href="/privacy">{t("What this means", "详细说明")}</a></p>
-            <ActionForm action=consent>
+            <ServerForm action=SetConsent::PATH error=consent_error>
                 <label class="check"><input type="checkbox" name="analytics" checked=a.consent_analytics />
                     {t(" Record what I view and read, to improve the store (analytics)", " 记录我浏览和阅读的内容，用于改进商店（统计分析）")}</label>
                 <label class="check"><input type="checkbox" name="personalisation" checked=a.consent_personalisation />
                     {t(" Use that record for recommendations computed on the server", " 用这些记录在服务器上计算推荐")}</label>
                 <FormAlert error=consent_error locale />
                 <button type="submit">{t("Save privacy choices", "保存隐私选项")}</button>
-            </ActionForm>
+            </ServerForm>
 
             <h2 id="devices">{t("Signed-in devices", "已登录的设备")}</h2>
             <ul class="sessions">
@@ -144,10 +171,10 @@ fn AccountView(a: AccountView, locale: Locale, saved: String, welcome: bool) -> 
                                 view! { <strong>{t(" · this device", " · 当前设备")}</strong> }.into_any()
                             } else {
                                 view! {
-                                    <ActionForm action=revoke attr:class="inline">
+                                    <ServerForm action=RevokeSession::PATH error=revoke_error class="inline">
                                         <input type="hidden" name="id" value=s.id />
                                         <button type="submit" class="secondary">{t("Sign out", "退出")}</button>
-                                    </ActionForm>
+                                    </ServerForm>
                                 }.into_any()
                             }}
                         </li>
@@ -156,23 +183,23 @@ fn AccountView(a: AccountView, locale: Locale, saved: String, welcome: bool) -> 
             </ul>
             <FormAlert error=revoke_error locale />
             <div class="row">
-                <ActionForm action=sign_out attr:class="inline">
+                <ServerForm action=SignOut::PATH error=sign_out_error class="inline">
                     <button type="submit" class="secondary">{t("Sign out", "退出登录")}</button>
-                </ActionForm>
-                <ActionForm action=everywhere attr:class="inline">
+                </ServerForm>
+                <ServerForm action=SignOutEverywhere::PATH error=sign_out_error class="inline">
                     <button type="submit" class="secondary">{t("Sign out everywhere", "在所有设备上退出")}</button>
-                </ActionForm>
+                </ServerForm>
             </div>
 
             <h2 id="password">{t("Password", "密码")}</h2>
-            <ActionForm action=password>
+            <ServerForm action=ChangePassword::PATH error=password_error>
                 <Field name="current" kind="password" autocomplete="current-password" label=t("Current password", "当前密码") error=password_error locale />
                 <Field name="password" kind="password" autocomplete="new-password" label=t("New password", "新密码")
                     help="At least 10 characters. 至少 10 个字符。" error=password_error locale />
                 <Field name="confirm" kind="password" autocomplete="new-password" label=t("New password again", "再次输入新密码") error=password_error locale />
                 <FormAlert error=password_error fields=&["current", "password", "confirm"] locale />
                 <button type="submit">{t("Change password", "更改密码")}</button>
-            </ActionForm>
+            </ServerForm>
 
             <h2 id="data">{t("Your data", "我的数据")}</h2>
             <p>
@@ -186,11 +213,11 @@ fn AccountView(a: AccountView, locale: Locale, saved: String, welcome: bool) -> 
                     "This removes your profile, devices, preferences and history. Orders stay with the creator for their accounts, without your name or e-mail. It cannot be undone.",
                     "这会删除您的资料、设备、偏好和记录。订单会为创作者的账务保留，但不含您的姓名和邮箱。此操作无法撤销。",
                 )}</p>
-                <ActionForm action=delete>
+                <ServerForm action=DeleteAccount::PATH error=delete_error>
                     <Field name="password" form="delete" kind="password" autocomplete="current-password" label=t("Your password, to confirm", "输入密码以确认") error=delete_error locale />
                     <FormAlert error=delete_error fields=&["password"] locale />
                     <button type="submit" class="danger">{t("Delete my account for good", "永久删除账户")}</button>
-                </ActionForm>
+                </ServerForm>
             </details>
         </section>
     }

@@ -1,13 +1,13 @@
 //! Admin pages: people and their roles, and the mail outbox.
 
 use crate::api::account::{admin_outbox, admin_users, AdminSetRole};
-use crate::components::forms::{failure, use_me, FormAlert};
+use crate::components::forms::{form_error, use_me, FormAlert, ServerForm};
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
 use crate::models::account::Role;
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use server_fn::ServerFn;
 
 /// `/admin/users`: find people; grant or remove the creator and admin roles.
 #[component]
@@ -16,8 +16,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
     let users = Resource::new(q, admin_users);
-    let set_role = ServerAction::<AdminSetRole>::new();
-    let error = failure(set_role.value());
+    let error = form_error(AdminSetRole::PATH);
     view! {
         <PageMeta title="People" description="Accounts and roles." path="/admin/users" />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -47,12 +46,12 @@ pub fn AdminUsersPage() -> impl IntoView {
                                             let key = key.clone();
                                             let label = format!("{} {}", if has { "Remove" } else { "Make" }, role.as_str());
                                             view! {
-                                                <ActionForm action=set_role attr:class="inline">
+                                                <ServerForm action=AdminSetRole::PATH error class="inline">
                                                     <input type="hidden" name="user" value=key />
                                                     <input type="hidden" name="role" value=role.as_str() />
                                                     <input type="hidden" name="on" value=if has { "false" } else { "true" } />
                                                     <button type="submit" class="secondary">{label}</button>
-                                                </ActionForm>
+                                                </ServerForm>
                                             }
                                         }).collect_view();
                                         view! {

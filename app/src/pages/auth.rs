@@ -1,12 +1,12 @@
 //! Signing up, confirming, signing in, and resetting a forgotten password.
 
 use crate::api::account::{ConfirmSignUp, RequestPasswordReset, ResetPassword, SignIn, SignUp};
-use crate::components::forms::{failure, use_me, Field, FormAlert};
+use crate::components::forms::{form_error, use_me, Field, FormAlert, ServerForm};
 use crate::components::seo::PageMeta;
 use crate::models::i18n::Locale;
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use server_fn::ServerFn;
 
 /// The page's language once [`Me`](crate::models::account::Me) has loaded.
 async fn locale_of(
@@ -19,8 +19,8 @@ async fn locale_of(
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let me = use_me();
-    let action = ServerAction::<SignIn>::new();
-    let error = failure(action.value());
+    let action = SignIn::PATH;
+    let error = form_error(action);
     let query = use_query_map();
     let next = query.read_untracked().get("next").unwrap_or_default();
     let reset_done = query.read_untracked().get("reset").is_some();
@@ -38,13 +38,13 @@ pub fn SignInPage() -> impl IntoView {
                             {reset_done.then(|| view! {
                                 <p class="notice-ok" role="status">{t("Your password was changed. Sign in with the new one.", "密码已更改，请用新密码登录。")}</p>
                             })}
-                            <ActionForm action>
+                            <ServerForm action error>
                                 <input type="hidden" name="next" value=next />
                                 <Field name="email" kind="email" autocomplete="email" label=t("E-mail", "电子邮箱") error locale />
                                 <Field name="password" kind="password" autocomplete="current-password" label=t("Password", "密码") error locale />
                                 <FormAlert error fields=&["email", "password"] locale />
                                 <button type="submit">{t("Sign in", "登录")}</button>
-                            </ActionForm>
+                            </ServerForm>
                             <p><a href="/reset">{t("Forgot your password?", "忘记密码？")}</a></p>
                             <p>{t("New here? ", "第一次来？")}<a href="/signup">{t("Create an account", "注册账户")}</a></p>
                         </section>
@@ -59,13 +59,15 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let me = use_me();
-    let action = ServerAction::<SignUp>::new();
-    let error = failure(action.value());
-    let sent = use_query_map().read_untracked().get("sent").is_some();
+    let action = SignUp::PATH;
+    let error = form_error(action);
+    let query = use_query_map();
+    let sent = move || query.read().get("sent").is_some();
     view! {
         <PageMeta title="Create an account" description="Create a Shuzhai account to buy, read and keep your place." path="/signup" />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
+                let sent = sent();
                 let locale = locale_of(me).await;
                 let t = move |en, zh| locale.pick(en, zh);
                 if sent {
@@ -82,7 +84,7 @@ pub fn SignUpPage() -> impl IntoView {
                 view! {
                     <section class="auth">
                         <h1>{t("Create an account", "注册账户")}</h1>
-                        <ActionForm action>
+                        <ServerForm action error>
                             <Field name="email" kind="email" autocomplete="email" label=t("E-mail", "电子邮箱") error locale />
                             <Field name="display_name" autocomplete="nickname" label=t("Your name (shown with your comments)", "昵称（显示在评论旁）") error locale />
                             <Field name="password" kind="password" autocomplete="new-password" label=t("Password", "密码")
@@ -90,7 +92,7 @@ pub fn SignUpPage() -> impl IntoView {
                             <Field name="confirm" kind="password" autocomplete="new-password" label=t("Password again", "再次输入密码") error locale />
                             <FormAlert error fields=&["email", "display_name", "password", "confirm"] locale />
                             <button type="submit">{t("Create account", "注册")}</button>
-                        </ActionForm>
+                        </ServerForm>
                         <p>{t("Already have an account? ", "已有账户？")}<a href="/signin">{t("Sign in", "登录")}</a></p>
                         <p class="muted"><a href="/privacy">{t("What we store about you", "我们保存哪些数据")}</a></p>
                     </section>
@@ -105,8 +107,8 @@ pub fn SignUpPage() -> impl IntoView {
 #[component]
 pub fn ConfirmSignUpPage() -> impl IntoView {
     let me = use_me();
-    let action = ServerAction::<ConfirmSignUp>::new();
-    let error = failure(action.value());
+    let action = ConfirmSignUp::PATH;
+    let error = form_error(action);
     let token = use_params_map()
         .read_untracked()
         .get("token")
@@ -122,11 +124,11 @@ pub fn ConfirmSignUpPage() -> impl IntoView {
                     view! {
                         <section class="auth">
                             <h1>{t("Confirm your account", "确认账户")}</h1>
-                            <ActionForm action>
+                            <ServerForm action error>
                                 <input type="hidden" name="token" value=token />
                                 <FormAlert error locale />
                                 <button type="submit">{t("Confirm and sign in", "确认并登录")}</button>
-                            </ActionForm>
+                            </ServerForm>
                         </section>
                     }
                 })
@@ -139,13 +141,15 @@ pub fn ConfirmSignUpPage() -> impl IntoView {
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
     let me = use_me();
-    let action = ServerAction::<RequestPasswordReset>::new();
-    let error = failure(action.value());
-    let sent = use_query_map().read_untracked().get("sent").is_some();
+    let action = RequestPasswordReset::PATH;
+    let error = form_error(action);
+    let query = use_query_map();
+    let sent = move || query.read().get("sent").is_some();
     view! {
         <PageMeta title="Reset your password" description="Get a link to choose a new password." path="/reset" />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
+                let sent = sent();
                 let locale = locale_of(me).await;
                 let t = move |en, zh| locale.pick(en, zh);
                 view! {
@@ -160,11 +164,11 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                             }.into_any()
                         } else {
                             view! {
-                                <ActionForm action>
+                                <ServerForm action error>
                                     <Field name="email" kind="email" autocomplete="email" label=t("E-mail", "电子邮箱") error locale />
                                     <FormAlert error fields=&["email"] locale />
                                     <button type="submit">{t("Send me a link", "发送链接")}</button>
-                                </ActionForm>
+                                </ServerForm>
                             }.into_any()
                         }}
                         <p><a href="/signin">{t("Back to sign in", "返回登录")}</a></p>
@@ -179,8 +183,8 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
     let me = use_me();
-    let action = ServerAction::<ResetPassword>::new();
-    let error = failure(action.value());
+    let action = ResetPassword::PATH;
+    let error = form_error(action);
     let token = use_params_map()
         .read_untracked()
         .get("token")
@@ -196,14 +200,14 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     view! {
                         <section class="auth">
                             <h1>{t("Choose a new password", "设置新密码")}</h1>
-                            <ActionForm action>
+                            <ServerForm action error>
                                 <input type="hidden" name="token" value=token />
                                 <Field name="password" kind="password" autocomplete="new-password" label=t("New password", "新密码")
                                     help="At least 10 characters. 至少 10 个字符。" error locale />
                                 <Field name="confirm" kind="password" autocomplete="new-password" label=t("New password again", "再次输入新密码") error locale />
                                 <FormAlert error fields=&["password", "confirm"] locale />
                                 <button type="submit">{t("Save password", "保存密码")}</button>
-                            </ActionForm>
+                            </ServerForm>
                             <p><a href="/reset">{t("Ask for a new link", "重新申请链接")}</a></p>
                         </section>
                     }

@@ -145,3 +145,97 @@ pub async fn outbox(db: &Db, to: Option<&str>, limit: usize) -> Result<Vec<Outbo
     )
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    /// A one-connection SMTP server that accepts one message and returns what it received.
+    async fn smtp_sink() -> (u16, tokio::task::JoinHandle<String>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let task = tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            let (read, mut write) = stream.into_split();
+            let mut lines = BufReader::new(read).lines();
+            let mut transcript = String::new();
+            write.write_all(b"220 sink ready\r\n").await.unwrap();
+            let mut in_data = false;
+            while let Ok(Some(line)) = lines.next_line().await {
+                transcript.push_str(&line);
+                transcript.push('\n');
+                if in_data {
+                    if line == "." {
+                        in_data = false;
+                        write.write_all(b"250 queued\r\n").await.unwrap();
+                    }
+                    continue;
+                }
+                let upper = line.to_ascii_uppercase();
+                let reply: &[u8] = if upper.starts_with("EHLO") {
+                    b"250-sink\r\n250 AUTH PLAIN LOGIN\r\n"
+                } else if upper.starts_with("AUTH") {
+                    b"235 ok\r\n"
+                } else if upper.starts_with("DATA") {
+                    in_data = true;
+                    b"354 go on\r\n"
+                } else if upper.starts_with("QUIT") {
+                    write.write_all(b"221 bye\r\n").await.unwrap();
+                    break;
+                } else {
+                    b"250 ok\r\n"
+                };
+                write.write_all(reply).await.unwrap();
+            }
+            transcript
+        });
+        (port, task)
+    }
+
+    #[tokio::test]
+    async fn mail_goes_out_over_smtp_with_login() {
+        let (port, sink) = smtp_sink().await;
+        let settings = SmtpSettings {
+            host: "127.0.0.1".into(),
+            port,
+            username: Some("shop".into()),
+            password: Some("secret".into()),
+            tls: SmtpTls::None,
+            from: "Shuzhai <no-reply@shop.example>".into(),
+        };
+        let mail = Mail {
+            to: "reader@example.com".into(),
+            subject: "Reset your Shuzhai password".into(),
+            body: "Open this link: http://shop.example/reset/abc".into(),
+        };
+        send_smtp(&settings, &mail).await.unwrap();
+        let transcript = sink.await.unwrap();
+        assert!(
+            transcript.contains("MAIL FROM:<no-reply@shop.example>"),
+            "{transcript}"
+        );
+        assert!(transcript.contains("RCPT TO:<reader@example.com>"));
+        assert!(transcript.contains("AUTH"));
+        assert!(transcript.contains("Subject: Reset your Shuzhai password"));
+        assert!(transcript.contains("http://shop.example/reset/abc"));
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_smtp_server_is_an_error_not_a_panic() {
+        let settings = SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: 9,
+            username: None,
+            password: None,
+            tls: SmtpTls::None,
+            from: "no-reply@shop.example".into(),
+        };
+        let mail = Mail {
+            to: "reader@example.com".into(),
+            subject: "s".into(),
+            body: "b".into(),
+        };
+        assert!(send_smtp(&settings, &mail).await.is_err());
+    }
+}
