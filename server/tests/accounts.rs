@@ -816,7 +816,7 @@ async fn every_page_carries_the_security_headers() {
         r.header("strict-transport-security").is_empty(),
         "no HSTS over http"
     );
-    let api = b.fetch("/api/me").await;
+    let api = b.fetch("/api/home").await;
     assert!(api
         .header("content-security-policy")
         .contains("default-src 'self'"));

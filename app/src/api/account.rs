@@ -5,7 +5,7 @@
 //! POSTs. Each checks who is asking through `ssr::access` before doing anything.
 
 use crate::error::AppError;
-use crate::models::account::{AccountView, Me, OutboxMail, UserSummary};
+use crate::models::account::{AccountView, OutboxMail, UserSummary};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -77,16 +77,6 @@ mod server {
             _ => "/account".to_string(),
         }
     }
-}
-
-/// Who is looking at the page (for the header and navigation).
-#[server(prefix = "/api", endpoint = "me", input = GetUrl)]
-pub async fn load_me() -> Result<Me, AppError> {
-    let v = crate::ssr::access::viewer();
-    if v.user().is_some() {
-        server::private();
-    }
-    Ok(v.me(crate::ssr::access::request_locale()))
 }
 
 /// Starts a sign-up; the confirmation link goes out by mail.

@@ -8,31 +8,44 @@
 //! serves every form, whatever server function it posts to, which keeps the wasm bundle
 //! small.
 
-use crate::api::account::load_me;
 use crate::error::AppError;
 use crate::models::account::Me;
 use crate::models::i18n::Locale;
 use leptos::prelude::*;
 
-/// Who is looking and in which language, loaded once per navigation (see [`MeProvider`]).
-#[derive(Clone, Copy)]
-pub struct MeResource(pub Resource<Result<Me, AppError>>);
-
-/// Loads [`Me`] for the current page and provides it to everything inside; reloads after
-/// each navigation, so signing in or out shows at once.
+/// Who is looking at the page and in which language. Worked out on the server while the
+/// page renders and handed to the browser with the page (every sign-in, sign-out and
+/// language change reloads the page, so it never goes stale).
 #[component]
 pub fn MeProvider(children: Children) -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let me = Resource::new(move || location.pathname.get(), |_| load_me());
-    provide_context(MeResource(me));
+    let me = leptos::server::SharedValue::new(server_me).into_inner();
+    provide_context(me);
     children()
 }
 
-/// The [`MeResource`] of the page.
-pub fn use_me() -> Resource<Result<Me, AppError>> {
-    use_context::<MeResource>()
-        .map(|m| m.0)
-        .unwrap_or_else(|| Resource::new(|| (), |_| load_me()))
+#[cfg(feature = "ssr")]
+fn server_me() -> Me {
+    let viewer = crate::ssr::access::viewer();
+    if viewer.user().is_some() {
+        // A page that names the person must not be kept by shared caches.
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.insert_header(
+                http::header::CACHE_CONTROL,
+                http::HeaderValue::from_static("private, no-store"),
+            );
+        }
+    }
+    viewer.me(crate::ssr::access::request_locale())
+}
+
+#[cfg(not(feature = "ssr"))]
+fn server_me() -> Me {
+    Me::default()
+}
+
+/// The viewer of the page (see [`MeProvider`]).
+pub fn use_me() -> Me {
+    use_context::<Me>().unwrap_or_default()
 }
 
 /// The error of the last submission of the form posting to `path`: after a submission

@@ -68,26 +68,21 @@ pub fn SiteHeader() -> impl IntoView {
 #[component]
 fn AccountLinks() -> impl IntoView {
     let me = crate::components::forms::use_me();
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let me = me.await.unwrap_or_default();
-                let t = move |en, zh| me.locale.pick(en, zh);
-                match me.user {
-                    Some(user) => {
-                        let admin = user.has(crate::models::account::Role::Admin);
-                        view! {
-                            {admin.then(|| view! { <a href="/admin/users">{t("Admin", "管理")}</a> })}
-                            <a href="/account" class="account-link">{user.display_name}</a>
-                        }.into_any()
-                    }
-                    None => view! {
-                        <a href="/signin">{t("Sign in", "登录")}</a>
-                        <a href="/signup">{t("Create account", "注册")}</a>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+    let t = move |en, zh| me.locale.pick(en, zh);
+    match me.user {
+        Some(user) => {
+            let admin = user.has(crate::models::account::Role::Admin);
+            view! {
+                {admin.then(|| view! { <a href="/admin/users">{t("Admin", "管理")}</a> })}
+                <a href="/account" class="account-link">{user.display_name}</a>
+            }
+            .into_any()
+        }
+        None => view! {
+            <a href="/signin">{t("Sign in", "登录")}</a>
+            <a href="/signup">{t("Create account", "注册")}</a>
+        }
+        .into_any(),
     }
 }
 

@@ -18,7 +18,7 @@ use server_fn::ServerFn;
 /// The account page (signed-in people only; others are sent to sign in).
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let me = use_me();
+    let locale = use_me().locale;
     let errors = Errors::new();
     let account = Resource::new(|| (), |_| load_account());
     let query = use_query_map();
@@ -31,7 +31,6 @@ pub fn AccountPage() -> impl IntoView {
                 let saved = saved();
                 let welcome = welcome();
                 Suspend::new(async move {
-                    let locale = me.await.map(|m| m.locale).unwrap_or_default();
                     match account.await {
                         Ok(a) => view! { <AccountView a locale saved welcome errors /> }.into_any(),
                         Err(AppError::SignInRequired) => view! { <SignInFirst locale /> }.into_any(),

@@ -12,7 +12,7 @@ use server_fn::ServerFn;
 /// `/admin/users`: find people; grant or remove the creator and admin roles.
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
-    let me = use_me();
+    let locale = use_me().locale;
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
     let users = Resource::new(q, admin_users);
@@ -21,7 +21,6 @@ pub fn AdminUsersPage() -> impl IntoView {
         <PageMeta title="People" description="Accounts and roles." path="/admin/users" />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let locale = me.await.map(|m| m.locale).unwrap_or_default();
                 let q = q();
                 match users.await {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),

@@ -8,17 +8,13 @@ use leptos::prelude::*;
 /// The privacy page, in the reader's language.
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
-    let me = use_me();
+    let text = match use_me().locale {
+        Locale::En => view! { <PrivacyEn /> }.into_any(),
+        Locale::Zh => view! { <PrivacyZh /> }.into_any(),
+    };
     view! {
         <PageMeta title="Privacy" description="What Shuzhai stores about you, why, for how long, and who sees it." path="/privacy" />
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match me.await.map(|m| m.locale).unwrap_or_default() {
-                    Locale::En => view! { <PrivacyEn /> }.into_any(),
-                    Locale::Zh => view! { <PrivacyZh /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {text}
     }
 }
 
