@@ -89,12 +89,6 @@ const MATRIX: &[Entry] = &[
     },
     // Accounts: open to everyone (they identify the person themselves).
     Entry {
-        path: "/api/me",
-        get: true,
-        args: &[],
-        allowed: EVERYONE,
-    },
-    Entry {
         path: "/api/sign_up",
         get: false,
         args: &[
