@@ -40,6 +40,10 @@ pub enum AppError {
     /// The request body is larger than the store accepts (413).
     #[error("That is more than the store accepts in one request.")]
     TooLarge,
+    /// The request clashes with the current state — the cart's prices changed since the
+    /// page was shown, the order was already paid (409). The message says what to do.
+    #[error("{0}")]
+    Conflict(String),
     /// Something failed on our side (500). Details are in the server log, never here.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
@@ -60,6 +64,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Transport(_) => StatusCode::BAD_GATEWAY,
         }

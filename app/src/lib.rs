@@ -65,6 +65,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/reset/:token") view=pages::auth::ResetPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
                         <Route path=path!("/privacy") view=pages::privacy::PrivacyPage ssr=SsrMode::Async />
+                        <Route path=path!("/cart") view=pages::shop::CartPage ssr=SsrMode::Async />
+                        <Route path=path!("/pay/:order") view=pages::shop::PayPage ssr=SsrMode::Async />
+                        <Route path=path!("/orders") view=pages::shop::OrdersPage ssr=SsrMode::Async />
+                        <Route path=path!("/orders/:id") view=pages::shop::OrderPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/users") view=pages::admin::AdminUsersPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/outbox") view=pages::admin::AdminOutboxPage ssr=SsrMode::Async />
                     </Routes>

@@ -146,6 +146,10 @@ pub struct ServeArgs {
     /// several servers; 0 turns it off.
     #[arg(long, env = "SHUZHAI_CATALOG_REFRESH_SECS", default_value_t = 60)]
     pub catalog_refresh_secs: u64,
+    /// Tax included in every price, in basis points of the net price (600 = 6 %); the
+    /// cart and receipts show it as its own line.
+    #[arg(long, env = "SHUZHAI_TAX_RATE_BP", default_value_t = 600, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub tax_rate_bp: u32,
     /// Outgoing mail.
     #[command(flatten)]
     pub mail: MailArgs,

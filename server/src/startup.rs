@@ -10,6 +10,7 @@ use app::models::account::Role;
 use app::models::i18n::Locale;
 use app::ssr::accounts::AuthSettings;
 use app::ssr::catalog::CatalogService;
+use app::ssr::commerce::CommerceSettings;
 use app::ssr::db::{connect, Db, DbConfig};
 use app::ssr::ratelimit::RateLimits;
 use app::ssr::state::AppState;
@@ -42,6 +43,7 @@ pub async fn build_state(
     db: Db,
     leptos_options: LeptosOptions,
     auth: AuthSettings,
+    commerce: CommerceSettings,
 ) -> anyhow::Result<AppState> {
     let catalog = CatalogService::load(db.clone())
         .await
@@ -50,6 +52,7 @@ pub async fn build_state(
         db,
         catalog: Arc::new(catalog),
         auth: Arc::new(auth),
+        commerce: Arc::new(commerce),
         leptos_options,
     })
 }
@@ -189,7 +192,16 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
             "no SMTP server configured: mail goes to the outbox (admins read it at /admin/outbox)"
         );
     }
-    let state = build_state(db, options, auth).await?;
+    match app::ssr::commerce::reconcile(&db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            orders = n,
+            "granted paid orders that a stop had interrupted"
+        ),
+        Err(e) => tracing::error!(error = %e, "could not finish interrupted orders"),
+    }
+    let commerce = CommerceSettings::sandbox(args.tax_rate_bp);
+    let state = build_state(db, options, auth, commerce).await?;
     if args.catalog_refresh_secs > 0 {
         let catalog = state.catalog.clone();
         let every = Duration::from_secs(args.catalog_refresh_secs);

@@ -172,6 +172,79 @@ const MATRIX: &[Entry] = &[
         args: &[("password", "")],
         allowed: SIGNED_IN,
     },
+    // Commerce: the cart is anyone's (a visitor's by cookie); orders are their buyer's.
+    Entry {
+        path: "/api/cart",
+        get: true,
+        args: &[],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/cart_add",
+        get: false,
+        args: &[("product", "item:no-such-item")],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/cart_remove",
+        get: false,
+        args: &[("product", "item:no-such-item")],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/coupon_apply",
+        get: false,
+        args: &[("code", "")],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/coupon_remove",
+        get: false,
+        args: &[],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/checkout",
+        get: false,
+        args: &[("key", "")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/orders",
+        get: true,
+        args: &[],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/order",
+        get: true,
+        args: &[("id", "o000000000000000000000000")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/pay_sandbox",
+        get: false,
+        args: &[("order", "o000000000000000000000000"), ("card", "")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/order_cancel",
+        get: false,
+        args: &[("order", "o000000000000000000000000")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/order_refund",
+        get: false,
+        args: &[("order", "o000000000000000000000000")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/claim",
+        get: false,
+        args: &[("slug", "no-such-item")],
+        allowed: SIGNED_IN,
+    },
     // Administration.
     Entry {
         path: "/api/admin_users",
@@ -197,6 +270,7 @@ const MATRIX: &[Entry] = &[
 const ROUTES: &[(&str, &[Persona])] = &[
     ("/account", SIGNED_IN),
     ("/account/export.json", SIGNED_IN),
+    ("/orders", SIGNED_IN),
     ("/admin/users", ADMINS),
     ("/admin/outbox", ADMINS),
 ];

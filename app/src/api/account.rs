@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     use crate::ssr::access::{viewer, Viewer};
     use crate::ssr::sessions;
     use crate::ssr::state::{app_state, AppState};
@@ -109,6 +109,7 @@ pub async fn confirm_sign_up(token: String) -> Result<(), AppError> {
     let session =
         crate::ssr::accounts::confirm_sign_up(&state.db, &token, &server::device()).await?;
     server::set_session_cookie(&state, &session);
+    super::commerce::adopt_visitor_cart(&state, &session).await;
     leptos_axum::redirect("/account?welcome=1");
     Ok(())
 }
@@ -132,6 +133,7 @@ pub async fn sign_in(
     )
     .await?;
     server::set_session_cookie(&state, &token);
+    super::commerce::adopt_visitor_cart(&state, &token).await;
     leptos_axum::redirect(&server::safe_next(next));
     Ok(())
 }

@@ -2,3 +2,4 @@
 
 pub mod account;
 pub mod catalog;
+pub mod commerce;

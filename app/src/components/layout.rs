@@ -74,11 +74,14 @@ fn AccountLinks() -> impl IntoView {
             let admin = user.has(crate::models::account::Role::Admin);
             view! {
                 {admin.then(|| view! { <a href="/admin/users">{t("Admin", "管理")}</a> })}
+                <a href="/cart">{t("Cart", "购物车")}</a>
+                <a href="/orders">{t("Orders", "订单")}</a>
                 <a href="/account" class="account-link">{user.display_name}</a>
             }
             .into_any()
         }
         None => view! {
+            <a href="/cart">{t("Cart", "购物车")}</a>
             <a href="/signin">{t("Sign in", "登录")}</a>
             <a href="/signup">{t("Create account", "注册")}</a>
         }

@@ -25,6 +25,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         AppError::Forbidden => "Not allowed",
         AppError::TooManyRequests { .. } => "Please slow down",
         AppError::TooLarge => "Too large",
+        AppError::Conflict(_) => "Please check again",
         AppError::Internal => "Something went wrong",
         AppError::Transport(_) => "Connection problem",
     };

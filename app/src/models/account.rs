@@ -80,6 +80,16 @@ pub enum Problem {
     LinkExpired,
     /// A choice outside the allowed values.
     ChoiceInvalid,
+    /// No coupon has that code.
+    CouponUnknown,
+    /// The coupon's end date has passed.
+    CouponExpired,
+    /// The coupon was used as often as its creator allowed.
+    CouponUsedUp,
+    /// Nothing in the cart is something the coupon applies to.
+    CouponNotApplicable,
+    /// A card number that is not one of the sandbox's test cards (or not a card number).
+    CardInvalid,
 }
 
 impl Problem {
@@ -119,6 +129,20 @@ impl Problem {
                 "此链接已过期或已被使用，请重新申请。",
             ),
             ChoiceInvalid => ("Please pick one of the options.", "请选择一个选项。"),
+            CouponUnknown => ("There is no coupon with that code.", "没有这个优惠码。"),
+            CouponExpired => ("That coupon has expired.", "这个优惠码已过期。"),
+            CouponUsedUp => (
+                "That coupon has been used as often as it allows.",
+                "这个优惠码的使用次数已用完。",
+            ),
+            CouponNotApplicable => (
+                "That coupon does not apply to anything in your cart.",
+                "这个优惠码不适用于购物车中的任何商品。",
+            ),
+            CardInvalid => (
+                "Use a test card: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined.",
+                "请使用测试卡：4242 4242 4242 4242 支付成功，4000 0000 0000 0002 会被拒绝。",
+            ),
         };
         match locale {
             Locale::En => en,

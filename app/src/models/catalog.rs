@@ -584,6 +584,8 @@ pub struct ItemDetail {
     pub body: Option<Vec<Block>>,
     /// What this viewer may read.
     pub access: Access,
+    /// The viewer bought or claimed it: it is in their library.
+    pub in_library: bool,
     /// Who made it.
     pub creator: CreatorCard,
     /// Course outline (empty for other kinds).

@@ -2,5 +2,6 @@
 
 pub mod account;
 pub mod catalog;
+pub mod commerce;
 pub mod i18n;
 pub mod money;

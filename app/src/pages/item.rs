@@ -6,6 +6,7 @@ use crate::components::cards::ItemGrid;
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
 use crate::models::catalog::{heading_anchor, Access, Block, BlockKind, ItemDetail};
+use crate::pages::shop::BuyBox;
 use leptos::either::{Either, EitherOf6};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -87,6 +88,7 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
             </nav>
         }
     });
+    let buy_again = (card.slug.clone(), card.price.minor == 0, d.in_library);
     let rest = match (d.access, d.body) {
         (Access::Full, Some(body)) => Either::Left(view! {
             <section class="body" aria-label="Full text">
@@ -103,6 +105,7 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
                         price
                     )}
                 </p>
+                <BuyBox slug=buy_again.0 free=buy_again.1 in_library=buy_again.2 />
             </aside>
         }),
     };
@@ -124,6 +127,7 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
                         {rating.map(|r| view! { " · " <span class="rating">{r}</span> })}
                         " · " <span class="muted">{format!("Published {}", card.published)}</span>
                     </p>
+                    <BuyBox slug=card.slug.clone() free=card.price.minor == 0 in_library=d.in_library />
                     <ul class="tags" aria-label="Tags">
                         {card.tags.into_iter().map(|t| view! {
                             <li><a href=format!("/catalog?tag={}", t.slug)>"#" {t.name}</a></li>

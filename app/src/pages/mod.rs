@@ -9,3 +9,4 @@ pub mod home;
 pub mod item;
 pub mod not_found;
 pub mod privacy;
+pub mod shop;

@@ -141,11 +141,19 @@ pub struct ItemTerms {
     pub price_minor: i64,
 }
 
-/// Whether `viewer` may read the whole of an item sold on `terms`.
-pub fn may_read_body(viewer: &Viewer, terms: ItemTerms) -> bool {
-    // Purchases and memberships widen this (commerce); until then paid bodies stay closed
-    // to everyone but the store's admins.
-    terms.price_minor == 0 || viewer.user().is_some_and(|u| u.has(Role::Admin))
+/// Whether `viewer` may read the whole of an item sold on `terms`, given whether they hold
+/// an entitlement to it (`entitled`: bought, claimed).
+pub fn may_read_body(viewer: &Viewer, terms: ItemTerms, entitled: bool) -> bool {
+    terms.price_minor == 0 || entitled || viewer.user().is_some_and(|u| u.has(Role::Admin))
+}
+
+/// Whether the signed-in `viewer` holds a live entitlement to item `item_key` (one
+/// indexed read; none for visitors).
+pub async fn entitled(db: &Db, viewer: &Viewer, item_key: &str) -> Result<bool, DbError> {
+    match viewer.user() {
+        Some(u) => super::commerce::owns(db, &u.user_key, item_key).await,
+        None => Ok(false),
+    }
 }
 
 #[derive(Deserialize)]
@@ -153,14 +161,16 @@ struct BodyRow {
     blocks: Vec<Block>,
 }
 
-/// The body of item `item_key` if `viewer` may read it; `None` (and no database read) if not.
+/// The body of item `item_key` if `viewer` may read it; `None` (and no read of the body)
+/// if not. `entitled` comes from [`entitled`].
 pub async fn body_for(
     db: &Db,
     viewer: &Viewer,
     item_key: &str,
     terms: ItemTerms,
+    entitled: bool,
 ) -> Result<Option<Vec<Block>>, DbError> {
-    if !may_read_body(viewer, terms) {
+    if !may_read_body(viewer, terms, entitled) {
         return Ok(None);
     }
     let found: Vec<BodyRow> = rows(
@@ -206,11 +216,18 @@ mod tests {
     fn anonymous_visitors_read_only_free_items_in_full() {
         assert!(may_read_body(
             &Viewer::Anonymous,
-            ItemTerms { price_minor: 0 }
+            ItemTerms { price_minor: 0 },
+            false
         ));
         assert!(!may_read_body(
             &Viewer::Anonymous,
-            ItemTerms { price_minor: 1 }
+            ItemTerms { price_minor: 1 },
+            false
+        ));
+        assert!(may_read_body(
+            &Viewer::Anonymous,
+            ItemTerms { price_minor: 1 },
+            true
         ));
     }
 }

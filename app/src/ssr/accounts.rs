@@ -702,7 +702,14 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
              SELECT action, detail, <string> at AS at FROM audit \
                WHERE user = type::record('user', $user) ORDER BY at; \
              SELECT slug, name, bio FROM creator WHERE user = type::record('user', $user); \
-             SELECT to, subject, <string> created_at AS created_at FROM outbox WHERE to = $email;",
+             SELECT to, subject, <string> created_at AS created_at FROM outbox WHERE to = $email; \
+             SELECT record::id(id) AS number, status, lines.map(|$l| { product: $l.product, title: $l.title, total_minor: $l.total_minor }) AS lines, \
+               total_minor, tax_minor, currency, coupon, provider, <string> created_at AS created_at, \
+               (IF paid_at THEN <string> paid_at END) AS paid_at, (IF closed_at THEN <string> closed_at END) AS closed_at \
+               FROM orders WHERE buyer = type::record('user', $user) ORDER BY created_at; \
+             SELECT record::id(item) AS item, source, <string> granted_at AS granted_at, \
+               (IF revoked_at THEN <string> revoked_at END) AS revoked_at FROM entitlement WHERE user = type::record('user', $user); \
+             SELECT lines, coupon FROM type::record('cart', string::concat('u_', $user));",
         )
         .bind(("user", me.user_key.clone()))
         .bind(("email", me.email.clone()))
@@ -721,6 +728,9 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
     let audit_log = take(4)?;
     let creator = take(5)?;
     let mail = take(6)?;
+    let orders = take(7)?;
+    let library = take(8)?;
+    let cart = take(9)?;
     audit::record(db, Action::Export, Some(&me.user_key), None, "").await;
     Ok(json!({
         "format": "shuzhai-export-1",
@@ -731,11 +741,15 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
         "security_log": audit_log,
         "creator_profile": creator.get(0).cloned().unwrap_or(Value::Null),
         "mail": mail,
+        "orders": orders,
+        "library": library,
+        "cart": cart.get(0).cloned().unwrap_or(Value::Null),
     }))
 }
 
 /// Deletes the account after checking the password: sessions, links, mail and the person's
-/// record go; interaction events and audit entries stay without the link to the person;
+/// record go, with their library and cart; orders stay in the creators' books without the
+/// link to the person, and so do interaction events and audit entries;
 /// a creator's storefront stays (orders point at its items) but is unpublished and no
 /// longer belongs to anyone.
 pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<(), AppError> {
@@ -750,6 +764,9 @@ pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<()
          DELETE outbox WHERE to = $email; \
          DELETE signup WHERE email = $email; \
          UPDATE event SET user = NONE WHERE user = $u; \
+         DELETE entitlement WHERE user = $u; \
+         DELETE type::record('cart', string::concat('u_', $user)); \
+         UPDATE orders SET buyer = NONE WHERE buyer = $u; \
          UPDATE audit SET user = NONE WHERE user = $u; \
          UPDATE audit SET actor = NONE WHERE actor = $u; \
          LET $creators = (SELECT VALUE id FROM creator WHERE user = $u); \

@@ -559,7 +559,10 @@ impl CatalogService {
         let terms = ItemTerms {
             price_minor: item.card.price.minor,
         };
-        let body = access::body_for(&self.db, viewer, &item.key, terms)
+        let in_library = access::entitled(&self.db, viewer, &item.key)
+            .await
+            .map_err(|e| AppError::internal("check entitlement", e))?;
+        let body = access::body_for(&self.db, viewer, &item.key, terms, in_library)
             .await
             .map_err(|e| AppError::internal("read item body", e))?;
         let locked_sections = if body.is_some() {
@@ -607,6 +610,7 @@ impl CatalogService {
                 Access::PreviewOnly
             },
             body,
+            in_library,
             creator,
             outline,
             related: index.related(slug, 4),

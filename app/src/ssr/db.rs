@@ -176,7 +176,8 @@ fn ident(name: &str) -> String {
 /// Runs a query and decodes statement `index` of its result into rows of `T`.
 ///
 /// Rows travel as JSON (record ids become `table:key` strings, datetimes RFC 3339 text),
-/// so the wire types stay plain serde types that also compile for the browser.
+/// so the wire types stay plain serde types that also compile for the browser. Variables
+/// that are JSON `null` stay unbound, i.e. NONE.
 pub async fn rows<T: DeserializeOwned>(
     db: &Db,
     context: &str,
@@ -186,7 +187,9 @@ pub async fn rows<T: DeserializeOwned>(
 ) -> Result<Vec<T>, DbError> {
     let mut query = db.query(sql);
     if let serde_json::Value::Object(map) = vars {
-        for (k, v) in map {
+        // A JSON null is left unbound, so the variable is NONE: SurrealDB's "no value",
+        // which `option<…>` fields accept (NULL they refuse).
+        for (k, v) in map.into_iter().filter(|(_, v)| !v.is_null()) {
             query = query.bind((k, v));
         }
     }
@@ -215,6 +218,90 @@ pub async fn rows<T: DeserializeOwned>(
             })
         })
         .collect()
+}
+
+/// How a transaction ended when it did not commit.
+#[derive(Debug, thiserror::Error)]
+pub enum TxError {
+    /// The transaction's own `THROW "shuzhai:<reason>"` fired: a rule of the data said no
+    /// (the order is no longer pending, the coupon is used up). Nothing was written.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// Any other failure (also a conflict that persisted through every retry).
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// The marker our transactions put before the reason of a `THROW`.
+pub const REFUSAL: &str = "shuzhai:";
+
+/// Runs `sql` — a `BEGIN TRANSACTION; …; COMMIT TRANSACTION;` block — and retries it when
+/// SurrealDB reports a transaction conflict (the SDK does not retry by itself), up to
+/// eight times with a growing, jittered pause. A `THROW` of [`REFUSAL`]-prefixed text
+/// becomes [`TxError::Refused`] with the reason.
+pub async fn transact(
+    db: &Db,
+    context: &str,
+    sql: &str,
+    vars: serde_json::Value,
+) -> Result<(), TxError> {
+    let mut attempt = 0u32;
+    loop {
+        let mut query = db.query(sql);
+        if let serde_json::Value::Object(map) = vars.clone() {
+            for (k, v) in map.into_iter().filter(|(_, v)| !v.is_null()) {
+                query = query.bind((k, v));
+            }
+        }
+        let outcome = match query.await {
+            Ok(mut response) => {
+                let mut errors: Vec<(usize, surrealdb::Error)> =
+                    response.take_errors().into_iter().collect();
+                errors.sort_by_key(|(i, _)| *i);
+                // In a failed transaction every statement reports an error; the cause is
+                // the one that is not "not executed because the transaction failed".
+                let cause = errors
+                    .iter()
+                    .position(|(_, e)| !is_collateral(&e.to_string()))
+                    .or(if errors.is_empty() { None } else { Some(0) });
+                match cause {
+                    None => return Ok(()),
+                    Some(i) => errors.swap_remove(i).1,
+                }
+            }
+            Err(e) => e,
+        };
+        let text = outcome.to_string();
+        if let Some(at) = text.find(REFUSAL) {
+            let reason = text[at + REFUSAL.len()..]
+                .split(|c: char| c == '\'' || c == '"' || c == '`')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            return Err(TxError::Refused(reason));
+        }
+        let conflict = outcome.query_details()
+            == Some(&surrealdb::types::QueryError::TransactionConflict)
+            || text.to_lowercase().contains("conflict");
+        if conflict && attempt < 8 {
+            attempt += 1;
+            let jitter: u64 = rand::random::<u64>() % 20;
+            tokio::time::sleep(Duration::from_millis(5 * 2u64.pow(attempt.min(6)) + jitter)).await;
+            continue;
+        }
+        return Err(TxError::Db(DbError::Query {
+            context: context.into(),
+            source: Box::new(outcome),
+        }));
+    }
+}
+
+fn is_collateral(text: &str) -> bool {
+    let t = text.to_lowercase();
+    t.contains("not executed")
+        || t.contains("cancelled transaction")
+        || t.contains("failed transaction")
 }
 
 /// Runs statements whose results are not needed, failing on the first statement error.

@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "accounts",
         sql: include_str!("migrations/0002_accounts.surql"),
     },
+    Migration {
+        version: 3,
+        name: "commerce",
+        sql: include_str!("migrations/0003_commerce.surql"),
+    },
 ];
 
 /// Why migrating stopped.

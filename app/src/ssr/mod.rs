@@ -6,6 +6,7 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod catalog;
+pub mod commerce;
 pub mod db;
 pub mod mail;
 pub mod migrate;

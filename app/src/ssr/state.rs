@@ -2,6 +2,7 @@
 
 use super::accounts::AuthSettings;
 use super::catalog::CatalogService;
+use super::commerce::CommerceSettings;
 use super::db::Db;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub catalog: Arc<CatalogService>,
     /// Accounts: origin for links, cookie security, attempt limits, mail.
     pub auth: Arc<AuthSettings>,
+    /// Commerce: tax and the payment provider.
+    pub commerce: Arc<CommerceSettings>,
     /// Leptos' options (site root, output name).
     pub leptos_options: LeptosOptions,
 }

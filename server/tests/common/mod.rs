@@ -42,9 +42,14 @@ impl TestApp {
                 let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
                 let options = server::startup::leptos_options("target/site", addr);
                 let auth = AuthSettings::new(ORIGIN, limits, Mailer::Outbox);
-                let state = server::startup::build_state(db.clone(), options, auth)
-                    .await
-                    .expect("state");
+                let state = server::startup::build_state(
+                    db.clone(),
+                    options,
+                    auth,
+                    app::ssr::commerce::CommerceSettings::sandbox(600),
+                )
+                .await
+                .expect("state");
                 let router = server::startup::router(state);
                 let running = server::startup::spawn(addr, router, std::future::pending())
                     .await
@@ -113,7 +118,8 @@ impl Reply {
 pub struct Browser {
     base: String,
     http: reqwest::Client,
-    cookie: Mutex<Option<String>>,
+    /// Cookies by name (the session's and the visitor's cart).
+    cookies: Mutex<std::collections::BTreeMap<String, String>>,
 }
 
 /// Percent-encodes form fields.
@@ -146,34 +152,56 @@ impl Browser {
                 .user_agent("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36")
                 .build()
                 .expect("client"),
-            cookie: Mutex::new(None),
+            cookies: Mutex::new(Default::default()),
         }
     }
 
     /// The session cookie's value, if the browser holds one.
     pub fn session(&self) -> Option<String> {
-        self.cookie.lock().unwrap().clone()
+        self.cookie("sz_session")
+    }
+
+    /// The value of cookie `name`, if the browser holds it.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().unwrap().get(name).cloned()
     }
 
     /// Replaces the session cookie (to forge or replay one).
     pub fn set_session(&self, value: Option<&str>) {
-        *self.cookie.lock().unwrap() = value.map(str::to_string);
+        let mut jar = self.cookies.lock().unwrap();
+        match value {
+            Some(v) => jar.insert("sz_session".into(), v.to_string()),
+            None => jar.remove("sz_session"),
+        };
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
-        let req = match self.session() {
-            Some(c) => req.header(COOKIE, format!("sz_session={c}")),
-            None => req,
+        let jar = self
+            .cookies
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let req = if jar.is_empty() {
+            req
+        } else {
+            req.header(COOKIE, jar)
         };
         let res = req.send().await.expect("request");
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         for sc in headers.get_all(SET_COOKIE) {
             let sc = sc.to_str().unwrap_or("");
-            if let Some(rest) = sc.strip_prefix("sz_session=") {
+            if let Some((name, rest)) = sc.split_once('=') {
                 let value = rest.split(';').next().unwrap_or("");
-                *self.cookie.lock().unwrap() =
-                    (!value.is_empty() && !sc.contains("Max-Age=0")).then(|| value.to_string());
+                let mut jar = self.cookies.lock().unwrap();
+                if value.is_empty() || sc.contains("Max-Age=0") {
+                    jar.remove(name);
+                } else {
+                    jar.insert(name.to_string(), value.to_string());
+                }
             }
         }
         let body = res.text().await.unwrap_or_default();

@@ -1,0 +1,286 @@
+//! What the cart, checkout and order pages show. Prices here are always computed by the
+//! server; the browser displays them and never sends one back as a fact.
+
+use super::money::Price;
+use serde::{Deserialize, Serialize};
+
+/// The longest idempotency key accepted.
+pub const MAX_IDEMPOTENCY_KEY: usize = 64;
+/// The most lines one cart holds.
+pub const MAX_CART_LINES: usize = 50;
+
+/// Something that can be put in the cart, as written in forms and stored in carts:
+/// `item:<slug>` or `bundle:<slug>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Product {
+    /// A single item.
+    Item(String),
+    /// Several items at one price.
+    Bundle(String),
+}
+
+impl Product {
+    /// Parses `item:<slug>` / `bundle:<slug>`.
+    ///
+    /// ```
+    /// use app::models::commerce::Product;
+    /// assert_eq!(Product::parse("item:rust-intro"), Some(Product::Item("rust-intro".into())));
+    /// assert_eq!(Product::parse("bundle:x").map(|p| p.to_string()), Some("bundle:x".into()));
+    /// assert_eq!(Product::parse("item:../x"), None);
+    /// assert_eq!(Product::parse("gift:x"), None);
+    /// ```
+    pub fn parse(s: &str) -> Option<Product> {
+        let (kind, slug) = s.trim().split_once(':')?;
+        if !super::catalog::is_slug(slug) {
+            return None;
+        }
+        match kind {
+            "item" => Some(Product::Item(slug.to_string())),
+            "bundle" => Some(Product::Bundle(slug.to_string())),
+            _ => None,
+        }
+    }
+
+    /// The slug of the item or bundle.
+    pub fn slug(&self) -> &str {
+        match self {
+            Product::Item(s) | Product::Bundle(s) => s,
+        }
+    }
+}
+
+impl std::fmt::Display for Product {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Product::Item(s) => write!(f, "item:{s}"),
+            Product::Bundle(s) => write!(f, "bundle:{s}"),
+        }
+    }
+}
+
+/// Whether `key` is an acceptable idempotency key: 8 to 64 letters, digits, `-` or `_`.
+pub fn is_idempotency_key(key: &str) -> bool {
+    (8..=MAX_IDEMPOTENCY_KEY).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Sums of a cart or an order, all in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Before discounts.
+    pub subtotal: Price,
+    /// Taken off by the coupon.
+    pub discount: Price,
+    /// What is paid.
+    pub total: Price,
+    /// The tax included in `total`.
+    pub tax: Price,
+    /// The tax rate in basis points (600 = 6 %).
+    pub tax_rate_bp: u32,
+}
+
+impl Totals {
+    /// The tax rate as people read it: `6%`, `7.5%`.
+    ///
+    /// ```
+    /// # use app::models::commerce::Totals;
+    /// # use app::models::money::Price;
+    /// # let p = |m| Price { minor: m, currency: "CNY".into() };
+    /// let t = Totals { subtotal: p(0), discount: p(0), total: p(0), tax: p(0), tax_rate_bp: 750 };
+    /// assert_eq!(t.tax_rate_label(), "7.5%");
+    /// ```
+    pub fn tax_rate_label(&self) -> String {
+        let whole = self.tax_rate_bp / 100;
+        let frac = self.tax_rate_bp % 100;
+        if frac == 0 {
+            format!("{whole}%")
+        } else {
+            format!("{whole}.{}%", format!("{frac:02}").trim_end_matches('0'))
+        }
+    }
+}
+
+/// One line of the cart or an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    /// `item:<slug>` or `bundle:<slug>`.
+    pub product: String,
+    /// Title.
+    pub title: String,
+    /// Where the product's page is.
+    pub href: String,
+    /// The product's own price.
+    pub unit: Price,
+    /// The coupon's share.
+    pub discount: Price,
+    /// What this line costs.
+    pub total: Price,
+}
+
+/// The cart page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CartView {
+    /// What is in it.
+    pub lines: Vec<Line>,
+    /// The coupon applied, if any.
+    pub coupon: Option<String>,
+    /// Sums (absent for an empty cart).
+    pub totals: Option<Totals>,
+    /// Something the store changed since the last visit (a coupon that stopped applying).
+    pub note: Option<String>,
+    /// A fresh idempotency key for the checkout form, so that submitting it twice makes
+    /// one order.
+    pub checkout_key: String,
+}
+
+/// Where an order is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderStatus {
+    /// Waiting for payment.
+    Pending,
+    /// Paid; the items are being granted.
+    Paid,
+    /// Paid and granted: the items are in the buyer's library.
+    Fulfilled,
+    /// The payment was declined.
+    Failed,
+    /// Given up before payment.
+    Cancelled,
+    /// Paid back; the items were taken out of the library.
+    Refunded,
+}
+
+impl OrderStatus {
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Pending => "pending",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Fulfilled => "fulfilled",
+            OrderStatus::Failed => "failed",
+            OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Refunded => "refunded",
+        }
+    }
+
+    /// Parses the stored value.
+    pub fn parse(s: &str) -> Option<OrderStatus> {
+        [
+            OrderStatus::Pending,
+            OrderStatus::Paid,
+            OrderStatus::Fulfilled,
+            OrderStatus::Failed,
+            OrderStatus::Cancelled,
+            OrderStatus::Refunded,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+    }
+
+    /// The name people read.
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::Pending => "Awaiting payment",
+            OrderStatus::Paid => "Paid",
+            OrderStatus::Fulfilled => "Paid",
+            OrderStatus::Failed => "Payment declined",
+            OrderStatus::Cancelled => "Cancelled",
+            OrderStatus::Refunded => "Refunded",
+        }
+    }
+
+    /// Whether the order's items are the buyer's.
+    pub fn grants_access(self) -> bool {
+        matches!(self, OrderStatus::Paid | OrderStatus::Fulfilled)
+    }
+}
+
+/// An order and its receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    /// The order number.
+    pub id: String,
+    /// Where it is.
+    pub status: OrderStatus,
+    /// What was bought.
+    pub lines: Vec<Line>,
+    /// Sums.
+    pub totals: Totals,
+    /// The coupon used.
+    pub coupon: Option<String>,
+    /// Who took the payment (`sandbox`, `stripe`, `free`).
+    pub provider: String,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// When it was paid.
+    pub paid_at: Option<String>,
+    /// When it was refunded, cancelled or declined.
+    pub closed_at: Option<String>,
+    /// The last day a refund can be asked for, while that is still possible.
+    pub refundable_until: Option<String>,
+    /// Why a payment failed.
+    pub failure: Option<String>,
+    /// Where to pay while it is pending.
+    pub pay_url: Option<String>,
+}
+
+/// A row of the orders list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    /// The order number.
+    pub id: String,
+    /// Where it is.
+    pub status: OrderStatus,
+    /// What was paid.
+    pub total: Price,
+    /// Titles of what was bought.
+    pub titles: Vec<String>,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+}
+
+/// The date part of an RFC 3339 timestamp: `2026-11-26`.
+pub fn date_of(rfc3339: &str) -> &str {
+    rfc3339.get(..10).unwrap_or(rfc3339)
+}
+
+/// Whether `card` (digits, spaces allowed) passes the Luhn check.
+///
+/// ```
+/// use app::models::commerce::luhn_ok;
+/// assert!(luhn_ok("4242 4242 4242 4242"));
+/// assert!(luhn_ok("4000000000000002"));
+/// assert!(!luhn_ok("4242 4242 4242 4241"));
+/// assert!(!luhn_ok("abc"));
+/// ```
+pub fn luhn_ok(card: &str) -> bool {
+    let digits: Vec<u32> = card
+        .chars()
+        .filter(|c| *c != ' ')
+        .map(|c| c.to_digit(10).unwrap_or(99))
+        .collect();
+    if digits.len() < 12 || digits.len() > 19 || digits.iter().any(|d| *d > 9) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}

@@ -1,0 +1,403 @@
+//! Buying: the cart (`/cart`), the sandbox's pay page (`/pay/<order>`), the orders list
+//! (`/orders`) and receipts (`/orders/<id>`). Every form is a plain POST that works without
+//! JavaScript; amounts shown are the server's.
+
+use crate::api::commerce::{
+    list_orders, load_cart, load_order, AddToCart, ApplyCoupon, CancelOrder, Checkout, ClaimItem,
+    PaySandbox, RefundOrder, RemoveCoupon, RemoveFromCart,
+};
+use crate::components::forms::{form_error, use_me, Field, FormAlert, ServerForm};
+use crate::components::notice::ErrorNotice;
+use crate::components::seo::PageMeta;
+use crate::error::AppError;
+use crate::models::commerce::{date_of, CartView, Line, OrderStatus, OrderView, Totals};
+use crate::models::i18n::Locale;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use server_fn::ServerFn;
+
+/// The "buy" part of an item page: add to cart, add a free item to the library, or say
+/// that it is already there.
+#[component]
+pub fn BuyBox(slug: String, free: bool, in_library: bool) -> impl IntoView {
+    let me = use_me();
+    let locale = me.locale;
+    let t = move |en, zh| locale.pick(en, zh);
+    let error = form_error(if free {
+        ClaimItem::PATH
+    } else {
+        AddToCart::PATH
+    });
+    if in_library {
+        return view! {
+            <p class="buy-box owned" role="status">{t("✓ In your library", "✓ 已在您的书架中")}</p>
+        }
+        .into_any();
+    }
+    if free {
+        return if me.user.is_some() {
+            view! {
+                <ServerForm action=ClaimItem::PATH error class="buy-box">
+                    <input type="hidden" name="slug" value=slug />
+                    <button type="submit">{t("Add to library — free", "免费加入书架")}</button>
+                    <FormAlert error locale />
+                </ServerForm>
+            }
+            .into_any()
+        } else {
+            view! {
+                <p class="buy-box muted">{t("Free to read below. ", "可免费阅读。")}
+                    <a href=format!("/signin?next=/item/{slug}")>{t("Sign in to keep it in your library", "登录后可加入书架")}</a>
+                </p>
+            }
+            .into_any()
+        };
+    }
+    view! {
+        <ServerForm action=AddToCart::PATH error class="buy-box">
+            <input type="hidden" name="product" value=format!("item:{slug}") />
+            <button type="submit">{t("Add to cart", "加入购物车")}</button>
+            <FormAlert error locale />
+        </ServerForm>
+    }
+    .into_any()
+}
+
+/// One line of a cart or receipt.
+#[component]
+fn LineRow(line: Line, #[prop(optional)] removable: bool) -> impl IntoView {
+    let remove_error = form_error(RemoveFromCart::PATH);
+    let locale = use_me().locale;
+    view! {
+        <tr>
+            <td><a href=line.href.clone()>{line.title.clone()}</a></td>
+            <td class="num">{line.unit.display()}</td>
+            <td class="num">{(line.discount.minor > 0).then(|| format!("−{}", line.discount.display()))}</td>
+            <td class="num">{line.total.display()}</td>
+            {removable.then(|| view! {
+                <td>
+                    <ServerForm action=RemoveFromCart::PATH error=remove_error class="inline">
+                        <input type="hidden" name="product" value=line.product.clone() />
+                        <button type="submit" class="secondary" aria-label=format!("Remove {}", line.title)>
+                            {locale.pick("Remove", "移除")}
+                        </button>
+                    </ServerForm>
+                </td>
+            })}
+        </tr>
+    }
+}
+
+/// Subtotal, discount, tax and total.
+#[component]
+fn TotalsRows(totals: Totals, columns: usize) -> impl IntoView {
+    let locale = use_me().locale;
+    let t = move |en, zh| locale.pick(en, zh);
+    let span = (columns - 1).to_string();
+    let rate = totals.tax_rate_label();
+    view! {
+        <tr><th scope="row" colspan=span.clone()>{t("Subtotal", "小计")}</th><td class="num">{totals.subtotal.display()}</td></tr>
+        {(totals.discount.minor > 0).then(|| view! {
+            <tr><th scope="row" colspan=span.clone()>{t("Discount", "优惠")}</th><td class="num">{format!("−{}", totals.discount.display())}</td></tr>
+        })}
+        <tr class="total"><th scope="row" colspan=span.clone()>{t("Total", "合计")}" (" {totals.total.currency.clone()} ")"</th><td class="num" data-total=totals.total.minor.to_string()>{totals.total.display()}</td></tr>
+        <tr class="muted"><th scope="row" colspan=span>{format!("{} {rate}", t("Includes tax", "含税"))}</th><td class="num">{totals.tax.display()}</td></tr>
+    }
+}
+
+/// `/cart`.
+#[component]
+pub fn CartPage() -> impl IntoView {
+    let cart = Resource::new(|| (), |_| load_cart());
+    view! {
+        <PageMeta title="Your cart" description="What you are about to buy." path="/cart" />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match cart.await {
+                    Ok(c) => view! { <CartView c /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CartView(c: CartView) -> impl IntoView {
+    let me = use_me();
+    let locale = me.locale;
+    let t = move |en, zh| locale.pick(en, zh);
+    let coupon_error = form_error(ApplyCoupon::PATH);
+    let coupon_remove_error = form_error(RemoveCoupon::PATH);
+    let checkout_error = form_error(Checkout::PATH);
+    let remove_error = form_error(RemoveFromCart::PATH);
+    let Some(totals) = c.totals.clone() else {
+        return view! {
+            <section class="cart">
+                <h1>{t("Your cart", "购物车")}</h1>
+                <p>{t("Your cart is empty.", "购物车是空的。")} " " <a href="/catalog">{t("Browse the catalog", "去逛逛")}</a></p>
+            </section>
+        }
+        .into_any();
+    };
+    let signed_in = me.user.is_some();
+    view! {
+        <section class="cart">
+            <h1>{t("Your cart", "购物车")}</h1>
+            {c.note.clone().map(|n| view! { <p class="notice-warn" role="status">{n}</p> })}
+            <FormAlert error=remove_error locale />
+            <table class="lines">
+                <thead><tr>
+                    <th scope="col">{t("Item", "商品")}</th><th scope="col" class="num">{t("Price", "价格")}</th>
+                    <th scope="col" class="num">{t("Discount", "优惠")}</th><th scope="col" class="num">{t("Amount", "金额")}</th>
+                    <th scope="col"><span class="visually-hidden">{t("Remove", "移除")}</span></th>
+                </tr></thead>
+                <tbody>
+                    {c.lines.into_iter().map(|line| view! { <LineRow line removable=true /> }).collect_view()}
+                </tbody>
+                <tfoot><TotalsRows totals=totals.clone() columns=4 /></tfoot>
+            </table>
+            {match c.coupon.clone() {
+                Some(code) => view! {
+                    <ServerForm action=RemoveCoupon::PATH error=coupon_remove_error class="inline">
+                        <p>{t("Coupon ", "优惠码 ")}<strong class="coupon-code">{code}</strong>" "
+                            <button type="submit" class="secondary">{t("Remove coupon", "移除优惠码")}</button></p>
+                        <FormAlert error=coupon_remove_error locale />
+                    </ServerForm>
+                }.into_any(),
+                None => view! {
+                    <ServerForm action=ApplyCoupon::PATH error=coupon_error class="coupon">
+                        <Field name="code" label=t("Coupon code", "优惠码") error=coupon_error locale />
+                        <FormAlert error=coupon_error fields=&["code"] locale />
+                        <button type="submit" class="secondary">{t("Apply", "使用")}</button>
+                    </ServerForm>
+                }.into_any(),
+            }}
+            {if signed_in {
+                view! {
+                    <ServerForm action=Checkout::PATH error=checkout_error class="checkout">
+                        <input type="hidden" name="key" value=c.checkout_key />
+                        <input type="hidden" name="expected_total" value=totals.total.minor.to_string() />
+                        <input type="hidden" name="currency" value=totals.total.currency.clone() />
+                        <FormAlert error=checkout_error locale />
+                        <button type="submit">{format!("{} {}", t("Check out and pay", "去结算并支付"), totals.total.display())}</button>
+                    </ServerForm>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="checkout">
+                        <a class="button" href="/signin?next=/cart">{t("Sign in to check out", "登录后结算")}</a>
+                        " " <span class="muted">{t("Your cart stays with you when you sign in.", "登录后购物车内容会保留。")}</span>
+                    </p>
+                }.into_any()
+            }}
+        </section>
+    }
+    .into_any()
+}
+
+/// `/pay/<order>`: the sandbox provider's hosted-style pay page.
+#[component]
+pub fn PayPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("order").unwrap_or_default();
+    let order = Resource::new(id, load_order);
+    view! {
+        <PageMeta title="Pay" description="Sandbox payment." path=format!("/pay/{}", id()) />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match order.await {
+                    Ok(o) => view! { <PayView o /> }.into_any(),
+                    Err(AppError::SignInRequired) => view! { <SignInFirst next=format!("/pay/{}", id()) /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PayView(o: OrderView) -> impl IntoView {
+    let locale = use_me().locale;
+    let t = move |en, zh| locale.pick(en, zh);
+    let error = form_error(PaySandbox::PATH);
+    let cancel_error = form_error(CancelOrder::PATH);
+    if o.status != OrderStatus::Pending {
+        return view! {
+            <section class="pay">
+                <h1>{t("Nothing to pay", "无需支付")}</h1>
+                <p><a href=format!("/orders/{}", o.id)>{t("See the order", "查看订单")}</a></p>
+            </section>
+        }
+        .into_any();
+    }
+    let (order_id, cancel_id) = (o.id.clone(), o.id.clone());
+    view! {
+        <section class="pay sandbox">
+            <p class="sandbox-banner" role="note">{t(
+                "Sandbox payment — no real money moves. 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined.",
+                "沙盒支付——不会产生真实扣款。4242 4242 4242 4242 支付成功；4000 0000 0000 0002 会被拒绝。",
+            )}</p>
+            <h1>{format!("{} {}", t("Pay", "支付"), o.totals.total.display())}</h1>
+            <p class="muted">{t("Order ", "订单 ")}{o.id.clone()}</p>
+            <ul class="pay-lines">
+                {o.lines.iter().map(|l| view! { <li>{l.title.clone()} " — " {l.total.display()}</li> }).collect_view()}
+            </ul>
+            <ServerForm action=PaySandbox::PATH error class="card-form">
+                <input type="hidden" name="order" value=order_id />
+                <Field name="card" label=t("Card number", "卡号") autocomplete="cc-number" error locale
+                    help="Test cards: 4242 4242 4242 4242 · 4000 0000 0000 0002" />
+                <div class="field">
+                    <label for="f-delay">{t("Bank answers", "银行响应")}</label>
+                    <select id="f-delay" name="delay">
+                        <option value="0">{t("at once", "立即")}</option>
+                        <option value="3">{t("after 3 seconds", "3 秒后")}</option>
+                    </select>
+                </div>
+                <FormAlert error fields=&["card"] locale />
+                <button type="submit">{format!("{} {}", t("Pay", "支付"), o.totals.total.display())}</button>
+            </ServerForm>
+            <ServerForm action=CancelOrder::PATH error=cancel_error class="inline">
+                <input type="hidden" name="order" value=cancel_id />
+                <button type="submit" class="secondary">{t("Cancel and go back", "取消支付")}</button>
+                <FormAlert error=cancel_error locale />
+            </ServerForm>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn SignInFirst(next: String) -> impl IntoView {
+    crate::components::notice::set_status(http::StatusCode::UNAUTHORIZED);
+    let locale = use_me().locale;
+    view! {
+        <section class="notice" role="alert">
+            <h1>{locale.pick("Please sign in", "请先登录")}</h1>
+            <p><a class="button" href=format!("/signin?next={next}")>{locale.pick("Sign in", "登录")}</a></p>
+        </section>
+    }
+}
+
+/// `/orders`.
+#[component]
+pub fn OrdersPage() -> impl IntoView {
+    let orders = Resource::new(|| (), |_| list_orders());
+    let locale = use_me().locale;
+    view! {
+        <PageMeta title="Your orders" description="Receipts for what you bought." path="/orders" />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match orders.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <section class="orders"><h1>{locale.pick("Your orders", "我的订单")}</h1>
+                        <p>{locale.pick("No orders yet.", "还没有订单。")}</p></section>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <section class="orders">
+                            <h1>{locale.pick("Your orders", "我的订单")}</h1>
+                            <table class="lines">
+                                <thead><tr>
+                                    <th scope="col">{locale.pick("Date", "日期")}</th>
+                                    <th scope="col">{locale.pick("Items", "商品")}</th>
+                                    <th scope="col">{locale.pick("Status", "状态")}</th>
+                                    <th scope="col" class="num">{locale.pick("Total", "合计")}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|o| view! {
+                                        <tr>
+                                            <td><a href=format!("/orders/{}", o.id)>{date_of(&o.created_at).to_string()}</a></td>
+                                            <td>{o.titles.join(", ")}</td>
+                                            <td>{status_label(o.status, locale)}</td>
+                                            <td class="num">{o.total.display()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </section>
+                    }.into_any(),
+                    Err(AppError::SignInRequired) => view! { <SignInFirst next="/orders".to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn status_label(s: OrderStatus, locale: Locale) -> &'static str {
+    match s {
+        OrderStatus::Pending => locale.pick("Awaiting payment", "待支付"),
+        OrderStatus::Paid | OrderStatus::Fulfilled => locale.pick("Paid", "已支付"),
+        OrderStatus::Failed => locale.pick("Payment declined", "支付被拒"),
+        OrderStatus::Cancelled => locale.pick("Cancelled", "已取消"),
+        OrderStatus::Refunded => locale.pick("Refunded", "已退款"),
+    }
+}
+
+/// `/orders/<id>`: the receipt.
+#[component]
+pub fn OrderPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let order = Resource::new(id, load_order);
+    view! {
+        <PageMeta title="Order" description="Your receipt." path=format!("/orders/{}", id()) />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match order.await {
+                    Ok(o) => view! { <Receipt o /> }.into_any(),
+                    Err(AppError::SignInRequired) => view! { <SignInFirst next=format!("/orders/{}", id()) /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Receipt(o: OrderView) -> impl IntoView {
+    let locale = use_me().locale;
+    let t = move |en, zh| locale.pick(en, zh);
+    let refund_error = form_error(RefundOrder::PATH);
+    let status = o.status;
+    let first_href = o.lines.first().map(|l| l.href.clone());
+    view! {
+        <section class="receipt">
+            <h1>{t("Order ", "订单 ")}<span class="order-id">{o.id.clone()}</span></h1>
+            <p class=format!("order-status status-{}", status.as_str()) role="status">{status_label(status, locale)}</p>
+            {o.failure.clone().map(|f| view! { <p class="notice-warn">{f}</p> })}
+            {(status == OrderStatus::Failed).then(|| view! {
+                <p><a class="button" href="/cart">{t("Back to the cart to try again", "返回购物车重试")}</a></p>
+            })}
+            {o.pay_url.clone().map(|u| view! { <p><a class="button" href=u>{t("Pay now", "去支付")}</a></p> })}
+            {(status.grants_access()).then(|| view! {
+                <p class="notice-ok">{t("Thank you! Everything below is in your library now.", "感谢购买！以下内容已加入您的书架。")}
+                    {first_href.clone().map(|h| view! { " " <a href=h>{t("Open it", "立即打开")}</a> })}
+                </p>
+            })}
+            <table class="lines">
+                <thead><tr>
+                    <th scope="col">{t("Item", "商品")}</th><th scope="col" class="num">{t("Price", "价格")}</th>
+                    <th scope="col" class="num">{t("Discount", "优惠")}</th><th scope="col" class="num">{t("Amount", "金额")}</th>
+                </tr></thead>
+                <tbody>{o.lines.into_iter().map(|line| view! { <LineRow line /> }).collect_view()}</tbody>
+                <tfoot><TotalsRows totals=o.totals columns=4 /></tfoot>
+            </table>
+            <dl class="order-facts">
+                <dt>{t("Ordered", "下单时间")}</dt><dd>{o.created_at.chars().take(16).collect::<String>().replace('T', " ")}</dd>
+                {o.paid_at.map(|p| view! { <dt>{t("Paid", "支付时间")}</dt><dd>{p.chars().take(16).collect::<String>().replace('T', " ")}</dd> })}
+                {o.coupon.map(|c| view! { <dt>{t("Coupon", "优惠码")}</dt><dd>{c}</dd> })}
+                <dt>{t("Paid with", "支付方式")}</dt><dd>{o.provider}</dd>
+            </dl>
+            {o.refundable_until.map(|until| view! {
+                <ServerForm action=RefundOrder::PATH error=refund_error class="refund">
+                    <input type="hidden" name="order" value=o.id.clone() />
+                    <p class="muted">{format!("{} {}", t("You can ask for a refund until", "可申请退款至"), date_of(&until))}</p>
+                    <FormAlert error=refund_error locale />
+                    <button type="submit" class="secondary">{t("Refund this order", "申请退款")}</button>
+                </ServerForm>
+            })}
+            <p><a href="/orders">{t("All orders", "全部订单")}</a></p>
+        </section>
+    }
+}
