@@ -29,7 +29,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Migrate the database and serve the store over HTTP.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending schema migrations and exit.
     Migrate,
     /// Migrate, then fill the database with data.
@@ -153,6 +153,71 @@ pub struct ServeArgs {
     /// Outgoing mail.
     #[command(flatten)]
     pub mail: MailArgs,
+    /// Payments.
+    #[command(flatten)]
+    pub payments: PaymentArgs,
+}
+
+/// Who takes payments. The sandbox (the default) needs nothing; Stripe needs its secret
+/// key and the webhook endpoint's signing secret (point Stripe's webhook at
+/// `<public URL>/webhooks/stripe`).
+#[derive(Debug, Clone, Args)]
+pub struct PaymentArgs {
+    /// `sandbox` (test cards, no money moves) or `stripe`.
+    #[arg(long, env = "SHUZHAI_PAYMENTS", value_enum, default_value_t = Provider::Sandbox)]
+    pub payments: Provider,
+    /// Stripe secret API key (`sk_live_…` / `sk_test_…`).
+    #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+    /// The webhook endpoint's signing secret (`whsec_…`).
+    #[arg(long, env = "STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
+    /// Stripe's API address (changed only to test against a fake).
+    #[arg(
+        long,
+        env = "STRIPE_API_BASE",
+        default_value = "https://api.stripe.com"
+    )]
+    pub stripe_api_base: String,
+}
+
+/// A payment provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Provider {
+    /// The built-in sandbox.
+    Sandbox,
+    /// Stripe Checkout.
+    Stripe,
+}
+
+impl PaymentArgs {
+    /// The commerce settings these flags describe.
+    pub fn commerce(
+        &self,
+        tax_rate_bp: u32,
+        origin: &str,
+    ) -> anyhow::Result<app::ssr::commerce::CommerceSettings> {
+        use app::ssr::commerce::{stripe::Stripe, CommerceSettings};
+        match self.payments {
+            Provider::Sandbox => Ok(CommerceSettings::sandbox(tax_rate_bp)),
+            Provider::Stripe => {
+                let key = self.stripe_secret_key.as_deref().filter(|k| !k.is_empty());
+                let secret = self
+                    .stripe_webhook_secret
+                    .as_deref()
+                    .filter(|k| !k.is_empty());
+                let (Some(key), Some(secret)) = (key, secret) else {
+                    anyhow::bail!(
+                        "--payments stripe needs --stripe-secret-key and --stripe-webhook-secret"
+                    );
+                };
+                Ok(CommerceSettings::stripe(
+                    tax_rate_bp,
+                    Stripe::new(key, secret, &self.stripe_api_base, origin),
+                ))
+            }
+        }
+    }
 }
 
 /// Outgoing mail. Without `--smtp-host`, mail goes to the outbox that admins read in the

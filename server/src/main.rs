@@ -8,7 +8,7 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     server::telemetry::init(&cli.log);
     let result = match cli.command {
-        Command::Serve(args) => server::startup::serve(&cli.db, args).await,
+        Command::Serve(args) => server::startup::serve(&cli.db, *args).await,
         Command::Migrate => server::startup::migrate(&cli.db).await,
         Command::Seed(args) => server::startup::seed(&cli.db, args).await,
         Command::Admin(cmd) => server::startup::admin(&cli.db, cmd).await,

@@ -745,6 +745,18 @@ pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
     )
     .await?;
 
+    execute(
+        db,
+        "seed coupons",
+        "UPSERT coupon:LINXIAO10 SET code = 'LINXIAO10', creator = creator:c1, percent_off = 10;
+         UPSERT coupon:MAYA5 SET code = 'MAYA5', creator = creator:c2, amount_off_minor = 500, currency = 'CNY';
+         UPSERT coupon:WANG20 SET code = 'WANG20', creator = creator:c3, percent_off = 20, max_uses = 100;
+         UPSERT coupon:DANIEL15 SET code = 'DANIEL15', creator = creator:c4, percent_off = 15, expires_at = time::now() + 365d;",
+        json!({}),
+    )
+    .await
+    .context("writing demo coupons")?;
+
     let (learners, events) = learners_and_events(&items);
     for chunk in learners.chunks(250) {
         execute(

@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route("/avatars/{file}", get(crate::covers::avatar))
         .route("/account/export.json", get(crate::export::download))
         .route("/healthz", get(health))
+        .route("/webhooks/stripe", axum::routing::post(stripe_webhook))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(shell_options.clone())
         })
@@ -104,6 +105,33 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(hsts, crate::security::security_headers))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .with_state(state)
+}
+
+/// `POST /webhooks/stripe`: Stripe's events, verified by their signature.
+async fn stripe_webhook(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> (axum::http::StatusCode, String) {
+    use app::ssr::commerce::WebhookReply;
+    use axum::http::StatusCode;
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    let reply =
+        app::ssr::commerce::stripe_webhook(&state.db, &state.commerce, signature, &body, now).await;
+    match reply {
+        WebhookReply::Applied(m) | WebhookReply::Ignored(m) => (StatusCode::OK, m),
+        WebhookReply::Rejected(m) => {
+            tracing::warn!(reason = %m, "Stripe webhook rejected");
+            (StatusCode::BAD_REQUEST, m)
+        }
+        WebhookReply::Unknown(m) => (StatusCode::NOT_FOUND, m),
+    }
 }
 
 async fn health(
@@ -200,7 +228,8 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         ),
         Err(e) => tracing::error!(error = %e, "could not finish interrupted orders"),
     }
-    let commerce = CommerceSettings::sandbox(args.tax_rate_bp);
+    let commerce = args.payments.commerce(args.tax_rate_bp, &origin)?;
+    tracing::info!(provider = commerce.provider.name(), "payments");
     let state = build_state(db, options, auth, commerce).await?;
     if args.catalog_refresh_secs > 0 {
         let catalog = state.catalog.clone();

@@ -31,6 +31,7 @@ const EVERYONE: &[Persona] = &[
 ];
 const SIGNED_IN: &[Persona] = &[Learner, OtherLearner, Creator, OtherCreator, Admin];
 const ADMINS: &[Persona] = &[Admin];
+const CREATORS: &[Persona] = &[Creator, OtherCreator, Admin];
 
 impl Persona {
     /// The demo account behind the persona.
@@ -244,6 +245,25 @@ const MATRIX: &[Entry] = &[
         get: false,
         args: &[("slug", "no-such-item")],
         allowed: SIGNED_IN,
+    },
+    // A creator's sales, refund window and coupons (admins without a storefront get 404).
+    Entry {
+        path: "/api/studio_sales",
+        get: true,
+        args: &[],
+        allowed: CREATORS,
+    },
+    Entry {
+        path: "/api/studio_refund_window",
+        get: false,
+        args: &[("days", "-1")],
+        allowed: CREATORS,
+    },
+    Entry {
+        path: "/api/studio_coupon",
+        get: false,
+        args: &[("code", "x"), ("kind", "percent"), ("value", "10")],
+        allowed: CREATORS,
     },
     // Administration.
     Entry {

@@ -695,7 +695,7 @@ async fn a_paid_order_interrupted_before_granting_is_granted_at_start_up() {
     add(&a, &slug).await;
     let id = order_of(checkout(&a, "crash-key-00001").await.location());
     // The payment is recorded, then the server "stops" before fulfilling.
-    app::ssr::commerce::mark_paid(&app.db, &id, "sandbox", "sbx_crash", 10)
+    app::ssr::commerce::mark_paid(&app.db, &id, "sandbox", "sbx_crash", "sbx_crash", 10)
         .await
         .unwrap();
     assert_eq!(order(&a, &id).await["status"], "paid");
@@ -711,7 +711,7 @@ async fn a_paid_order_interrupted_before_granting_is_granted_at_start_up() {
     );
     // A replay of the same provider event changes nothing.
     assert_eq!(
-        app::ssr::commerce::mark_paid(&app.db, &id, "sandbox", "sbx_crash", 10)
+        app::ssr::commerce::mark_paid(&app.db, &id, "sandbox", "sbx_crash", "sbx_crash", 10)
             .await
             .unwrap(),
         app::ssr::commerce::Applied::Already
@@ -765,4 +765,211 @@ async fn deleting_an_account_keeps_its_orders_in_the_books_without_the_person() 
         .await,
         0
     );
+}
+
+#[tokio::test]
+async fn a_creators_ledger_sums_to_their_orders_and_they_set_coupons_and_refund_window() {
+    let app = app();
+    // Creator c2's storefront, as its owner sees it.
+    let creator = Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, "c2", "test")
+        .await
+        .unwrap();
+    creator.set_session(Some(&token));
+
+    // A sale and a refunded sale of c2's items.
+    let items = paid_items(&app.db, "c2").await;
+    let (b, _) = learner(app).await;
+    add(&b, &items[3].0).await;
+    let id = order_of(checkout(&b, "ledger-key-0001").await.location());
+    b.submit("/api/pay_sandbox", &[("order", &id), ("card", PAYS)])
+        .await;
+    let (c, _) = learner(app).await;
+    add(&c, &items[4].0).await;
+    let id2 = order_of(checkout(&c, "ledger-key-0002").await.location());
+    c.submit("/api/pay_sandbox", &[("order", &id2), ("card", PAYS)])
+        .await;
+    c.submit("/api/order_refund", &[("order", &id2)]).await;
+
+    let r = creator.fetch("/api/studio_sales").await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let s: Value = serde_json::from_str(&r.body).unwrap();
+    // The ledger agrees with the orders. Other tests sell c2's items concurrently, so the
+    // two sums are read again until no sale landed between the reads.
+    let mut agree = false;
+    for _ in 0..10 {
+        let ledger: Vec<Value> = query(
+            &app.db,
+            "SELECT VALUE math::sum(gross_minor) FROM ledger WHERE creator = creator:c2 AND kind = 'sale' GROUP ALL",
+            json!({}),
+        )
+        .await;
+        let orders: Vec<Value> = query(
+            &app.db,
+            "SELECT VALUE math::sum(lines[WHERE creator = creator:c2].total_minor) FROM orders
+             WHERE status INSIDE ['paid', 'fulfilled', 'refunded']",
+            json!({}),
+        )
+        .await;
+        let sold: i64 = orders.iter().filter_map(Value::as_i64).sum();
+        if ledger.first().and_then(Value::as_i64) == Some(sold) {
+            agree = true;
+            break;
+        }
+    }
+    assert!(agree, "the ledger's gross differs from the orders' totals");
+    let t = &s["totals"];
+    let gross = t["gross"]["minor"].as_i64().unwrap();
+    assert!(gross >= items[3].1 + items[4].1, "{t}");
+    let fees = t["fees"]["minor"].as_i64().unwrap();
+    let refunds = t["refunds"]["minor"].as_i64().unwrap();
+    assert_eq!(t["net"]["minor"].as_i64().unwrap(), gross - fees + refunds);
+    let months: i64 = s["by_month"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["gross"]["minor"].as_i64().unwrap())
+        .sum();
+    let products: i64 = s["by_product"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["gross"]["minor"].as_i64().unwrap())
+        .sum();
+    assert_eq!(months, gross);
+    assert_eq!(products, gross);
+    assert!(refunds <= -items[4].1, "{t}");
+    let listed: Vec<&str> = s["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert!(listed.contains(&id.as_str()) && listed.contains(&id2.as_str()));
+    assert!(
+        !r.body.contains("@example.com"),
+        "no buyer e-mail on the creator's page"
+    );
+    let page = creator.get("/studio/sales").await;
+    assert_eq!(page.status, 200);
+
+    // Coupons: made by the creator, refused with a clear message when wrong.
+    for (fields, status) in [
+        (
+            vec![
+                ("code", "c2-new-10"),
+                ("kind", "percent"),
+                ("value", "10"),
+                ("max_uses", ""),
+                ("expires", ""),
+            ],
+            302,
+        ),
+        (
+            vec![("code", "C2-NEW-10"), ("kind", "percent"), ("value", "10")],
+            409,
+        ),
+        (
+            vec![
+                ("code", "C2FIXED"),
+                ("kind", "amount"),
+                ("value", "5.50"),
+                ("max_uses", "3"),
+                ("expires", "2099-12-31"),
+            ],
+            302,
+        ),
+        (
+            vec![("code", "C2BAD1"), ("kind", "percent"), ("value", "101")],
+            400,
+        ),
+        (
+            vec![("code", "C2BAD2"), ("kind", "amount"), ("value", "-5")],
+            400,
+        ),
+        (
+            vec![("code", "C2BAD3"), ("kind", "free"), ("value", "5")],
+            422,
+        ),
+        (
+            vec![
+                ("code", "C2BAD4"),
+                ("kind", "percent"),
+                ("value", "5"),
+                ("expires", "2099-02-30"),
+            ],
+            400,
+        ),
+        (
+            vec![
+                ("code", "C2BAD5"),
+                ("kind", "percent"),
+                ("value", "5"),
+                ("max_uses", "lots"),
+            ],
+            400,
+        ),
+        (
+            vec![("code", "x y"), ("kind", "percent"), ("value", "5")],
+            400,
+        ),
+    ] {
+        let r = if status == 302 {
+            creator.submit("/api/studio_coupon", &fields).await
+        } else {
+            creator.call("/api/studio_coupon", &fields).await
+        };
+        assert_eq!(r.status, status, "{fields:?}: {r:?}");
+    }
+    let fixed = query(&app.db, "SELECT * FROM coupon:C2FIXED", json!({})).await;
+    assert_eq!(fixed[0]["amount_off_minor"], 550);
+    assert_eq!(fixed[0]["max_uses"], 3);
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT * FROM coupon WHERE code CONTAINS 'C2BAD'",
+            json!({})
+        )
+        .await,
+        0
+    );
+    // A learner cannot make coupons.
+    assert_eq!(
+        b.call(
+            "/api/studio_coupon",
+            &[("code", "MINE"), ("kind", "percent"), ("value", "90")]
+        )
+        .await
+        .status,
+        403
+    );
+
+    // The refund window (creator c3, whose items no other test refunds): 0 days closes
+    // refunds for new orders.
+    let c3 = Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, "c3", "test")
+        .await
+        .unwrap();
+    c3.set_session(Some(&token));
+    assert_eq!(
+        c3.call("/api/studio_refund_window", &[("days", "400")])
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        c3.submit("/api/studio_refund_window", &[("days", "0")])
+            .await
+            .status,
+        302
+    );
+    let (d, _) = learner(app).await;
+    add(&d, &paid_items(&app.db, "c3").await[5].0).await;
+    let id3 = order_of(checkout(&d, "ledger-key-0003").await.location());
+    d.submit("/api/pay_sandbox", &[("order", &id3), ("card", PAYS)])
+        .await;
+    let r = d.call("/api/order_refund", &[("order", &id3)]).await;
+    assert_eq!(r.status, 409, "{r:?}");
+    c3.submit("/api/studio_refund_window", &[("days", "14")])
+        .await;
 }

@@ -255,3 +255,52 @@ pub async fn claim_item(slug: String) -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 pub(crate) use server::adopt_visitor_cart;
+
+/// The signed-in creator's sales: ledger per month and per product, recent orders,
+/// coupons, refund window.
+#[server(prefix = "/api", endpoint = "studio_sales", input = GetUrl)]
+pub async fn studio_sales() -> Result<crate::models::commerce::SalesView, AppError> {
+    let state = crate::ssr::state::app_state()?;
+    let viewer = crate::ssr::access::viewer();
+    let me = crate::ssr::access::require_signed_in(&viewer)?;
+    crate::ssr::commerce::studio::sales(&state.db, &state.catalog.index(), me).await
+}
+
+/// Sets the creator's refund window in days (0–365).
+#[server(prefix = "/api", endpoint = "studio_refund_window")]
+pub async fn set_refund_window(days: i64) -> Result<(), AppError> {
+    let state = crate::ssr::state::app_state()?;
+    let viewer = crate::ssr::access::viewer();
+    let me = crate::ssr::access::require_signed_in(&viewer)?;
+    crate::ssr::commerce::studio::set_refund_days(&state.db, me, days).await?;
+    leptos_axum::redirect("/studio/sales?saved=refunds");
+    Ok(())
+}
+
+/// Creates a coupon for the creator's storefront: `kind` `percent` (`value` 1–100) or
+/// `amount` (`value` in yuan, e.g. `5` or `12.50`), an optional use limit and end date
+/// (`YYYY-MM-DD`).
+#[server(prefix = "/api", endpoint = "studio_coupon")]
+pub async fn create_coupon(
+    code: String,
+    kind: String,
+    value: String,
+    #[server(default)] max_uses: Option<String>,
+    #[server(default)] expires: Option<String>,
+) -> Result<(), AppError> {
+    let state = crate::ssr::state::app_state()?;
+    let viewer = crate::ssr::access::viewer();
+    let me = crate::ssr::access::require_signed_in(&viewer)?;
+    crate::ssr::commerce::studio::create_coupon(
+        &state.db,
+        me,
+        &code,
+        &kind,
+        &value,
+        max_uses.as_deref(),
+        expires.as_deref(),
+    )
+    .await?;
+    leptos_axum::redirect("/studio/sales?saved=coupon");
+    Ok(())
+}

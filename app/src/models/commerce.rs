@@ -282,5 +282,71 @@ pub fn luhn_ok(card: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
+}
+
+/// One row of a creator's ledger summary: a month, a product, or the total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerRow {
+    /// `2026-11`, a product's title, or `Total`.
+    pub label: String,
+    /// Sales before fees.
+    pub gross: Price,
+    /// The payment provider's fees.
+    pub fees: Price,
+    /// Money paid back (a negative amount).
+    pub refunds: Price,
+    /// What the creator keeps: gross − fees + refunds.
+    pub net: Price,
+}
+
+/// An order as its creator sees it: only their lines, no buyer's name or e-mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleRow {
+    /// The order number.
+    pub id: String,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// Where it is.
+    pub status: OrderStatus,
+    /// This creator's products in it.
+    pub titles: Vec<String>,
+    /// This creator's share of the order.
+    pub total: Price,
+}
+
+/// A coupon as its creator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouponSummary {
+    /// The code.
+    pub code: String,
+    /// `10% off`, `¥5.00 off`.
+    pub rule: String,
+    /// Uses taken (by pending and paid orders).
+    pub uses: i64,
+    /// Uses allowed.
+    pub max_uses: Option<i64>,
+    /// The last day it works (RFC 3339).
+    pub expires_at: Option<String>,
+    /// It stopped working (expired or used up).
+    pub ended: bool,
+}
+
+/// A creator's sales page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesView {
+    /// The storefront's name.
+    pub creator_name: String,
+    /// Days after payment within which learners may ask for a refund.
+    pub refund_days: i64,
+    /// Everything, summed.
+    pub totals: LedgerRow,
+    /// Per month, newest first.
+    pub by_month: Vec<LedgerRow>,
+    /// Per product, by gross.
+    pub by_product: Vec<LedgerRow>,
+    /// Recent orders with this creator's products.
+    pub orders: Vec<SaleRow>,
+    /// Their coupons.
+    pub coupons: Vec<CouponSummary>,
 }

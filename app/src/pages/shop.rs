@@ -359,7 +359,9 @@ fn Receipt(o: OrderView) -> impl IntoView {
     let locale = use_me().locale;
     let t = move |en, zh| locale.pick(en, zh);
     let refund_error = form_error(RefundOrder::PATH);
+    let cancel_error = form_error(CancelOrder::PATH);
     let status = o.status;
+    let cancel_id = o.id.clone();
     let first_href = o.lines.first().map(|l| l.href.clone());
     view! {
         <section class="receipt">
@@ -370,6 +372,13 @@ fn Receipt(o: OrderView) -> impl IntoView {
                 <p><a class="button" href="/cart">{t("Back to the cart to try again", "返回购物车重试")}</a></p>
             })}
             {o.pay_url.clone().map(|u| view! { <p><a class="button" href=u>{t("Pay now", "去支付")}</a></p> })}
+            {(status == OrderStatus::Pending).then(|| view! {
+                <ServerForm action=CancelOrder::PATH error=cancel_error class="inline">
+                    <input type="hidden" name="order" value=cancel_id />
+                    <button type="submit" class="secondary">{t("Cancel this order", "取消订单")}</button>
+                    <FormAlert error=cancel_error locale />
+                </ServerForm>
+            })}
             {(status.grants_access()).then(|| view! {
                 <p class="notice-ok">{t("Thank you! Everything below is in your library now.", "感谢购买！以下内容已加入您的书架。")}
                     {first_href.clone().map(|h| view! { " " <a href=h>{t("Open it", "立即打开")}</a> })}
@@ -398,6 +407,143 @@ fn Receipt(o: OrderView) -> impl IntoView {
                 </ServerForm>
             })}
             <p><a href="/orders">{t("All orders", "全部订单")}</a></p>
+        </section>
+    }
+}
+
+/// `/studio/sales`: a creator's ledger, recent orders, refund window and coupons.
+#[component]
+pub fn StudioSalesPage() -> impl IntoView {
+    use crate::api::commerce::studio_sales;
+    let sales = Resource::new(|| (), |_| studio_sales());
+    view! {
+        <PageMeta title="Sales" description="Your ledger, orders and coupons." path="/studio/sales" />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match sales.await {
+                    Ok(s) => view! { <SalesView s /> }.into_any(),
+                    Err(AppError::SignInRequired) => view! { <SignInFirst next="/studio/sales".to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LedgerTable(
+    rows: Vec<crate::models::commerce::LedgerRow>,
+    caption: &'static str,
+) -> impl IntoView {
+    let locale = use_me().locale;
+    let t = move |en, zh| locale.pick(en, zh);
+    view! {
+        <table class="lines ledger">
+            <caption>{caption}</caption>
+            <thead><tr>
+                <th scope="col"></th>
+                <th scope="col" class="num">{t("Gross", "销售额")}</th>
+                <th scope="col" class="num">{t("Fees", "手续费")}</th>
+                <th scope="col" class="num">{t("Refunds", "退款")}</th>
+                <th scope="col" class="num">{t("Net", "净收入")}</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|r| view! {
+                    <tr>
+                        <th scope="row">{r.label}</th>
+                        <td class="num">{r.gross.display()}</td>
+                        <td class="num">{r.fees.display()}</td>
+                        <td class="num">{r.refunds.display()}</td>
+                        <td class="num">{r.net.display()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn SalesView(s: crate::models::commerce::SalesView) -> impl IntoView {
+    use crate::api::commerce::{CreateCoupon, SetRefundWindow};
+    let locale = use_me().locale;
+    let t = move |en, zh| locale.pick(en, zh);
+    let refund_error = form_error(SetRefundWindow::PATH);
+    let coupon_error = form_error(CreateCoupon::PATH);
+    let query = leptos_router::hooks::use_query_map();
+    let saved = move || query.read().get("saved");
+    view! {
+        <section class="studio">
+            <h1>{t("Sales", "销售")} " — " {s.creator_name.clone()}</h1>
+            {move || saved().map(|_| view! { <p class="notice-ok" role="status">{t("Saved.", "已保存。")}</p> })}
+            <LedgerTable rows=vec![s.totals.clone()] caption="All time" />
+            <LedgerTable rows=s.by_month.clone() caption="By month" />
+            <LedgerTable rows=s.by_product.clone() caption="By product" />
+
+            <h2>{t("Recent orders", "最近订单")}</h2>
+            {if s.orders.is_empty() {
+                view! { <p class="muted">{t("No sales yet.", "还没有销售。")}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="lines">
+                        <thead><tr>
+                            <th scope="col">{t("Date", "日期")}</th><th scope="col">{t("Order", "订单")}</th>
+                            <th scope="col">{t("Items", "商品")}</th><th scope="col">{t("Status", "状态")}</th>
+                            <th scope="col" class="num">{t("Amount", "金额")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {s.orders.clone().into_iter().map(|o| view! {
+                                <tr>
+                                    <td>{date_of(&o.created_at).to_string()}</td>
+                                    <td class="order-id">{o.id}</td>
+                                    <td>{o.titles.join(", ")}</td>
+                                    <td>{status_label(o.status, locale)}</td>
+                                    <td class="num">{o.total.display()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+
+            <h2>{t("Refund window", "退款期限")}</h2>
+            <ServerForm action=SetRefundWindow::PATH error=refund_error class="coupon">
+                <Field name="days" kind="number" label=t("Days after payment", "支付后天数") value=s.refund_days.to_string() error=refund_error locale />
+                <FormAlert error=refund_error fields=&["days"] locale />
+                <button type="submit" class="secondary">{t("Save", "保存")}</button>
+            </ServerForm>
+
+            <h2>{t("Coupons", "优惠码")}</h2>
+            <table class="lines">
+                <thead><tr>
+                    <th scope="col">{t("Code", "代码")}</th><th scope="col">{t("Discount", "优惠")}</th>
+                    <th scope="col" class="num">{t("Used", "已用")}</th><th scope="col">{t("Ends", "截止")}</th>
+                </tr></thead>
+                <tbody>
+                    {s.coupons.clone().into_iter().map(|c| view! {
+                        <tr class:muted=c.ended>
+                            <td class="coupon-code">{c.code}</td>
+                            <td>{c.rule}</td>
+                            <td class="num">{match c.max_uses { Some(m) => format!("{} / {m}", c.uses), None => c.uses.to_string() }}</td>
+                            <td>{c.expires_at.as_deref().map(|e| date_of(e).to_string()).unwrap_or_else(|| "—".into())}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <ServerForm action=CreateCoupon::PATH error=coupon_error class="card-form">
+                <Field name="code" label=t("New code", "新代码") help="3–32 letters, digits or dashes." error=coupon_error locale />
+                <div class="field">
+                    <label for="f-kind">{t("Kind", "类型")}</label>
+                    <select id="f-kind" name="kind">
+                        <option value="percent">{t("Percent off", "折扣百分比")}</option>
+                        <option value="amount">{t("Amount off (¥)", "立减金额（¥）")}</option>
+                    </select>
+                </div>
+                <Field name="value" label=t("Discount (10 = 10% or ¥10)", "优惠（10 = 10% 或 ¥10）") error=coupon_error locale />
+                <Field name="max_uses" kind="number" label=t("Use limit (empty: none)", "使用次数上限（留空不限）") error=coupon_error locale />
+                <Field name="expires" kind="date" label=t("Last day (empty: none)", "截止日期（留空不限）") error=coupon_error locale />
+                <FormAlert error=coupon_error fields=&["kind"] locale />
+                <button type="submit">{t("Create coupon", "创建优惠码")}</button>
+            </ServerForm>
         </section>
     }
 }

@@ -274,7 +274,7 @@ pub async fn transact(
         let text = outcome.to_string();
         if let Some(at) = text.find(REFUSAL) {
             let reason = text[at + REFUSAL.len()..]
-                .split(|c: char| c == '\'' || c == '"' || c == '`')
+                .split(['\'', '"', '`'])
                 .next()
                 .unwrap_or_default()
                 .trim()

@@ -26,6 +26,16 @@ pub const ORIGIN: &str = "http://shuzhai.test";
 impl TestApp {
     /// Starts a server with `limits`, in a runtime of its own that outlives the tests.
     pub fn start(limits: RateLimits) -> TestApp {
+        Self::start_with(limits, || {
+            app::ssr::commerce::CommerceSettings::sandbox(600)
+        })
+    }
+
+    /// Starts a server with `limits` and the commerce settings `commerce` makes.
+    pub fn start_with(
+        limits: RateLimits,
+        commerce: impl FnOnce() -> app::ssr::commerce::CommerceSettings + Send + 'static,
+    ) -> TestApp {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -42,14 +52,9 @@ impl TestApp {
                 let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
                 let options = server::startup::leptos_options("target/site", addr);
                 let auth = AuthSettings::new(ORIGIN, limits, Mailer::Outbox);
-                let state = server::startup::build_state(
-                    db.clone(),
-                    options,
-                    auth,
-                    app::ssr::commerce::CommerceSettings::sandbox(600),
-                )
-                .await
-                .expect("state");
+                let state = server::startup::build_state(db.clone(), options, auth, commerce())
+                    .await
+                    .expect("state");
                 let router = server::startup::router(state);
                 let running = server::startup::spawn(addr, router, std::future::pending())
                     .await

@@ -10,7 +10,9 @@
 
 pub mod payments;
 pub mod pricing;
+pub mod stripe;
 pub mod stripe_signature;
+pub mod studio;
 
 use super::access::SignedIn;
 use super::db::{record_key, rows, transact, Db, DbError, TxError};
@@ -42,6 +44,8 @@ pub struct CommerceSettings {
     pub provider: Arc<dyn PaymentProvider>,
     /// The sandbox's card form (used when `provider` is the sandbox).
     pub sandbox: Sandbox,
+    /// Stripe, when it is the provider (its webhook needs the signing secret).
+    pub stripe: Option<stripe::Stripe>,
 }
 
 impl CommerceSettings {
@@ -51,6 +55,17 @@ impl CommerceSettings {
             tax_rate_bp,
             provider: Arc::new(Sandbox),
             sandbox: Sandbox,
+            stripe: None,
+        }
+    }
+
+    /// Payments through Stripe Checkout.
+    pub fn stripe(tax_rate_bp: u32, stripe: stripe::Stripe) -> Self {
+        CommerceSettings {
+            tax_rate_bp,
+            provider: Arc::new(stripe.clone()),
+            sandbox: Sandbox,
+            stripe: Some(stripe),
         }
     }
 }
@@ -176,11 +191,13 @@ async fn price_lines(db: &Db, lines: &[String], locale: Locale) -> Result<Vec<Pr
     let products: Vec<Product> = lines.iter().filter_map(|l| Product::parse(l)).collect();
     let item_slugs: Vec<&str> = products
         .iter()
-        .filter_map(|p| matches!(p, Product::Item(_)).then(|| p.slug()))
+        .filter(|p| matches!(p, Product::Item(_)))
+        .map(Product::slug)
         .collect();
     let bundle_slugs: Vec<&str> = products
         .iter()
-        .filter_map(|p| matches!(p, Product::Bundle(_)).then(|| p.slug()))
+        .filter(|p| matches!(p, Product::Bundle(_)))
+        .map(Product::slug)
         .collect();
     let found_items: Vec<ProductRow> = rows(
         db,
@@ -376,6 +393,15 @@ async fn price_cart(
         }),
         Err(QuoteError::Coupon(problem)) => {
             let q = quote(priced, None, commerce.tax_rate_bp).map_err(quote_error)?;
+            // The coupon no longer applies: it leaves the cart (the note says why), so the
+            // next checkout goes through at the full price the page then shows.
+            let without = CartRow {
+                lines: cart.lines.clone(),
+                coupon: None,
+            };
+            save_cart(db, owner, &without)
+                .await
+                .map_err(db_err("save cart"))?;
             Ok(PricedCart {
                 quote: Some(q),
                 coupon: None,
@@ -831,7 +857,8 @@ pub async fn checkout(
         }
     }
     if free {
-        mark_paid(db, &id, "free", &format!("free_{id}"), 0).await?;
+        let reference = format!("free_{id}");
+        mark_paid(db, &id, "free", &reference, &reference, 0).await?;
         fulfil(db, &id).await?;
         return Ok(format!("/orders/{id}"));
     }
@@ -879,6 +906,7 @@ pub async fn mark_paid(
     order: &str,
     provider: &str,
     event_id: &str,
+    reference: &str,
     fee_minor: i64,
 ) -> Result<Applied, AppError> {
     let row = load_order(db, order)
@@ -912,7 +940,7 @@ pub async fn mark_paid(
          IF type::record('payment_event', $event).id != NONE { THROW 'shuzhai:replay' };
          IF $s != 'pending' { THROW string::concat('shuzhai:state-', $s) };
          CREATE type::record('payment_event', $event) SET provider = $provider, from_order = $o, kind = 'paid', received_at = time::now();
-         UPDATE $o SET status = 'paid', paid_at = time::now(), provider_ref = $event_id, fee_minor = $fee,
+         UPDATE $o SET status = 'paid', paid_at = time::now(), provider_ref = $reference, fee_minor = $fee,
             history += { at: time::now(), status: 'paid' };
          FOR $l IN $ledger {
             CREATE type::record('ledger', $l.key) SET from_order = $o, line = $l.line, creator = type::record('creator', $l.creator),
@@ -921,7 +949,7 @@ pub async fn mark_paid(
          };
          COMMIT TRANSACTION;",
         json!({
-            "id": order, "event": event_key, "provider": provider, "event_id": event_id,
+            "id": order, "event": event_key, "provider": provider, "reference": reference,
             "fee": fee_minor, "ledger": ledger, "currency": row.currency,
         }),
     )
@@ -1069,7 +1097,7 @@ pub async fn sandbox_pay(
     {
         SandboxOutcome::Paid { reference } => {
             let fee = commerce.sandbox_fee(row.total_minor);
-            mark_paid(db, order, "sandbox", &reference, fee).await?;
+            mark_paid(db, order, "sandbox", &reference, &reference, fee).await?;
             fulfil(db, order).await?;
         }
         SandboxOutcome::Declined { reason } => {
@@ -1220,4 +1248,103 @@ pub async fn reconcile(db: &Db) -> Result<usize, AppError> {
         }
     }
     Ok(done)
+}
+
+// Stripe's webhook ---------------------------------------------------------------------
+
+/// What the webhook endpoint answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookReply {
+    /// 200: applied.
+    Applied(String),
+    /// 200: already applied before (a replay) or not an event the store acts on.
+    Ignored(String),
+    /// 400: unsigned, badly signed, too old, malformed, or not matching the order.
+    Rejected(String),
+    /// 404: no such order, or Stripe is not the store's provider.
+    Unknown(String),
+}
+
+/// Handles a Stripe webhook: verifies `Stripe-Signature` over the raw `payload` at time
+/// `now`, then applies `checkout.session.completed` (the order is paid and granted; the
+/// amount and currency must be the order's) and `checkout.session.expired` (cancelled).
+/// A replayed event changes nothing.
+pub async fn stripe_webhook(
+    db: &Db,
+    commerce: &CommerceSettings,
+    signature: Option<&str>,
+    payload: &[u8],
+    now: i64,
+) -> WebhookReply {
+    let Some(stripe) = &commerce.stripe else {
+        return WebhookReply::Unknown("Stripe is not this store's payment provider.".into());
+    };
+    let Some(signature) = signature else {
+        return WebhookReply::Rejected("Missing Stripe-Signature header.".into());
+    };
+    let event = match stripe.event(signature, payload, now) {
+        Ok(e) => e,
+        Err(e) => return WebhookReply::Rejected(e.to_string()),
+    };
+    let session = &event.data.object;
+    let order_id = session.client_reference_id.clone().unwrap_or_default();
+    let applies = matches!(
+        event.kind.as_str(),
+        "checkout.session.completed"
+            | "checkout.session.async_payment_succeeded"
+            | "checkout.session.expired"
+    );
+    if !applies {
+        return WebhookReply::Ignored(format!("{} is not acted on.", event.kind));
+    }
+    if !is_order_id(&order_id) {
+        return WebhookReply::Rejected("The session names no order of this store.".into());
+    }
+    let order = match load_order(db, &order_id).await {
+        Ok(Some(o)) => o,
+        Ok(None) => return WebhookReply::Unknown(format!("There is no order {order_id}.")),
+        Err(e) => {
+            tracing::error!(error = %e, "webhook: read order");
+            return WebhookReply::Rejected("The order could not be read; try again.".into());
+        }
+    };
+    if order.provider != "stripe" {
+        return WebhookReply::Rejected(format!("Order {order_id} is not paid through Stripe."));
+    }
+    if event.kind == "checkout.session.expired" {
+        return match close_unpaid(db, &order_id, OrderStatus::Cancelled, None).await {
+            Ok(Applied::Now) => WebhookReply::Applied(format!("Order {order_id} cancelled.")),
+            Ok(Applied::Already) => WebhookReply::Ignored("Already cancelled.".into()),
+            Err(e) => WebhookReply::Ignored(e.to_string()),
+        };
+    }
+    if session.payment_status.as_deref() != Some("paid") {
+        return WebhookReply::Ignored("The payment is not complete yet.".into());
+    }
+    let currency = session.currency.clone().unwrap_or_default().to_uppercase();
+    if session.amount_total != Some(order.total_minor) || currency != order.currency {
+        tracing::error!(order = %order_id, event = %event.id, "webhook amount does not match the order");
+        return WebhookReply::Rejected(format!(
+            "The amount paid does not match order {order_id}; nothing was changed."
+        ));
+    }
+    let reference = session
+        .payment_intent
+        .clone()
+        .unwrap_or_else(|| event.id.clone());
+    let fee = stripe.fee(order.total_minor);
+    match mark_paid(db, &order_id, "stripe", &event.id, &reference, fee).await {
+        Ok(applied) => {
+            if let Err(e) = fulfil(db, &order_id).await {
+                tracing::error!(error = %e, "webhook: fulfil");
+            }
+            match applied {
+                Applied::Now => WebhookReply::Applied(format!("Order {order_id} paid.")),
+                Applied::Already => WebhookReply::Ignored("Already applied.".into()),
+            }
+        }
+        Err(AppError::Conflict(m)) => WebhookReply::Rejected(m),
+        Err(AppError::NotFound(m)) => WebhookReply::Unknown(m),
+        Err(e) => WebhookReply::Rejected(e.to_string()),
+    }
 }

@@ -152,19 +152,21 @@ pub fn quote(
                 discounts[i] = lines[i].unit_minor * pct.clamp(0, 100) / 100;
             }
         } else if let Some(off) = c.amount_off_minor {
-            // A fixed amount is shared in proportion to the eligible prices; the last
-            // eligible line takes the rounding remainder, so the shares sum exactly.
+            // A fixed amount is shared in proportion to the eligible prices (rounded
+            // down); what rounding left over goes to the lines that still have room, so
+            // the shares sum exactly to the amount and no line goes below zero.
             let base: i64 = eligible.iter().map(|&i| lines[i].unit_minor).sum();
             let off = off.clamp(0, base);
-            let mut left = off;
-            for (n, &i) in eligible.iter().enumerate() {
-                let share = if n + 1 == eligible.len() {
-                    left
-                } else {
-                    (i128::from(off) * i128::from(lines[i].unit_minor) / i128::from(base)) as i64
-                };
-                discounts[i] = share.min(lines[i].unit_minor);
-                left -= discounts[i];
+            for &i in &eligible {
+                discounts[i] =
+                    (i128::from(off) * i128::from(lines[i].unit_minor) / i128::from(base)) as i64;
+            }
+            let mut left = off - eligible.iter().map(|&i| discounts[i]).sum::<i64>();
+            for &i in &eligible {
+                let room = lines[i].unit_minor - discounts[i];
+                let take = room.min(left);
+                discounts[i] += take;
+                left -= take;
             }
         }
     }

@@ -1,0 +1,497 @@
+//! The crash drill: proves that a server killed in the middle of selling loses and doubles
+//! nothing.
+//!
+//! It starts the release server on a fresh on-disk database, signs in 25 demo learners and
+//! lets them run 200 checkouts at once — one to three items each, some with a coupon that
+//! has a usage limit, some with the same idempotency key sent twice at once, some paid
+//! twice at once (a replayed payment), some declined. Part-way through it kills the server
+//! with SIGKILL, starts it again on the same database, and the learners retry whatever
+//! failed. Then it stops the server, opens the database itself and checks:
+//!
+//! * every checkout key made exactly one order, and every paid order was granted exactly
+//!   once (one entitlement per item, no order left half-done);
+//! * no order was charged twice (one payment event and one ledger sale per line);
+//! * no entitlement exists without a paid order;
+//! * the ledger's totals equal the orders' totals, and the coupon's use count equals the
+//!   orders holding it.
+//!
+//! It prints the counts and exits non-zero on any mismatch.
+//!
+//! ```text
+//! cargo run --release -p server --example crash_drill -- target/release/server
+//! ```
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use app::ssr::db::{connect, rows, DbConfig};
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const LEARNERS: usize = 25;
+const TRIPS_PER_LEARNER: usize = 8;
+const PASSWORD: &str = "demo-learner-password";
+const PAYS: &str = "4242424242424242";
+const DECLINED: &str = "4000000000000002";
+/// The demo coupon with a usage limit (server/src/seed.rs).
+const LIMITED_COUPON: &str = "WANG20";
+
+struct Server {
+    binary: String,
+    db_url: String,
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Server {
+    fn start(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(std::env::temp_dir().join("shuzhai-crash-drill.log"))
+            .expect("log file");
+        let child = Command::new(&self.binary)
+            .args(["--database-url", &self.db_url, "serve", "--seed-demo"])
+            .args(["--addr", &format!("127.0.0.1:{}", self.port)])
+            .args(["--catalog-refresh-secs", "0"])
+            .stdout(Stdio::from(log.try_clone().expect("log")))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("start the server");
+        self.child = Some(child);
+    }
+
+    /// SIGKILL: no shutdown, no flush, nothing.
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+#[derive(Clone)]
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    session: String,
+}
+
+/// One HTTP answer.
+struct Answer {
+    status: u16,
+    location: String,
+    body: String,
+    session: Option<String>,
+}
+
+impl Client {
+    /// POSTs a server function as the hydrated app does; retries while the server is down.
+    async fn call(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
+            .collect::<Vec<_>>()
+            .join("&");
+        let started = Instant::now();
+        loop {
+            let sent = self
+                .http
+                .post(format!("{}{path}", self.base))
+                .header("accept", "application/json")
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", format!("sz_session={}", self.session))
+                .body(body.clone())
+                .send()
+                .await;
+            match sent {
+                Ok(r) => return answer(r).await,
+                Err(_) if started.elapsed() < Duration::from_secs(120) => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("the server stayed unreachable: {e}"),
+            }
+        }
+    }
+}
+
+async fn answer(r: reqwest::Response) -> Answer {
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("sz_session="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_string());
+    let body = r.text().await.unwrap_or_default();
+    Answer {
+        status,
+        location,
+        body,
+        session,
+    }
+}
+
+/// What a learner's trip ended as, from the learner's side.
+#[derive(Debug, Clone)]
+struct Trip {
+    order: Option<String>,
+    expect_paid: bool,
+}
+
+fn rand_below(seed: &mut u64, n: usize) -> usize {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    (*seed % n as u64) as usize
+}
+
+async fn shop(
+    client: Client,
+    learner: usize,
+    items: Arc<Vec<String>>,
+    done: Arc<AtomicUsize>,
+) -> Vec<Trip> {
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ ((learner as u64 + 1) * 0x1000_0001);
+    let mut trips = Vec::new();
+    for trip in 0..TRIPS_PER_LEARNER {
+        let n = 1 + rand_below(&mut seed, 3);
+        for _ in 0..n {
+            let slug = &items[rand_below(&mut seed, items.len())];
+            // 409 (already owned) and duplicates are fine: the cart decides.
+            client
+                .call("/api/cart_add", &[("product", &format!("item:{slug}"))])
+                .await;
+        }
+        if trip % 3 == 0 {
+            client
+                .call("/api/coupon_apply", &[("code", LIMITED_COUPON)])
+                .await;
+        }
+        let key = format!("drill-{learner:02}-{trip:02}");
+        let checkout_fields = [("key", key.as_str())];
+        let checkout = || client.call("/api/checkout", &checkout_fields);
+        // Every fourth checkout is sent twice at once (a double click).
+        let answers = if trip % 4 == 1 {
+            let (a, b) = tokio::join!(checkout(), checkout());
+            vec![a, b]
+        } else {
+            vec![checkout().await]
+        };
+        let order = answers.iter().find_map(|a| {
+            a.location
+                .rsplit('/')
+                .next()
+                .filter(|id| id.starts_with('o') && id.len() == 25)
+                .map(str::to_string)
+        });
+        let Some(order) = order else {
+            // An empty cart (everything picked was owned already) makes no order.
+            trips.push(Trip {
+                order: None,
+                expect_paid: false,
+            });
+            done.fetch_add(1, Ordering::SeqCst);
+            continue;
+        };
+        let declined = trip % 7 == 3;
+        let card = if declined { DECLINED } else { PAYS };
+        let pay_fields = [("order", order.as_str()), ("card", card)];
+        let pay = || client.call("/api/pay_sandbox", &pay_fields);
+        // Every third payment is sent twice at once (a replay).
+        if trip % 3 == 2 {
+            tokio::join!(pay(), pay());
+        } else {
+            pay().await;
+        }
+        // A payment cut off by the crash is retried: the order's own state decides.
+        pay().await;
+        trips.push(Trip {
+            order: Some(order),
+            expect_paid: !declined,
+        });
+        done.fetch_add(1, Ordering::SeqCst);
+    }
+    trips
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let binary = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "target/release/server".into());
+    let dir = std::env::temp_dir().join(format!("shuzhai-crash-drill-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db_path = dir.join("drill.db");
+    let port = 20_000 + (std::process::id() % 20_000) as u16;
+    let mut server = Server {
+        binary,
+        db_url: format!("surrealkv://{}", db_path.display()),
+        port,
+        child: None,
+    };
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    server.start();
+    wait_healthy(&http, &server.base()).await;
+
+    // Paid items on sale (read from the catalog page, as a visitor sees it).
+    let mut items = Vec::new();
+    for page in 1..=3 {
+        let html = http
+            .get(format!("{}/catalog?price=paid&page={page}", server.base()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for part in html.split("href=\"/item/").skip(1) {
+            let slug = part.split('"').next().unwrap_or_default().to_string();
+            if !slug.is_empty() && !items.contains(&slug) {
+                items.push(slug);
+            }
+        }
+    }
+    assert!(items.len() > 20, "found only {} paid items", items.len());
+    let items = Arc::new(items);
+
+    let mut clients = Vec::new();
+    for n in 0..LEARNERS {
+        let probe = Client {
+            http: http.clone(),
+            base: server.base(),
+            session: String::new(),
+        };
+        let email = format!("learner{:04}@demo.shuzhai.local", 100 + n);
+        let a = probe
+            .call("/api/sign_in", &[("email", &email), ("password", PASSWORD)])
+            .await;
+        let session = a
+            .session
+            .unwrap_or_else(|| panic!("sign-in of {email} failed: {} {}", a.status, a.body));
+        clients.push(Client { session, ..probe });
+    }
+
+    let total = LEARNERS * TRIPS_PER_LEARNER;
+    println!(
+        "crash drill: {total} checkouts by {LEARNERS} learners over {} paid items",
+        items.len()
+    );
+    let done = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let handles: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(n, c)| tokio::spawn(shop(c, n, items.clone(), done.clone())))
+        .collect();
+
+    // Kill the server once about a third of the checkouts are through.
+    while done.load(Ordering::SeqCst) < total / 3 && started.elapsed() < Duration::from_secs(120) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let at = done.load(Ordering::SeqCst);
+    server.kill();
+    println!(
+        "killed the server (SIGKILL) after {at} of {total} checkouts, {:.1} s in",
+        started.elapsed().as_secs_f64()
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    server.start();
+    wait_healthy(&http, &server.base()).await;
+    println!("restarted on the same database; clients retry");
+
+    let mut trips = Vec::new();
+    for h in handles {
+        trips.extend(h.await.expect("a learner's task panicked"));
+    }
+    println!(
+        "all {} checkouts finished in {:.1} s",
+        trips.len(),
+        started.elapsed().as_secs_f64()
+    );
+    server.kill();
+
+    let failures = verify(&db_path.display().to_string(), &trips).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    if failures > 0 {
+        eprintln!("crash drill FAILED: {failures} mismatch(es)");
+        std::process::exit(1);
+    }
+    println!("crash drill passed");
+}
+
+async fn wait_healthy(http: &reqwest::Client, base: &str) {
+    let started = Instant::now();
+    loop {
+        if let Ok(r) = http.get(format!("{base}/healthz")).send().await {
+            if r.status().is_success() {
+                return;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(180),
+            "the server did not come up"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+async fn count(db: &app::ssr::db::Db, sql: &str) -> i64 {
+    let found: Vec<Value> = rows(db, "drill count", sql, json!({}), 0).await.expect(sql);
+    found
+        .first()
+        .and_then(|v| v.as_i64().or_else(|| v.get("n").and_then(Value::as_i64)))
+        .unwrap_or(0)
+}
+
+async fn verify(db_path: &str, trips: &[Trip]) -> usize {
+    let db = connect(&DbConfig {
+        url: format!("surrealkv://{db_path}"),
+        ..DbConfig::memory()
+    })
+    .await
+    .expect("open the drill's database");
+    let mut failures = 0;
+    let mut check = |what: &str, got: i64, want: i64| {
+        let ok = got == want;
+        println!(
+            "  {} {what}: {got} (expected {want})",
+            if ok { "ok  " } else { "FAIL" }
+        );
+        if !ok {
+            failures += 1;
+        }
+    };
+
+    let orders = count(&db, "SELECT count() AS n FROM orders GROUP ALL").await;
+    let keys = trips.iter().filter(|t| t.order.is_some()).count() as i64;
+    check(
+        "orders (one per checkout key that had something to buy)",
+        orders,
+        keys,
+    );
+    let distinct: std::collections::BTreeSet<_> =
+        trips.iter().filter_map(|t| t.order.clone()).collect();
+    check(
+        "distinct order numbers the learners saw",
+        distinct.len() as i64,
+        keys,
+    );
+
+    let paid = count(
+        &db,
+        "SELECT count() AS n FROM orders WHERE status INSIDE ['paid', 'fulfilled'] GROUP ALL",
+    )
+    .await;
+    let expected_paid = trips
+        .iter()
+        .filter(|t| t.order.is_some() && t.expect_paid)
+        .count() as i64;
+    check("paid orders", paid, expected_paid);
+    check(
+        "paid orders left ungranted",
+        count(
+            &db,
+            "SELECT count() AS n FROM orders WHERE status = 'paid' GROUP ALL",
+        )
+        .await,
+        0,
+    );
+    check(
+        "orders still pending",
+        count(
+            &db,
+            "SELECT count() AS n FROM orders WHERE status = 'pending' GROUP ALL",
+        )
+        .await,
+        0,
+    );
+
+    let items_sold = count(
+        &db,
+        "SELECT math::sum(lines.map(|$l| array::len($l.items))) AS n FROM orders WHERE status = 'fulfilled' GROUP ALL",
+    )
+    .await;
+    let granted = count(
+        &db,
+        "SELECT count() AS n FROM entitlement WHERE source = 'purchase' GROUP ALL",
+    )
+    .await;
+    check(
+        "entitlements granted (one per item of each paid order)",
+        granted,
+        items_sold,
+    );
+    check(
+        "entitlements without a paid order",
+        count(&db, "SELECT count() AS n FROM entitlement WHERE source = 'purchase' AND from_order.status NOTINSIDE ['paid', 'fulfilled'] GROUP ALL").await,
+        0,
+    );
+    check(
+        "people holding the same item twice",
+        count(&db, "SELECT count() AS n FROM (SELECT user, item, count() AS c FROM entitlement GROUP BY user, item) WHERE c > 1 GROUP ALL").await,
+        0,
+    );
+    check(
+        "payment events (one per paid order: none charged twice)",
+        count(&db, "SELECT count() AS n FROM payment_event GROUP ALL").await,
+        paid,
+    );
+    check(
+        "ledger sale entries (one per line of each paid order)",
+        count(&db, "SELECT count() AS n FROM ledger WHERE kind = 'sale' GROUP ALL").await,
+        count(&db, "SELECT math::sum(array::len(lines)) AS n FROM orders WHERE status INSIDE ['paid', 'fulfilled'] GROUP ALL").await,
+    );
+    check(
+        "ledger gross = paid order totals (minor units)",
+        count(&db, "SELECT math::sum(gross_minor) AS n FROM ledger WHERE kind = 'sale' GROUP ALL").await,
+        count(&db, "SELECT math::sum(total_minor) AS n FROM orders WHERE status INSIDE ['paid', 'fulfilled'] GROUP ALL").await,
+    );
+    check(
+        "orders whose ledger differs from their total",
+        count(
+            &db,
+            "SELECT count() AS n FROM orders WHERE status INSIDE ['paid', 'fulfilled']
+               AND total_minor != math::sum((SELECT VALUE gross_minor FROM ledger WHERE from_order = $parent.id)) GROUP ALL",
+        )
+        .await,
+        0,
+    );
+    check(
+        "ledger net = gross − fees",
+        count(
+            &db,
+            "SELECT count() AS n FROM ledger WHERE net_minor != gross_minor - fee_minor GROUP ALL",
+        )
+        .await,
+        0,
+    );
+    check(
+        &format!("coupon {LIMITED_COUPON} uses = orders holding it"),
+        count(&db, &format!("SELECT VALUE uses FROM coupon:{LIMITED_COUPON}")).await,
+        count(
+            &db,
+            &format!("SELECT count() AS n FROM orders WHERE coupon = '{LIMITED_COUPON}' AND status INSIDE ['pending', 'paid', 'fulfilled'] GROUP ALL"),
+        )
+        .await,
+    );
+    failures
+}
