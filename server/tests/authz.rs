@@ -181,6 +181,12 @@ const MATRIX: &[Entry] = &[
         allowed: EVERYONE,
     },
     Entry {
+        path: "/api/bundle",
+        get: true,
+        args: &[("slug", "no-such-bundle")],
+        allowed: EVERYONE,
+    },
+    Entry {
         path: "/api/cart_add",
         get: false,
         args: &[("product", "item:no-such-item")],

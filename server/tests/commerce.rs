@@ -973,3 +973,82 @@ async fn a_creators_ledger_sums_to_their_orders_and_they_set_coupons_and_refund_
     c3.submit("/api/studio_refund_window", &[("days", "14")])
         .await;
 }
+
+#[tokio::test]
+async fn a_bundle_is_bought_at_its_own_price_and_opens_every_item_in_it() {
+    let app = app();
+    let bundle: Vec<Value> = query(
+        &app.db,
+        "SELECT slug, price_minor, items.map(|$i| record::id($i)) AS items FROM bundle WHERE creator = creator:c1",
+        json!({}),
+    )
+    .await;
+    let slug = bundle[0]["slug"].as_str().unwrap().to_string();
+    let price = bundle[0]["price_minor"].as_i64().unwrap();
+    let keys: Vec<String> = bundle[0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    let slugs: Vec<String> = query(
+        &app.db,
+        "SELECT VALUE slug FROM item WHERE record::id(id) INSIDE $keys",
+        json!({ "keys": keys }),
+    )
+    .await
+    .into_iter()
+    .map(|v| v.as_str().unwrap().to_string())
+    .collect();
+
+    // Its page and the pages of its items show it, with what it saves.
+    let (b, user) = learner(app).await;
+    let r = b.fetch(&format!("/api/bundle?slug={slug}")).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let view: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(view["price"]["minor"], price);
+    assert_eq!(view["items"].as_array().unwrap().len(), keys.len());
+    assert!(view["worth"]["minor"].as_i64().unwrap() > price);
+    assert_eq!(b.get(&format!("/bundle/{slug}")).await.status, 200);
+    assert_eq!(b.get("/bundle/no-such-bundle").await.status, 404);
+    assert_eq!(
+        item(&b, &slugs[0]).await["bundles"][0]["slug"],
+        slug.as_str()
+    );
+
+    let r = b
+        .submit("/api/cart_add", &[("product", &format!("bundle:{slug}"))])
+        .await;
+    assert_eq!(r.location(), "/cart", "{r:?}");
+    let c = cart(&b).await;
+    assert_eq!(c["totals"]["total"]["minor"], price);
+    let id = order_of(checkout(&b, "bundle-key-0001").await.location());
+    b.submit("/api/pay_sandbox", &[("order", &id), ("card", PAYS)])
+        .await;
+    for s in &slugs {
+        assert!(item(&b, s).await["body"].is_array(), "{s} opens");
+    }
+    let v = json!({ "u": user, "o": id });
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT * FROM entitlement WHERE user = type::record('user', $u)",
+            v.clone()
+        )
+        .await,
+        keys.len()
+    );
+    let ledger = query(
+        &app.db,
+        "SELECT gross_minor FROM ledger WHERE from_order = type::record('orders', $o)",
+        v,
+    )
+    .await;
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0]["gross_minor"], price);
+    // Owning every item, the bundle cannot be bought again.
+    let r = b
+        .call("/api/cart_add", &[("product", &format!("bundle:{slug}"))])
+        .await;
+    assert_eq!(r.status, 409, "{r:?}");
+}

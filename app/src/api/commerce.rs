@@ -6,7 +6,7 @@
 //! number is answered with "not found".
 
 use crate::error::AppError;
-use crate::models::commerce::{CartView, OrderSummary, OrderView};
+use crate::models::commerce::{BundleView, CartView, OrderSummary, OrderView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -303,4 +303,11 @@ pub async fn create_coupon(
     .await?;
     leptos_axum::redirect("/studio/sales?saved=coupon");
     Ok(())
+}
+
+/// A bundle's page: its items, its price and what it saves.
+#[server(prefix = "/api", endpoint = "bundle", input = GetUrl)]
+pub async fn load_bundle(slug: String) -> Result<BundleView, AppError> {
+    let state = crate::ssr::state::app_state()?;
+    crate::ssr::commerce::bundle(&state.db, &state.catalog.index(), &slug).await
 }

@@ -586,6 +586,8 @@ pub struct ItemDetail {
     pub access: Access,
     /// The viewer bought or claimed it: it is in their library.
     pub in_library: bool,
+    /// Bundles that contain it.
+    pub bundles: Vec<super::commerce::BundleView>,
     /// Who made it.
     pub creator: CreatorCard,
     /// Course outline (empty for other kinds).

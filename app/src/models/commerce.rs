@@ -1,6 +1,7 @@
 //! What the cart, checkout and order pages show. Prices here are always computed by the
 //! server; the browser displays them and never sends one back as a fact.
 
+use super::catalog::ItemCard;
 use super::money::Price;
 use serde::{Deserialize, Serialize};
 
@@ -349,4 +350,29 @@ pub struct SalesView {
     pub orders: Vec<SaleRow>,
     /// Their coupons.
     pub coupons: Vec<CouponSummary>,
+}
+
+/// A bundle: several items at one price.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BundleView {
+    /// URL slug: `/bundle/<slug>`.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// The bundle's price.
+    pub price: Price,
+    /// What its items cost one by one.
+    pub worth: Price,
+    /// The items in it (those on sale).
+    pub items: Vec<ItemCard>,
+}
+
+impl BundleView {
+    /// What buying the bundle saves against buying its items one by one.
+    pub fn saving(&self) -> Price {
+        Price {
+            minor: (self.worth.minor - self.price.minor).max(0),
+            currency: self.price.currency.clone(),
+        }
+    }
 }

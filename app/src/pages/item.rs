@@ -6,7 +6,7 @@ use crate::components::cards::ItemGrid;
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
 use crate::models::catalog::{heading_anchor, Access, Block, BlockKind, ItemDetail};
-use crate::pages::shop::BuyBox;
+use crate::pages::shop::{BundleOffers, BuyBox};
 use leptos::either::{Either, EitherOf6};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -141,6 +141,7 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
                         <h2 id="about-h">"About"</h2>
                         {d.description.split("\n\n").filter(|p| !p.trim().is_empty()).map(|p| view! { <p>{p.to_string()}</p> }).collect_view()}
                     </section>
+                    <BundleOffers bundles=d.bundles />
                     {outline}
                     <section class="preview" aria-labelledby="preview-h">
                         <h2 id="preview-h">"Free preview"</h2>

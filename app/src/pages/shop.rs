@@ -547,3 +547,84 @@ fn SalesView(s: crate::models::commerce::SalesView) -> impl IntoView {
         </section>
     }
 }
+
+/// "Add the bundle to the cart".
+#[component]
+fn BundleBuyButton(slug: String) -> impl IntoView {
+    let locale = use_me().locale;
+    let error = form_error(AddToCart::PATH);
+    view! {
+        <ServerForm action=AddToCart::PATH error class="buy-box">
+            <input type="hidden" name="product" value=format!("bundle:{slug}") />
+            <button type="submit">{locale.pick("Add the bundle to cart", "套装加入购物车")}</button>
+            <FormAlert error locale />
+        </ServerForm>
+    }
+}
+
+/// The bundles an item is part of, on its page.
+#[component]
+pub fn BundleOffers(bundles: Vec<crate::models::commerce::BundleView>) -> impl IntoView {
+    let locale = use_me().locale;
+    (!bundles.is_empty()).then(|| {
+        view! {
+            <section class="bundle-offers" aria-labelledby="bundles-h">
+                <h2 id="bundles-h">{locale.pick("Also in a bundle", "也在套装中")}</h2>
+                {bundles.into_iter().map(|b| view! {
+                    <p>
+                        <a href=format!("/bundle/{}", b.slug)>{b.title.clone()}</a>
+                        {format!(
+                            " — {} {} {} ({} {})",
+                            b.items.len(),
+                            locale.pick("items for", "件，共"),
+                            b.price.display(),
+                            locale.pick("save", "省"),
+                            b.saving().display()
+                        )}
+                    </p>
+                }).collect_view()}
+            </section>
+        }
+    })
+}
+
+/// `/bundle/<slug>`.
+#[component]
+pub fn BundlePage() -> impl IntoView {
+    use crate::api::commerce::load_bundle;
+    use crate::components::cards::ItemGrid;
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let bundle = Resource::new(slug, load_bundle);
+    let locale = use_me().locale;
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match bundle.await {
+                    Ok(b) => view! {
+                        <PageMeta title=b.title.clone() description=format!("{} items in one bundle.", b.items.len()) path=format!("/bundle/{}", b.slug) />
+                        <section class="bundle">
+                            <h1>{b.title.clone()}</h1>
+                            <p class="item-facts">
+                                <span class="price">{b.price.display()}</span>
+                                <span class="muted">{format!(
+                                    " · {} {} · {} {}",
+                                    locale.pick("bought one by one", "单独购买"),
+                                    b.worth.display(),
+                                    locale.pick("you save", "节省"),
+                                    b.saving().display()
+                                )}</span>
+                            </p>
+                            <BundleBuyButton slug=b.slug.clone() />
+                            <ItemGrid items=b.items />
+                        </section>
+                    }.into_any(),
+                    Err(error) => view! {
+                        <PageMeta title="Bundle not found" description="No bundle at this address." path=format!("/bundle/{}", slug()) />
+                        <ErrorNotice error />
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -472,6 +472,11 @@ impl CatalogIndex {
         Ok(CreatorProfile { creator, items })
     }
 
+    /// A published item by its record key.
+    pub fn item_by_key(&self, key: &str) -> Option<&IndexedItem> {
+        self.items.iter().find(|it| it.key == key)
+    }
+
     /// A creator's card.
     pub fn creator_card(&self, slug: &str) -> Option<CreatorCard> {
         self.creators.get(slug).cloned()
@@ -611,6 +616,9 @@ impl CatalogService {
             },
             body,
             in_library,
+            bundles: super::commerce::bundles_containing(&self.db, &index, &item.key)
+                .await
+                .map_err(|e| AppError::internal("read bundles", e))?,
             creator,
             outline,
             related: index.related(slug, 4),

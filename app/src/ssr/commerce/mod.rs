@@ -19,8 +19,8 @@ use super::db::{record_key, rows, transact, Db, DbError, TxError};
 use crate::error::AppError;
 use crate::models::account::Problem;
 use crate::models::commerce::{
-    is_idempotency_key, CartView, Line, OrderStatus, OrderSummary, OrderView, Product, Totals,
-    MAX_CART_LINES,
+    is_idempotency_key, BundleView, CartView, Line, OrderStatus, OrderSummary, OrderView, Product,
+    Totals, MAX_CART_LINES,
 };
 use crate::models::i18n::Locale;
 use crate::models::money::Price;
@@ -1347,4 +1347,95 @@ pub async fn stripe_webhook(
         Err(AppError::NotFound(m)) => WebhookReply::Unknown(m),
         Err(e) => WebhookReply::Rejected(e.to_string()),
     }
+}
+
+// Bundles -----------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct BundleRow {
+    slug: String,
+    title_en: String,
+    title_zh: String,
+    price_minor: i64,
+    currency: String,
+    items: Vec<String>,
+}
+
+fn bundle_view(row: BundleRow, index: &super::catalog::CatalogIndex, locale: Locale) -> BundleView {
+    let items: Vec<crate::models::catalog::ItemCard> = row
+        .items
+        .iter()
+        .filter_map(|k| index.item_by_key(record_key(k)))
+        .map(|it| it.card.clone())
+        .collect();
+    let worth = items.iter().map(|c| c.price.minor).sum();
+    BundleView {
+        title: if locale == Locale::Zh && !row.title_zh.is_empty() {
+            row.title_zh
+        } else {
+            row.title_en
+        },
+        slug: row.slug,
+        price: Price {
+            minor: row.price_minor,
+            currency: row.currency.clone(),
+        },
+        worth: Price {
+            minor: worth,
+            currency: row.currency,
+        },
+        items,
+    }
+}
+
+const BUNDLE_FIELDS: &str =
+    "slug, title_en, title_zh, price_minor, currency, items.map(|$i| record::id($i)) AS items";
+
+/// The published bundles that contain item `item_key`.
+pub async fn bundles_containing(
+    db: &Db,
+    index: &super::catalog::CatalogIndex,
+    item_key: &str,
+) -> Result<Vec<BundleView>, DbError> {
+    let locale = super::access::request_locale();
+    let found: Vec<BundleRow> = rows(
+        db,
+        "bundles with item",
+        &format!(
+            "SELECT {BUNDLE_FIELDS} FROM bundle WHERE status = 'published' AND items CONTAINS type::record('item', $key)"
+        ),
+        json!({ "key": record_key(item_key) }),
+        0,
+    )
+    .await?;
+    Ok(found
+        .into_iter()
+        .map(|b| bundle_view(b, index, locale))
+        .collect())
+}
+
+/// A published bundle's page.
+pub async fn bundle(
+    db: &Db,
+    index: &super::catalog::CatalogIndex,
+    slug: &str,
+) -> Result<BundleView, AppError> {
+    let not_found = || AppError::NotFound(format!("There is no bundle called “{slug}”."));
+    if !crate::models::catalog::is_slug(slug) {
+        return Err(not_found());
+    }
+    let found: Vec<BundleRow> = rows(
+        db,
+        "read bundle",
+        &format!("SELECT {BUNDLE_FIELDS} FROM bundle WHERE slug = $slug AND status = 'published'"),
+        json!({ "slug": slug }),
+        0,
+    )
+    .await
+    .map_err(db_err("read bundle"))?;
+    found
+        .into_iter()
+        .next()
+        .map(|b| bundle_view(b, index, super::access::request_locale()))
+        .ok_or_else(not_found)
 }
