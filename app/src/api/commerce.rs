@@ -309,5 +309,9 @@ pub async fn create_coupon(
 #[server(prefix = "/api", endpoint = "bundle", input = GetUrl)]
 pub async fn load_bundle(slug: String) -> Result<BundleView, AppError> {
     let state = crate::ssr::state::app_state()?;
-    crate::ssr::commerce::bundle(&state.db, &state.catalog.index(), &slug).await
+    crate::ssr::commerce::bundle(
+        &state.catalog.index(),
+        &slug,
+        crate::ssr::access::request_locale(),
+    )
 }

@@ -44,6 +44,24 @@ pub struct CatalogIndex {
     categories: Vec<CategoryRef>,
     tags: Vec<TagRef>,
     creators: HashMap<String, CreatorCard>,
+    bundles: Vec<IndexedBundle>,
+}
+
+/// A published bundle, as the catalog keeps it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IndexedBundle {
+    /// URL slug.
+    pub slug: String,
+    /// English title.
+    pub title_en: String,
+    /// Chinese title.
+    pub title_zh: String,
+    /// Price in minor units.
+    pub price_minor: i64,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// Record keys of its items.
+    pub items: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -160,9 +178,30 @@ impl CatalogIndex {
             0,
         )
         .await?;
-        Ok(Self::build(
-            items, categories, tags, creators, counts, ratings,
-        ))
+        let bundles: Vec<IndexedBundle> = rows(
+            db,
+            "load bundles",
+            "SELECT slug, title_en, title_zh, price_minor, currency, items.map(|$i| record::id($i)) AS items
+             FROM bundle WHERE status = 'published' ORDER BY slug",
+            json!({}),
+            0,
+        )
+        .await?;
+        let mut index = Self::build(items, categories, tags, creators, counts, ratings);
+        index.bundles = bundles;
+        Ok(index)
+    }
+
+    /// The published bundles that contain item `key`.
+    pub fn bundles_with<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a IndexedBundle> {
+        self.bundles
+            .iter()
+            .filter(move |b| b.items.iter().any(|k| k == key))
+    }
+
+    /// A published bundle by its slug.
+    pub fn bundle(&self, slug: &str) -> Option<&IndexedBundle> {
+        self.bundles.iter().find(|b| b.slug == slug)
     }
 
     fn build(
@@ -327,6 +366,7 @@ impl CatalogIndex {
             categories,
             tags,
             creators,
+            bundles: Vec::new(),
         }
     }
 
@@ -616,9 +656,11 @@ impl CatalogService {
             },
             body,
             in_library,
-            bundles: super::commerce::bundles_containing(&self.db, &index, &item.key)
-                .await
-                .map_err(|e| AppError::internal("read bundles", e))?,
+            bundles: super::commerce::bundles_containing(
+                &index,
+                &item.key,
+                super::access::request_locale(),
+            ),
             creator,
             outline,
             related: index.related(slug, 4),

@@ -1351,91 +1351,57 @@ pub async fn stripe_webhook(
 
 // Bundles -----------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-struct BundleRow {
-    slug: String,
-    title_en: String,
-    title_zh: String,
-    price_minor: i64,
-    currency: String,
-    items: Vec<String>,
-}
-
-fn bundle_view(row: BundleRow, index: &super::catalog::CatalogIndex, locale: Locale) -> BundleView {
-    let items: Vec<crate::models::catalog::ItemCard> = row
+fn bundle_view(
+    b: &super::catalog::IndexedBundle,
+    index: &super::catalog::CatalogIndex,
+    locale: Locale,
+) -> BundleView {
+    let items: Vec<crate::models::catalog::ItemCard> = b
         .items
         .iter()
-        .filter_map(|k| index.item_by_key(record_key(k)))
+        .filter_map(|k| index.item_by_key(k))
         .map(|it| it.card.clone())
         .collect();
     let worth = items.iter().map(|c| c.price.minor).sum();
     BundleView {
-        title: if locale == Locale::Zh && !row.title_zh.is_empty() {
-            row.title_zh
+        title: if locale == Locale::Zh && !b.title_zh.is_empty() {
+            b.title_zh.clone()
         } else {
-            row.title_en
+            b.title_en.clone()
         },
-        slug: row.slug,
+        slug: b.slug.clone(),
         price: Price {
-            minor: row.price_minor,
-            currency: row.currency.clone(),
+            minor: b.price_minor,
+            currency: b.currency.clone(),
         },
         worth: Price {
             minor: worth,
-            currency: row.currency,
+            currency: b.currency.clone(),
         },
         items,
     }
 }
 
-const BUNDLE_FIELDS: &str =
-    "slug, title_en, title_zh, price_minor, currency, items.map(|$i| record::id($i)) AS items";
-
-/// The published bundles that contain item `item_key`.
-pub async fn bundles_containing(
-    db: &Db,
+/// The published bundles that contain item `item_key` (from the catalog in memory).
+pub fn bundles_containing(
     index: &super::catalog::CatalogIndex,
     item_key: &str,
-) -> Result<Vec<BundleView>, DbError> {
-    let locale = super::access::request_locale();
-    let found: Vec<BundleRow> = rows(
-        db,
-        "bundles with item",
-        &format!(
-            "SELECT {BUNDLE_FIELDS} FROM bundle WHERE status = 'published' AND items CONTAINS type::record('item', $key)"
-        ),
-        json!({ "key": record_key(item_key) }),
-        0,
-    )
-    .await?;
-    Ok(found
-        .into_iter()
+    locale: Locale,
+) -> Vec<BundleView> {
+    index
+        .bundles_with(item_key)
         .map(|b| bundle_view(b, index, locale))
-        .collect())
+        .collect()
 }
 
 /// A published bundle's page.
-pub async fn bundle(
-    db: &Db,
+pub fn bundle(
     index: &super::catalog::CatalogIndex,
     slug: &str,
+    locale: Locale,
 ) -> Result<BundleView, AppError> {
-    let not_found = || AppError::NotFound(format!("There is no bundle called “{slug}”."));
-    if !crate::models::catalog::is_slug(slug) {
-        return Err(not_found());
-    }
-    let found: Vec<BundleRow> = rows(
-        db,
-        "read bundle",
-        &format!("SELECT {BUNDLE_FIELDS} FROM bundle WHERE slug = $slug AND status = 'published'"),
-        json!({ "slug": slug }),
-        0,
-    )
-    .await
-    .map_err(db_err("read bundle"))?;
-    found
-        .into_iter()
-        .next()
-        .map(|b| bundle_view(b, index, super::access::request_locale()))
-        .ok_or_else(not_found)
+    index
+        .bundle(slug)
+        .map(|b| bundle_view(b, index, locale))
+        .ok_or_else(|| AppError::NotFound(format!("There is no bundle called “{slug}”.")))
 }
