@@ -101,3 +101,34 @@ test("a visitor's cart comes along at sign-in, and a declined card grants nothin
   await expect(page.locator('aside.paywall')).toBeVisible();
   await expect(page.locator('body')).not.toContainText(PAID_MARKER);
 });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('cart, coupon, checkout, payment and reading all work as plain forms', async ({ page }) => {
+    await page.goto('/signin');
+    await page.getByLabel('E-mail').fill('learner0044@demo.shuzhai.local');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/account$/);
+
+    const href = await paidItem(page, '/creator/wang-jianguo', 0);
+    await page.goto(href);
+    await page.locator('.item-head').getByRole('button', { name: '加入购物车' }).click();
+    await expect(page).toHaveURL(/\/cart$/);
+    await page.getByLabel('优惠码').fill('nope-nope');
+    await page.getByRole('button', { name: '使用' }).click();
+    await expect(page.locator('#f-code-error')).toHaveText('没有这个优惠码。');
+    await page.getByLabel('优惠码').fill('WANG20');
+    await page.getByRole('button', { name: '使用' }).click();
+    await expect(page.locator('.coupon-code')).toHaveText('WANG20');
+    await page.getByRole('button', { name: /去结算并支付/ }).click();
+    await expect(page).toHaveURL(/\/pay\/o[0-9a-f]{24}$/);
+    await page.getByLabel('卡号').fill('4242 4242 4242 4242');
+    await page.getByRole('button', { name: /^支付 / }).click();
+    await expect(page).toHaveURL(/\/orders\/o[0-9a-f]{24}$/);
+    await expect(page.locator('.order-status')).toHaveText('已支付');
+    await page.goto(href);
+    await expect(page.getByRole('region', { name: 'Full text' })).toContainText(PAID_MARKER);
+  });
+});
