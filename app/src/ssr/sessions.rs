@@ -44,30 +44,38 @@ pub fn plausible_token(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// The `Set-Cookie` value that stores `token`.
-pub fn cookie(token: &str, secure: bool) -> String {
+/// A `Set-Cookie` value for one of the store's own cookies: the whole site, invisible to
+/// scripts, not sent on cross-site requests, `Secure` over https. `max_age` 0 removes it.
+pub fn set_cookie(name: &str, value: &str, max_age: u64, secure: bool) -> String {
     format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={ABSOLUTE_SECS}{}",
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
         if secure { "; Secure" } else { "" }
     )
+}
+
+/// The value of cookie `name` in a `Cookie` header, if it is there and not empty.
+pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// The `Set-Cookie` value that stores `token`.
+pub fn cookie(token: &str, secure: bool) -> String {
+    set_cookie(COOKIE, token, ABSOLUTE_SECS, secure)
 }
 
 /// The `Set-Cookie` value that removes the cookie.
 pub fn clear_cookie(secure: bool) -> String {
-    format!(
-        "{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        if secure { "; Secure" } else { "" }
-    )
+    set_cookie(COOKIE, "", 0, secure)
 }
 
 /// The session secret from a `Cookie` header, if there is one.
 pub fn token_from_cookie_header(header: &str) -> Option<&str> {
-    header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.trim())
-        .filter(|v| !v.is_empty())
+    cookie_value(header, COOKIE)
 }
 
 /// Starts a session for `user_key` on `device`; returns the cookie's secret.

@@ -114,27 +114,17 @@ pub fn new_cart_token() -> String {
 
 /// The `Set-Cookie` value for a visitor's cart.
 pub fn cart_cookie(token: &str, secure: bool) -> String {
-    format!(
-        "{CART_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={CART_COOKIE_SECS}{}",
-        if secure { "; Secure" } else { "" }
-    )
+    super::sessions::set_cookie(CART_COOKIE, token, CART_COOKIE_SECS, secure)
 }
 
 /// The `Set-Cookie` value that removes the visitor's cart cookie.
 pub fn clear_cart_cookie(secure: bool) -> String {
-    format!(
-        "{CART_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        if secure { "; Secure" } else { "" }
-    )
+    super::sessions::set_cookie(CART_COOKIE, "", 0, secure)
 }
 
 /// The cart secret from a `Cookie` header, when it looks like one of ours.
 pub fn cart_token_from_cookie_header(header: &str) -> Option<&str> {
-    header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == CART_COOKIE)
-        .map(|(_, value)| value.trim())
+    super::sessions::cookie_value(header, CART_COOKIE)
         .filter(|v| super::sessions::plausible_token(v))
 }
 
