@@ -67,6 +67,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/privacy") view=pages::privacy::PrivacyPage ssr=SsrMode::Async />
                         <Route path=path!("/cart") view=pages::shop::CartPage ssr=SsrMode::Async />
                         <Route path=path!("/bundle/:slug") view=pages::shop::BundlePage ssr=SsrMode::Async />
+                        <Route path=path!("/membership/:tier") view=pages::membership::MembershipPage ssr=SsrMode::Async />
+                        <Route path=path!("/give") view=pages::gift::GivePage ssr=SsrMode::Async />
+                        <Route path=path!("/gift/:token") view=pages::gift::GiftPage ssr=SsrMode::Async />
                         <Route path=path!("/pay/:order") view=pages::shop::PayPage ssr=SsrMode::Async />
                         <Route path=path!("/orders") view=pages::shop::OrdersPage ssr=SsrMode::Async />
                         <Route path=path!("/orders/:id") view=pages::shop::OrderPage ssr=SsrMode::Async />

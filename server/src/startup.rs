@@ -124,6 +124,11 @@ async fn stripe_webhook(
         .unwrap_or_default();
     let reply =
         app::ssr::commerce::stripe_webhook(&state.db, &state.commerce, signature, &body, now).await;
+    if matches!(reply, WebhookReply::Applied(_)) {
+        if let Err(e) = app::ssr::commerce::gift::deliver(&state.db, &state.auth).await {
+            tracing::error!(error = %e, "could not send gift e-mails");
+        }
+    }
     match reply {
         WebhookReply::Applied(m) | WebhookReply::Ignored(m) => (StatusCode::OK, m),
         WebhookReply::Rejected(m) => {
@@ -227,6 +232,11 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
             "granted paid orders that a stop had interrupted"
         ),
         Err(e) => tracing::error!(error = %e, "could not finish interrupted orders"),
+    }
+    match app::ssr::commerce::gift::deliver(&db, &auth).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(gifts = n, "sent gift e-mails that a stop had held back"),
+        Err(e) => tracing::error!(error = %e, "could not send gift e-mails"),
     }
     let commerce = args.payments.commerce(args.tax_rate_bp, &origin)?;
     tracing::info!(provider = commerce.provider.name(), "payments");

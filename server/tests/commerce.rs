@@ -10,87 +10,11 @@ use app::models::account::Role;
 use app::ssr::db::{rows, Db};
 use common::{app, Browser, TestApp};
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-const PASSWORD: &str = "a long enough passphrase";
-const PAYS: &str = "4242 4242 4242 4242";
-const DECLINED: &str = "4000 0000 0000 0002";
-
-/// A new learner with a session; returns their browser and user key.
-async fn learner(app: &TestApp) -> (Browser, String) {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let n = N.fetch_add(1, Ordering::SeqCst);
-    let email = format!("buyer{n}-{}@example.com", std::process::id());
-    let key = app::ssr::accounts::create_user(&app.db, &email, "Buyer", PASSWORD, &[Role::Learner])
-        .await
-        .unwrap();
-    let b = Browser::new(app);
-    let token = app::ssr::sessions::create(&app.db, &key, "test")
-        .await
-        .unwrap();
-    b.set_session(Some(&token));
-    (b, key)
-}
-
-async fn query(db: &Db, sql: &str, vars: Value) -> Vec<Value> {
-    rows(db, "test query", sql, vars, 0).await.unwrap()
-}
-
-/// Paid, published items of creator `creator` (never c4, whose items a deletion test
-/// unpublishes), cheapest first.
-async fn paid_items(db: &Db, creator: &str) -> Vec<(String, i64)> {
-    query(
-        db,
-        "SELECT slug, price_minor FROM item WHERE status = 'published' AND price_minor > 0
-         AND creator = type::record('creator', $c) ORDER BY price_minor, slug",
-        json!({ "c": creator }),
-    )
-    .await
-    .into_iter()
-    .map(|v| {
-        (
-            v["slug"].as_str().unwrap().to_string(),
-            v["price_minor"].as_i64().unwrap(),
-        )
-    })
-    .collect()
-}
-
-async fn cart(b: &Browser) -> Value {
-    let r = b.fetch("/api/cart").await;
-    assert_eq!(r.status, 200, "{r:?}");
-    serde_json::from_str(&r.body).unwrap()
-}
-
-async fn add(b: &Browser, slug: &str) -> common::Reply {
-    b.submit("/api/cart_add", &[("product", &format!("item:{slug}"))])
-        .await
-}
-
-/// Checks out with `key` and returns the redirect target.
-async fn checkout(b: &Browser, key: &str) -> common::Reply {
-    b.submit("/api/checkout", &[("key", key)]).await
-}
-
-fn order_of(location: &str) -> String {
-    location.rsplit('/').next().unwrap().to_string()
-}
-
-async fn item(b: &Browser, slug: &str) -> Value {
-    let r = b.fetch(&format!("/api/item?slug={slug}")).await;
-    assert_eq!(r.status, 200, "{r:?}");
-    serde_json::from_str(&r.body).unwrap()
-}
-
-async fn order(b: &Browser, id: &str) -> Value {
-    let r = b.fetch(&format!("/api/order?id={id}")).await;
-    assert_eq!(r.status, 200, "{r:?}");
-    serde_json::from_str(&r.body).unwrap()
-}
-
-async fn count(db: &Db, sql: &str, vars: Value) -> usize {
-    query(db, sql, vars).await.len()
-}
+use common::shop::{
+    add, cart, checkout, count, item, learner, order, order_of, paid_items, query, DECLINED,
+    PASSWORD, PAYS,
+};
 
 #[tokio::test]
 async fn a_visitors_cart_follows_them_into_their_account_and_a_paid_order_opens_the_item() {

@@ -6,7 +6,9 @@
 //! number is answered with "not found".
 
 use crate::error::AppError;
-use crate::models::commerce::{BundleView, CartView, OrderSummary, OrderView};
+use crate::models::commerce::{
+    BundleView, CartView, GiftQuote, GiftView, MembershipView, OrderSummary, OrderView,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -71,6 +73,14 @@ mod server {
             return;
         }
         set_cookie(&commerce::clear_cart_cookie(state.auth.secure_cookies));
+    }
+
+    /// Sends the claim e-mails of gifts just paid for (a failure is logged: the buyer has
+    /// the link on the receipt, and the next start-up tries again).
+    pub async fn deliver_gifts(state: &AppState) {
+        if let Err(e) = commerce::gift::deliver(&state.db, &state.auth).await {
+            tracing::error!(error = %e, "could not send gift e-mails");
+        }
     }
 
     /// Where to go after a cart change: `next` if it is a path on this site, else the cart.
@@ -216,6 +226,7 @@ pub async fn pay_sandbox(
     }
     let next =
         crate::ssr::commerce::sandbox_pay(&state.db, &state.commerce, me, &order, &card).await?;
+    server::deliver_gifts(&state).await;
     leptos_axum::redirect(&next);
     Ok(())
 }
@@ -314,4 +325,84 @@ pub async fn load_bundle(slug: String) -> Result<BundleView, AppError> {
         &slug,
         crate::ssr::access::request_locale(),
     )
+}
+
+/// A membership tier's page: prices, trial, the items it opens, the viewer's membership.
+#[server(prefix = "/api", endpoint = "membership", input = GetUrl)]
+pub async fn load_membership(tier: String) -> Result<MembershipView, AppError> {
+    let state = crate::ssr::state::app_state()?;
+    let viewer = crate::ssr::access::viewer();
+    crate::ssr::commerce::membership::view(&state.db, &state.catalog.index(), &viewer, &tier).await
+}
+
+/// Starts the signed-in learner's free trial of a membership tier.
+#[server(prefix = "/api", endpoint = "membership_trial")]
+pub async fn start_trial(tier: String) -> Result<(), AppError> {
+    let state = crate::ssr::state::app_state()?;
+    let viewer = crate::ssr::access::viewer();
+    let me = crate::ssr::access::require_signed_in(&viewer)?;
+    crate::ssr::commerce::membership::start_trial(&state.db, &state.catalog.index(), me, &tier)
+        .await?;
+    leptos_axum::redirect(&format!("/membership/{tier}"));
+    Ok(())
+}
+
+/// What giving `product` costs now, with a fresh idempotency key for the gift form.
+#[server(prefix = "/api", endpoint = "gift_quote", input = GetUrl)]
+pub async fn quote_gift(product: String) -> Result<GiftQuote, AppError> {
+    let state = crate::ssr::state::app_state()?;
+    crate::ssr::commerce::gift::quote_for(
+        &state.db,
+        &state.commerce,
+        &product,
+        crate::ssr::access::request_locale(),
+    )
+    .await
+}
+
+/// Buys `product` as a gift for `email`, with an optional `message`, and continues to the
+/// pay page. `key` and `expected_total` work as in [`checkout`].
+#[server(prefix = "/api", endpoint = "gift_checkout")]
+pub async fn gift_checkout(
+    product: String,
+    email: String,
+    #[server(default)] message: Option<String>,
+    key: String,
+    #[server(default)] expected_total: Option<i64>,
+) -> Result<(), AppError> {
+    let state = crate::ssr::state::app_state()?;
+    let viewer = crate::ssr::access::viewer();
+    let me = crate::ssr::access::require_signed_in(&viewer)?;
+    let next = crate::ssr::commerce::gift::checkout(
+        &state.db,
+        &state.commerce,
+        me,
+        &product,
+        &email,
+        message.as_deref().unwrap_or_default(),
+        &key,
+        expected_total,
+    )
+    .await?;
+    leptos_axum::redirect(&next);
+    Ok(())
+}
+
+/// A gift's claim page, found by the secret in its link.
+#[server(prefix = "/api", endpoint = "gift", input = GetUrl)]
+pub async fn load_gift(token: String) -> Result<GiftView, AppError> {
+    let state = crate::ssr::state::app_state()?;
+    let viewer = crate::ssr::access::viewer();
+    crate::ssr::commerce::gift::view(&state.db, &state.catalog.index(), &viewer, &token).await
+}
+
+/// Claims a gift into the signed-in person's library.
+#[server(prefix = "/api", endpoint = "gift_claim")]
+pub async fn claim_gift(token: String) -> Result<(), AppError> {
+    let state = crate::ssr::state::app_state()?;
+    let viewer = crate::ssr::access::viewer();
+    let me = crate::ssr::access::require_signed_in(&viewer)?;
+    crate::ssr::commerce::gift::claim(&state.db, me, &token).await?;
+    leptos_axum::redirect(&format!("/gift/{token}"));
+    Ok(())
 }

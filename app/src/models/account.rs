@@ -90,7 +90,12 @@ pub enum Problem {
     CouponNotApplicable,
     /// A card number that is not one of the sandbox's test cards (or not a card number).
     CardInvalid,
+    /// A gift message longer than [`GIFT_MESSAGE_MAX_CHARS`] characters.
+    MessageTooLong,
 }
+
+/// The longest gift message accepted, in characters.
+pub const GIFT_MESSAGE_MAX_CHARS: usize = 500;
 
 impl Problem {
     /// The message, in `locale`.
@@ -142,6 +147,10 @@ impl Problem {
             CardInvalid => (
                 "Use a test card: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined.",
                 "请使用测试卡：4242 4242 4242 4242 支付成功，4000 0000 0000 0002 会被拒绝。",
+            ),
+            MessageTooLong => (
+                "Please keep the message to 500 characters.",
+                "留言请不超过 500 个字符。",
             ),
         };
         match locale {
@@ -527,6 +536,12 @@ mod tests {
             SignInFailed,
             LinkExpired,
             ChoiceInvalid,
+            CouponUnknown,
+            CouponExpired,
+            CouponUsedUp,
+            CouponNotApplicable,
+            CardInvalid,
+            MessageTooLong,
         ] {
             assert_ne!(p.text(Locale::En), p.text(Locale::Zh));
         }

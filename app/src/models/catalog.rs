@@ -588,6 +588,8 @@ pub struct ItemDetail {
     pub in_library: bool,
     /// Bundles that contain it.
     pub bundles: Vec<super::commerce::BundleView>,
+    /// The membership tier that opens it, with the viewer's membership.
+    pub tier: Option<super::commerce::TierOffer>,
     /// Who made it.
     pub creator: CreatorCard,
     /// Course outline (empty for other kinds).
@@ -603,6 +605,8 @@ pub struct CreatorProfile {
     pub creator: CreatorCard,
     /// Their published items, newest first.
     pub items: Vec<ItemCard>,
+    /// Their membership tiers.
+    pub tiers: Vec<super::commerce::TierOffer>,
 }
 
 /// Anchor id for the `n`th heading of an item's content.

@@ -11,13 +11,57 @@ pub const MAX_IDEMPOTENCY_KEY: usize = 64;
 pub const MAX_CART_LINES: usize = 50;
 
 /// Something that can be put in the cart, as written in forms and stored in carts:
-/// `item:<slug>` or `bundle:<slug>`.
+/// `item:<slug>`, `bundle:<slug>` or `membership:<tier>:<monthly|yearly>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Product {
     /// A single item.
     Item(String),
     /// Several items at one price.
     Bundle(String),
+    /// A period of membership in a creator's tier (by the tier's record key).
+    Membership {
+        /// The tier's record key.
+        tier: String,
+        /// How long one purchase lasts.
+        plan: Plan,
+    },
+}
+
+/// How long one purchase of a membership lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Plan {
+    /// 30 days.
+    Monthly,
+    /// 365 days.
+    Yearly,
+}
+
+impl Plan {
+    /// As written in product names and stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plan::Monthly => "monthly",
+            Plan::Yearly => "yearly",
+        }
+    }
+
+    /// Parses [`Plan::as_str`].
+    pub fn parse(s: &str) -> Option<Plan> {
+        match s {
+            "monthly" => Some(Plan::Monthly),
+            "yearly" => Some(Plan::Yearly),
+            _ => None,
+        }
+    }
+
+    /// The days one purchase adds to a membership.
+    pub fn days(self) -> u32 {
+        match self {
+            Plan::Monthly => 30,
+            Plan::Yearly => 365,
+        }
+    }
 }
 
 impl Product {
@@ -29,23 +73,39 @@ impl Product {
     /// assert_eq!(Product::parse("bundle:x").map(|p| p.to_string()), Some("bundle:x".into()));
     /// assert_eq!(Product::parse("item:../x"), None);
     /// assert_eq!(Product::parse("gift:x"), None);
+    /// assert_eq!(
+    ///     Product::parse("membership:c1:yearly").map(|p| p.to_string()),
+    ///     Some("membership:c1:yearly".into())
+    /// );
+    /// assert_eq!(Product::parse("membership:c1:weekly"), None);
     /// ```
     pub fn parse(s: &str) -> Option<Product> {
-        let (kind, slug) = s.trim().split_once(':')?;
-        if !super::catalog::is_slug(slug) {
+        let (kind, rest) = s.trim().split_once(':')?;
+        if kind == "membership" {
+            let (tier, plan) = rest.split_once(':')?;
+            if !super::catalog::is_slug(tier) {
+                return None;
+            }
+            return Some(Product::Membership {
+                tier: tier.to_string(),
+                plan: Plan::parse(plan)?,
+            });
+        }
+        if !super::catalog::is_slug(rest) {
             return None;
         }
         match kind {
-            "item" => Some(Product::Item(slug.to_string())),
-            "bundle" => Some(Product::Bundle(slug.to_string())),
+            "item" => Some(Product::Item(rest.to_string())),
+            "bundle" => Some(Product::Bundle(rest.to_string())),
             _ => None,
         }
     }
 
-    /// The slug of the item or bundle.
+    /// The slug of the item or bundle, the key of the membership tier.
     pub fn slug(&self) -> &str {
         match self {
             Product::Item(s) | Product::Bundle(s) => s,
+            Product::Membership { tier, .. } => tier,
         }
     }
 }
@@ -55,6 +115,7 @@ impl std::fmt::Display for Product {
         match self {
             Product::Item(s) => write!(f, "item:{s}"),
             Product::Bundle(s) => write!(f, "bundle:{s}"),
+            Product::Membership { tier, plan } => write!(f, "membership:{tier}:{}", plan.as_str()),
         }
     }
 }
@@ -226,6 +287,119 @@ pub struct OrderView {
     pub failure: Option<String>,
     /// Where to pay while it is pending.
     pub pay_url: Option<String>,
+    /// Set when the order is a gift.
+    pub gift: Option<GiftNote>,
+}
+
+/// A gift order as its buyer sees it on the receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftNote {
+    /// Who it is for.
+    pub email: String,
+    /// The buyer's message.
+    pub message: String,
+    /// The claim link (once paid), to forward if the e-mail went astray.
+    pub link: Option<String>,
+    /// When the recipient claimed it.
+    pub claimed_at: Option<String>,
+}
+
+/// The gift form: what is given and what it costs now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftQuote {
+    /// `item:<slug>` or `bundle:<slug>`.
+    pub product: String,
+    /// Title.
+    pub title: String,
+    /// Its page.
+    pub href: String,
+    /// What the gift costs (tax included).
+    pub total: Price,
+    /// A fresh idempotency key for the form.
+    pub key: String,
+}
+
+/// The claim page of a gift, as its recipient sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GiftView {
+    /// Who sent it (their display name).
+    pub from: String,
+    /// Their message.
+    pub message: String,
+    /// What it contains.
+    pub items: Vec<ItemCard>,
+    /// Someone already claimed it (`Some(true)`: the viewer did).
+    pub claimed: Option<bool>,
+    /// It was refunded and can no longer be claimed.
+    pub revoked: bool,
+}
+
+/// A creator's membership tier: every item marked for it, while the membership lasts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierOffer {
+    /// The tier's record key (its page is `/membership/<key>`).
+    pub key: String,
+    /// Name.
+    pub name: String,
+    /// What members get.
+    pub description: String,
+    /// The creator's name.
+    pub creator_name: String,
+    /// The creator's slug.
+    pub creator_slug: String,
+    /// Price of 30 days.
+    pub monthly: Price,
+    /// Price of 365 days.
+    pub yearly: Price,
+    /// Free days for a first-time member (0: no trial).
+    pub trial_days: u32,
+    /// How many published items it opens.
+    pub item_count: u32,
+    /// The viewer's membership, if they are signed in.
+    pub mine: Option<MembershipState>,
+}
+
+impl TierOffer {
+    /// What a year costs against twelve months, in whole percent (0 when it saves nothing).
+    ///
+    /// ```
+    /// # use app::models::commerce::TierOffer;
+    /// # use app::models::money::Price;
+    /// # let p = |m| Price { minor: m, currency: "CNY".into() };
+    /// let t = TierOffer { key: "c1".into(), name: "M".into(), description: String::new(),
+    ///     creator_name: String::new(), creator_slug: String::new(), monthly: p(2900),
+    ///     yearly: p(29900), trial_days: 7, item_count: 3, mine: None };
+    /// assert_eq!(t.yearly_saving_percent(), 14);
+    /// ```
+    pub fn yearly_saving_percent(&self) -> u32 {
+        let twelve = self.monthly.minor * 12;
+        if twelve <= 0 || self.yearly.minor >= twelve {
+            return 0;
+        }
+        ((twelve - self.yearly.minor) * 100 / twelve) as u32
+    }
+}
+
+/// A learner's membership in one tier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipState {
+    /// Paid or trial time covers now.
+    pub active: bool,
+    /// The current period is the free trial.
+    pub on_trial: bool,
+    /// The end of the last period bought or granted (RFC 3339), past or future.
+    pub until: Option<String>,
+    /// They may still start the free trial.
+    pub trial_available: bool,
+}
+
+/// The membership page: the tier and the items it opens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MembershipView {
+    /// The tier.
+    pub tier: TierOffer,
+    /// The items members read in full.
+    pub items: Vec<ItemCard>,
 }
 
 /// A row of the orders list.

@@ -29,6 +29,12 @@ pub fn CreatorPage() -> impl IntoView {
                                     <h1>{c.name}</h1>
                                     <p>{c.bio}</p>
                                     <p class="muted">{count}</p>
+                                    {p.tiers.into_iter().map(|tier| view! {
+                                        <p class="tier-link">
+                                            <a class="button secondary" href=format!("/membership/{}", tier.key)>{tier.name.clone()}</a>
+                                            " " <span class="muted">{format!("{} items for members · {} / 30 days", tier.item_count, tier.monthly.display())}</span>
+                                        </p>
+                                    }).collect_view()}
                                 </div>
                             </section>
                             <ItemGrid items=p.items />

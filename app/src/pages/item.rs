@@ -89,6 +89,7 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
         }
     });
     let buy_again = (card.slug.clone(), card.price.minor == 0, d.in_library);
+    let tier_box = d.tier.clone();
     let rest = match (d.access, d.body) {
         (Access::Full, Some(body)) => Either::Left(view! {
             <section class="body" aria-label="Full text">
@@ -128,6 +129,7 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
                         " · " <span class="muted">{format!("Published {}", card.published)}</span>
                     </p>
                     <BuyBox slug=card.slug.clone() free=card.price.minor == 0 in_library=d.in_library />
+                    {tier_box.clone().map(|tier| view! { <crate::pages::membership::TierBox tier /> })}
                     <ul class="tags" aria-label="Tags">
                         {card.tags.into_iter().map(|t| view! {
                             <li><a href=format!("/catalog?tag={}", t.slug)>"#" {t.name}</a></li>

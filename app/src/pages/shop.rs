@@ -28,9 +28,17 @@ pub fn BuyBox(slug: String, free: bool, in_library: bool) -> impl IntoView {
     } else {
         AddToCart::PATH
     });
+    let give = (!free).then(|| {
+        view! {
+            <a class="give-link" href=format!("/give?product=item:{slug}")>{t("🎁 Give as a gift", "🎁 作为礼物赠送")}</a>
+        }
+    });
     if in_library {
         return view! {
-            <p class="buy-box owned" role="status">{t("✓ In your library", "✓ 已在您的书架中")}</p>
+            <div class="buy-box owned">
+                <p role="status">{t("✓ In your library", "✓ 已在您的书架中")}</p>
+                {give}
+            </div>
         }
         .into_any();
     }
@@ -57,6 +65,7 @@ pub fn BuyBox(slug: String, free: bool, in_library: bool) -> impl IntoView {
         <ServerForm action=AddToCart::PATH error class="buy-box">
             <input type="hidden" name="product" value=format!("item:{slug}") />
             <button type="submit">{t("Add to cart", "加入购物车")}</button>
+            " " {give}
             <FormAlert error locale />
         </ServerForm>
     }
@@ -379,11 +388,15 @@ fn Receipt(o: OrderView) -> impl IntoView {
                     <FormAlert error=cancel_error locale />
                 </ServerForm>
             })}
-            {(status.grants_access()).then(|| view! {
-                <p class="notice-ok">{t("Thank you! Everything below is in your library now.", "感谢购买！以下内容已加入您的书架。")}
-                    {first_href.clone().map(|h| view! { " " <a href=h>{t("Open it", "立即打开")}</a> })}
-                </p>
-            })}
+            {match (status.grants_access(), o.gift.clone()) {
+                (true, None) => Some(view! {
+                    <p class="notice-ok">{t("Thank you! Everything below is yours now.", "感谢购买！以下内容已归您所有。")}
+                        {first_href.clone().map(|h| view! { " " <a href=h>{t("Open it", "立即打开")}</a> })}
+                    </p>
+                }.into_any()),
+                (_, Some(g)) => Some(view! { <GiftReceipt g paid=status.grants_access() /> }.into_any()),
+                (false, None) => None,
+            }}
             <table class="lines">
                 <thead><tr>
                     <th scope="col">{t("Item", "商品")}</th><th scope="col" class="num">{t("Price", "价格")}</th>
@@ -408,6 +421,30 @@ fn Receipt(o: OrderView) -> impl IntoView {
             })}
             <p><a href="/orders">{t("All orders", "全部订单")}</a></p>
         </section>
+    }
+}
+
+/// The gift part of a receipt: who it is for, the claim link, whether it was claimed.
+#[component]
+fn GiftReceipt(g: crate::models::commerce::GiftNote, paid: bool) -> impl IntoView {
+    let locale = use_me().locale;
+    let t = move |en, zh| locale.pick(en, zh);
+    view! {
+        <div class="gift-note">
+            <p>{format!("{} {}", t("🎁 A gift for", "🎁 送给"), g.email)}</p>
+            {(!g.message.is_empty()).then(|| view! { <blockquote class="gift-message">{g.message.clone()}</blockquote> })}
+            {match (paid, g.claimed_at.clone(), g.link.clone()) {
+                (_, Some(at), _) => view! {
+                    <p class="notice-ok" role="status">{format!("{} {}", t("✓ Claimed on", "✓ 对方已于以下日期领取："), date_of(&at))}</p>
+                }.into_any(),
+                (true, None, Some(link)) => view! {
+                    <p class="notice-ok" role="status">{t("Thank you! We e-mailed them the link. You can also send it yourself:", "感谢购买！领取链接已发送到对方邮箱，您也可以自己转发：")}
+                        " " <a class="gift-link" href=link.clone()>{link.clone()}</a>
+                    </p>
+                }.into_any(),
+                _ => ().into_any(),
+            }}
+        </div>
     }
 }
 
@@ -557,6 +594,7 @@ fn BundleBuyButton(slug: String) -> impl IntoView {
         <ServerForm action=AddToCart::PATH error class="buy-box">
             <input type="hidden" name="product" value=format!("bundle:{slug}") />
             <button type="submit">{locale.pick("Add the bundle to cart", "套装加入购物车")}</button>
+            " " <a class="give-link" href=format!("/give?product=bundle:{slug}")>{locale.pick("🎁 Give as a gift", "🎁 作为礼物赠送")}</a>
             <FormAlert error locale />
         </ServerForm>
     }

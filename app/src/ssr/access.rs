@@ -141,19 +141,57 @@ pub struct ItemTerms {
     pub price_minor: i64,
 }
 
-/// Whether `viewer` may read the whole of an item sold on `terms`, given whether they hold
-/// an entitlement to it (`entitled`: bought, claimed).
+/// Whether `viewer` may read the whole of an item sold on `terms`, given whether what they
+/// hold opens it (`entitled`: bought, claimed, a gift, a current membership; see [`entitled`]).
 pub fn may_read_body(viewer: &Viewer, terms: ItemTerms, entitled: bool) -> bool {
     terms.price_minor == 0 || entitled || viewer.user().is_some_and(|u| u.has(Role::Admin))
 }
 
-/// Whether the signed-in `viewer` holds a live entitlement to item `item_key` (one
-/// indexed read; none for visitors).
-pub async fn entitled(db: &Db, viewer: &Viewer, item_key: &str) -> Result<bool, DbError> {
-    match viewer.user() {
-        Some(u) => super::commerce::owns(db, &u.user_key, item_key).await,
-        None => Ok(false),
+/// What a viewer holds that opens an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub struct Holding {
+    /// A live entitlement: bought, claimed or received as a gift (it is in their library).
+    pub owned: bool,
+    /// A membership period of the item's tier covers the present moment.
+    pub member: bool,
+}
+
+impl Holding {
+    /// Whether this opens the item.
+    pub fn opens(self) -> bool {
+        self.owned || self.member
     }
+}
+
+/// What the signed-in `viewer` holds that opens item `item_key`, marked for membership
+/// tier `tier_key` (one query over two indexes; nothing for visitors). A refunded order
+/// revokes its entitlements, and a membership that ran out or was refunded no longer
+/// covers the present, so both close the item at once.
+pub async fn entitled(
+    db: &Db,
+    viewer: &Viewer,
+    item_key: &str,
+    tier_key: Option<&str>,
+) -> Result<Holding, DbError> {
+    let Some(u) = viewer.user() else {
+        return Ok(Holding::default());
+    };
+    let found: Vec<Holding> = rows(
+        db,
+        "check entitlement",
+        "LET $u = type::record('user', $user);
+         RETURN {
+            owned: array::len((SELECT VALUE id FROM entitlement
+                WHERE user = $u AND item = type::record('item', $item) AND revoked_at = NONE LIMIT 1)) > 0,
+            member: IF $tier = NONE THEN false ELSE array::len((SELECT VALUE id FROM membership
+                WHERE user = $u AND tier = type::record('membership_tier', $tier) AND revoked_at = NONE
+                AND starts_at <= time::now() AND ends_at > time::now() LIMIT 1)) > 0 END
+         };",
+        json!({ "user": u.user_key, "item": record_key(item_key), "tier": tier_key }),
+        1,
+    )
+    .await?;
+    Ok(found.into_iter().next().unwrap_or_default())
 }
 
 #[derive(Deserialize)]

@@ -705,11 +705,17 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
              SELECT to, subject, <string> created_at AS created_at FROM outbox WHERE to = $email; \
              SELECT record::id(id) AS number, status, lines.map(|$l| { product: $l.product, title: $l.title, total_minor: $l.total_minor }) AS lines, \
                total_minor, tax_minor, currency, coupon, provider, <string> created_at AS created_at, \
-               (IF paid_at THEN <string> paid_at END) AS paid_at, (IF closed_at THEN <string> closed_at END) AS closed_at \
+               (IF paid_at THEN <string> paid_at END) AS paid_at, (IF closed_at THEN <string> closed_at END) AS closed_at, \
+               (IF gift THEN { to: gift.email, message: gift.message } END) AS gift \
                FROM orders WHERE buyer = type::record('user', $user) ORDER BY created_at; \
              SELECT record::id(item) AS item, source, <string> granted_at AS granted_at, \
                (IF revoked_at THEN <string> revoked_at END) AS revoked_at FROM entitlement WHERE user = type::record('user', $user); \
-             SELECT lines, coupon FROM type::record('cart', string::concat('u_', $user));",
+             SELECT lines, coupon FROM type::record('cart', string::concat('u_', $user)); \
+             SELECT record::id(tier) AS tier, plan, <string> starts_at AS starts_at, <string> ends_at AS ends_at, \
+               (IF revoked_at THEN <string> revoked_at END) AS revoked_at FROM membership \
+               WHERE user = type::record('user', $user) ORDER BY starts_at; \
+             SELECT record::id(from_order) AS order, <string> claimed_at AS claimed_at FROM gift \
+               WHERE claimed_by = type::record('user', $user);",
         )
         .bind(("user", me.user_key.clone()))
         .bind(("email", me.email.clone()))
@@ -731,6 +737,8 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
     let orders = take(7)?;
     let library = take(8)?;
     let cart = take(9)?;
+    let memberships = take(10)?;
+    let gifts_received = take(11)?;
     audit::record(db, Action::Export, Some(&me.user_key), None, "").await;
     Ok(json!({
         "format": "shuzhai-export-1",
@@ -744,14 +752,16 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
         "orders": orders,
         "library": library,
         "cart": cart.get(0).cloned().unwrap_or(Value::Null),
+        "memberships": memberships,
+        "gifts_received": gifts_received,
     }))
 }
 
 /// Deletes the account after checking the password: sessions, links, mail and the person's
-/// record go, with their library and cart; orders stay in the creators' books without the
-/// link to the person, and so do interaction events and audit entries;
-/// a creator's storefront stays (orders point at its items) but is unpublished and no
-/// longer belongs to anyone.
+/// record go, with their library, memberships and cart, and their address on gifts sent
+/// to them; orders stay in the creators' books without the link to the person, and so do
+/// interaction events and audit entries; a creator's storefront stays (orders point at its
+/// items) but is unpublished and no longer belongs to anyone.
 pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<(), AppError> {
     verify_own_password(db, me, password, "password").await?;
     execute(
@@ -765,6 +775,10 @@ pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<()
          DELETE signup WHERE email = $email; \
          UPDATE event SET user = NONE WHERE user = $u; \
          DELETE entitlement WHERE user = $u; \
+         DELETE membership WHERE user = $u; \
+         UPDATE gift SET claimed_by = NONE WHERE claimed_by = $u; \
+         UPDATE gift SET email = '' WHERE email = $email; \
+         UPDATE orders SET gift.email = '' WHERE gift.email = $email; \
          DELETE type::record('cart', string::concat('u_', $user)); \
          UPDATE orders SET buyer = NONE WHERE buyer = $u; \
          UPDATE audit SET user = NONE WHERE user = $u; \

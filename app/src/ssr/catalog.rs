@@ -32,6 +32,8 @@ pub struct IndexedItem {
     pub popularity: f64,
     /// RFC 3339 publication time (sorts as text).
     pub published_at: String,
+    /// The membership tier that opens it (record key).
+    pub tier: Option<String>,
     title_hay: String,
     text_hay: String,
 }
@@ -45,6 +47,32 @@ pub struct CatalogIndex {
     tags: Vec<TagRef>,
     creators: HashMap<String, CreatorCard>,
     bundles: Vec<IndexedBundle>,
+    tiers: Vec<IndexedTier>,
+}
+
+/// A creator's membership tier, as the catalog keeps it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IndexedTier {
+    /// Record key.
+    pub key: String,
+    /// The creator's record key.
+    pub creator_key: String,
+    /// The creator's slug.
+    pub creator_slug: String,
+    /// The creator's name.
+    pub creator_name: String,
+    /// Name.
+    pub name: String,
+    /// What members get.
+    pub description: String,
+    /// Price of 30 days, in minor units.
+    pub price_monthly_minor: i64,
+    /// Price of 365 days, in minor units.
+    pub price_yearly_minor: i64,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// Free days for a first-time member.
+    pub trial_days: u32,
 }
 
 /// A published bundle, as the catalog keeps it.
@@ -81,6 +109,8 @@ struct ItemRow {
     published_at: Option<String>,
     creator_key: String,
     category_key: String,
+    #[serde(default)]
+    tier: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -138,7 +168,8 @@ impl CatalogIndex {
             "load published items",
             "SELECT record::id(id) AS key, slug, kind, language, title_en, title_zh, summary_en, summary_zh,
                     price_minor, currency, cover, tags, published_at,
-                    record::id(creator) AS creator_key, record::id(category) AS category_key
+                    record::id(creator) AS creator_key, record::id(category) AS category_key,
+                    (IF tier THEN record::id(tier) END) AS tier
              FROM item WHERE status = 'published'",
             json!({}),
             0,
@@ -187,9 +218,40 @@ impl CatalogIndex {
             0,
         )
         .await?;
+        let tiers: Vec<IndexedTier> = rows(
+            db,
+            "load membership tiers",
+            "SELECT record::id(id) AS key, record::id(creator) AS creator_key, creator.slug AS creator_slug,
+                    creator.name AS creator_name, name, description,
+                    price_monthly_minor, price_yearly_minor, currency, trial_days
+             FROM membership_tier ORDER BY key",
+            json!({}),
+            0,
+        )
+        .await?;
         let mut index = Self::build(items, categories, tags, creators, counts, ratings);
         index.bundles = bundles;
+        index.tiers = tiers;
         Ok(index)
+    }
+
+    /// A membership tier by its record key.
+    pub fn tier(&self, key: &str) -> Option<&IndexedTier> {
+        self.tiers.iter().find(|t| t.key == key)
+    }
+
+    /// The tiers of the creator with slug `creator_slug`.
+    pub fn tiers_of<'a>(&'a self, creator_slug: &'a str) -> impl Iterator<Item = &'a IndexedTier> {
+        self.tiers
+            .iter()
+            .filter(move |t| t.creator_slug == creator_slug)
+    }
+
+    /// The published items that membership tier `key` opens, newest first.
+    pub fn tier_items<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a IndexedItem> {
+        self.items
+            .iter()
+            .filter(move |i| i.tier.as_deref() == Some(key))
     }
 
     /// The published bundles that contain item `key`.
@@ -299,6 +361,7 @@ impl CatalogIndex {
                     key: row.key,
                     tags: row.tags,
                     published_at,
+                    tier: row.tier,
                     title_hay,
                     text_hay,
                 })
@@ -367,6 +430,7 @@ impl CatalogIndex {
             tags,
             creators,
             bundles: Vec::new(),
+            tiers: Vec::new(),
         }
     }
 
@@ -509,7 +573,15 @@ impl CatalogIndex {
             .filter(|it| it.card.creator_slug == slug)
             .map(|it| it.card.clone())
             .collect();
-        Ok(CreatorProfile { creator, items })
+        let tiers = self
+            .tiers_of(slug)
+            .map(|t| super::commerce::membership::offer(self, t, None))
+            .collect();
+        Ok(CreatorProfile {
+            creator,
+            items,
+            tiers,
+        })
     }
 
     /// A published item by its record key.
@@ -604,10 +676,15 @@ impl CatalogService {
         let terms = ItemTerms {
             price_minor: item.card.price.minor,
         };
-        let in_library = access::entitled(&self.db, viewer, &item.key)
+        let holding = access::entitled(&self.db, viewer, &item.key, item.tier.as_deref())
             .await
             .map_err(|e| AppError::internal("check entitlement", e))?;
-        let body = access::body_for(&self.db, viewer, &item.key, terms, in_library)
+        let in_library = holding.owned;
+        let tier = match &item.tier {
+            Some(t) => super::commerce::membership::tier_offer(&self.db, &index, viewer, t).await?,
+            None => None,
+        };
+        let body = access::body_for(&self.db, viewer, &item.key, terms, holding.opens())
             .await
             .map_err(|e| AppError::internal("read item body", e))?;
         let locked_sections = if body.is_some() {
@@ -656,6 +733,7 @@ impl CatalogService {
             },
             body,
             in_library,
+            tier,
             bundles: super::commerce::bundles_containing(
                 &index,
                 &item.key,

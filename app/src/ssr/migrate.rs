@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "commerce",
         sql: include_str!("migrations/0003_commerce.surql"),
     },
+    Migration {
+        version: 4,
+        name: "memberships and gifts",
+        sql: include_str!("migrations/0004_memberships_gifts.surql"),
+    },
 ];
 
 /// Why migrating stopped.

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod shop;
+
 use app::ssr::accounts::AuthSettings;
 use app::ssr::db::{Db, DbConfig};
 use app::ssr::mail::Mailer;

@@ -8,6 +8,8 @@
 //! their id: a repeated request or a replayed webhook meets the first one's record and
 //! changes nothing.
 
+pub mod gift;
+pub mod membership;
 pub mod payments;
 pub mod pricing;
 pub mod stripe;
@@ -19,8 +21,8 @@ use super::db::{record_key, rows, transact, Db, DbError, TxError};
 use crate::error::AppError;
 use crate::models::account::Problem;
 use crate::models::commerce::{
-    is_idempotency_key, BundleView, CartView, Line, OrderStatus, OrderSummary, OrderView, Product,
-    Totals, MAX_CART_LINES,
+    is_idempotency_key, BundleView, CartView, Line, OrderStatus, OrderSummary, OrderView, Plan,
+    Product, Totals, MAX_CART_LINES,
 };
 use crate::models::i18n::Locale;
 use crate::models::money::Price;
@@ -175,6 +177,17 @@ struct ProductRow {
     items: Vec<String>,
 }
 
+#[derive(Deserialize)]
+struct TierRow {
+    key: String,
+    name: String,
+    price_monthly_minor: i64,
+    price_yearly_minor: i64,
+    currency: String,
+    creator_key: String,
+    refund_days: Option<i64>,
+}
+
 /// The products named by `lines` as the database prices them now; lines that no longer
 /// exist or are not published are left out.
 async fn price_lines(db: &Db, lines: &[String], locale: Locale) -> Result<Vec<Priced>, DbError> {
@@ -209,11 +222,48 @@ async fn price_lines(db: &Db, lines: &[String], locale: Locale) -> Result<Vec<Pr
         0,
     )
     .await?;
+    let tier_keys: Vec<&str> = products
+        .iter()
+        .filter(|p| matches!(p, Product::Membership { .. }))
+        .map(Product::slug)
+        .collect();
+    let found_tiers: Vec<TierRow> = if tier_keys.is_empty() {
+        Vec::new()
+    } else {
+        rows(
+            db,
+            "price cart memberships",
+            "SELECT record::id(id) AS key, name, price_monthly_minor, price_yearly_minor, currency,
+                    record::id(creator) AS creator_key, creator.refund_days AS refund_days
+             FROM membership_tier WHERE record::id(id) INSIDE $keys",
+            json!({ "keys": tier_keys }),
+            0,
+        )
+        .await?
+    };
     let mut out = Vec::new();
     for p in &products {
         let (list, prefix) = match p {
             Product::Item(_) => (&found_items, "item"),
             Product::Bundle(_) => (&found_bundles, "bundle"),
+            Product::Membership { tier, plan } => {
+                if let Some(t) = found_tiers.iter().find(|t| &t.key == tier) {
+                    out.push(Priced {
+                        product: p.to_string(),
+                        title: membership::line_title(&t.name, *plan, locale),
+                        href: format!("/membership/{}", t.key),
+                        creator_key: t.creator_key.clone(),
+                        item_keys: Vec::new(),
+                        unit_minor: match plan {
+                            Plan::Monthly => t.price_monthly_minor,
+                            Plan::Yearly => t.price_yearly_minor,
+                        },
+                        currency: t.currency.clone(),
+                        refund_days: t.refund_days.unwrap_or(14),
+                    });
+                }
+                continue;
+            }
         };
         let Some(row) = list
             .iter()
@@ -340,6 +390,12 @@ fn quote_error(e: QuoteError) -> AppError {
     }
 }
 
+/// Whether `owned` already holds every item `p` grants (never true of a membership, which
+/// grants time rather than items and can always be extended).
+fn owns_all(owned: &[String], p: &Priced) -> bool {
+    !p.item_keys.is_empty() && p.item_keys.iter().all(|k| owned.contains(k))
+}
+
 /// A cart with its lines priced now: what is owned already is left out, an unusable
 /// coupon is dropped with a note.
 struct PricedCart {
@@ -362,7 +418,7 @@ async fn price_cart(
         let owned = owned_items(db, user)
             .await
             .map_err(db_err("read library"))?;
-        priced.retain(|p| !p.item_keys.iter().all(|k| owned.contains(k)));
+        priced.retain(|p| !owns_all(&owned, p));
     }
     if priced.is_empty() {
         return Ok(PricedCart {
@@ -467,7 +523,7 @@ pub async fn add_to_cart(
         let owned = owned_items(db, user)
             .await
             .map_err(db_err("read library"))?;
-        if new.item_keys.iter().all(|k| owned.contains(k)) {
+        if owns_all(&owned, &new) {
             return Err(AppError::Conflict(
                 "You already own this; it is in your library.".into(),
             ));
@@ -476,6 +532,12 @@ pub async fn add_to_cart(
     let mut cart = load_cart(db, owner).await.map_err(db_err("read cart"))?;
     if cart.lines.contains(&new.product) {
         return Ok(());
+    }
+    // One plan per tier: choosing the yearly plan replaces the monthly one, and back.
+    if let Product::Membership { tier, .. } = &product {
+        cart.lines.retain(|l| {
+            !matches!(Product::parse(l), Some(Product::Membership { tier: t, .. }) if &t == tier)
+        });
     }
     let present = price_lines(db, &cart.lines, locale)
         .await
@@ -622,6 +684,18 @@ struct OrderRow {
     closed_at: Option<String>,
     refundable_until: Option<String>,
     refund_open: bool,
+    #[serde(default)]
+    gift: Option<GiftRow>,
+    #[serde(default)]
+    gift_claimed_at: Option<String>,
+}
+
+/// A gift order's recipient, message and claim secret.
+#[derive(Deserialize, Clone)]
+struct GiftRow {
+    email: String,
+    message: String,
+    token: String,
 }
 
 const ORDER_FIELDS: &str = "record::id(id) AS id, (IF buyer THEN record::id(buyer) END) AS buyer, status, lines, currency,
@@ -629,7 +703,8 @@ const ORDER_FIELDS: &str = "record::id(id) AS id, (IF buyer THEN record::id(buye
     <string> created_at AS created_at, (IF paid_at THEN <string> paid_at END) AS paid_at,
     (IF closed_at THEN <string> closed_at END) AS closed_at,
     (IF paid_at THEN <string> (paid_at + <duration> string::concat(<string> refund_days, 'd')) END) AS refundable_until,
-    (paid_at != NONE AND time::now() <= paid_at + <duration> string::concat(<string> refund_days, 'd')) AS refund_open";
+    (paid_at != NONE AND time::now() <= paid_at + <duration> string::concat(<string> refund_days, 'd')) AS refund_open,
+    gift, (IF gift THEN (SELECT VALUE <string> claimed_at FROM gift WHERE from_order = $parent.id AND claimed_at != NONE)[0] END) AS gift_claimed_at";
 
 async fn load_order(db: &Db, id: &str) -> Result<Option<OrderRow>, DbError> {
     Ok(rows::<OrderRow>(
@@ -669,7 +744,10 @@ fn view_of(order: OrderRow) -> OrderView {
         minor,
         currency: order.currency.clone(),
     };
-    let refundable = status.grants_access() && order.refund_open && order.total_minor > 0;
+    let refundable = status.grants_access()
+        && order.refund_open
+        && order.total_minor > 0
+        && order.gift_claimed_at.is_none();
     OrderView {
         pay_url: (status == OrderStatus::Pending && order.provider == "sandbox")
             .then(|| format!("/pay/{}", order.id)),
@@ -705,6 +783,12 @@ fn view_of(order: OrderRow) -> OrderView {
             None
         },
         failure: order.failure,
+        gift: order.gift.map(|g| crate::models::commerce::GiftNote {
+            link: (status == OrderStatus::Fulfilled).then(|| format!("/gift/{}", g.token)),
+            email: g.email,
+            message: g.message,
+            claimed_at: order.gift_claimed_at,
+        }),
     }
 }
 
@@ -761,9 +845,8 @@ pub async fn checkout(
             "The checkout form is out of date; reload the cart and try again.".into(),
         ));
     }
-    let id = order_id(&me.user_key, idempotency_key);
-    if let Some(existing) = load_order(db, &id).await.map_err(db_err("read order"))? {
-        return Ok(next_step(&existing));
+    if let Some(next) = existing_order(db, me, idempotency_key).await? {
+        return Ok(next);
     }
     let owner = CartOwner::User(me.user_key.clone());
     let priced = price_cart(db, commerce, &owner, me.locale).await?;
@@ -789,6 +872,53 @@ pub async fn checkout(
             )));
         }
     }
+    place_order(
+        db,
+        commerce,
+        me,
+        idempotency_key,
+        &q,
+        priced.coupon.as_deref(),
+        None,
+    )
+    .await
+}
+
+/// Where the buyer goes next if `idempotency_key` already made them an order: a repeated
+/// checkout leads to the first one, whatever else changed since.
+async fn existing_order(
+    db: &Db,
+    me: &SignedIn,
+    idempotency_key: &str,
+) -> Result<Option<String>, AppError> {
+    let id = order_id(&me.user_key, idempotency_key);
+    Ok(load_order(db, &id)
+        .await
+        .map_err(db_err("read order"))?
+        .map(|o| next_step(&o)))
+}
+
+/// A new order's recipient when it is a gift.
+pub(crate) struct GiftTo<'a> {
+    /// Their e-mail address.
+    pub email: &'a str,
+    /// The buyer's message.
+    pub message: &'a str,
+}
+
+/// Creates the order for quote `q` (taking a use of `coupon`) and starts its payment;
+/// returns where the buyer goes next. The order's key comes from the buyer and
+/// `idempotency_key`, so a second request with the same key leads to the first order.
+async fn place_order(
+    db: &Db,
+    commerce: &CommerceSettings,
+    me: &SignedIn,
+    idempotency_key: &str,
+    q: &Quote,
+    coupon: Option<&str>,
+    gift: Option<GiftTo<'_>>,
+) -> Result<String, AppError> {
+    let id = order_id(&me.user_key, idempotency_key);
     let lines: Vec<serde_json::Value> = q
         .lines
         .iter()
@@ -818,7 +948,7 @@ pub async fn checkout(
          CREATE type::record('orders', $id) SET buyer = type::record('user', $user), status = 'pending',
             idempotency_key = $idem, currency = $currency, subtotal_minor = $subtotal, discount_minor = $discount,
             total_minor = $total, tax_minor = $tax, tax_rate_bp = $tax_rate, coupon = $coupon, refund_days = $refund_days,
-            provider = $provider, created_at = time::now(), history = [{ at: time::now(), status: 'pending' }],
+            provider = $provider, gift = $gift, created_at = time::now(), history = [{ at: time::now(), status: 'pending' }],
             lines = $lines.map(|$l| {
                 product: $l.product, title: $l.title, href: $l.href, creator: type::record('creator', $l.creator),
                 items: $l.items.map(|$i| type::record('item', $i)), unit_minor: $l.unit_minor,
@@ -828,8 +958,9 @@ pub async fn checkout(
         json!({
             "id": id, "user": me.user_key, "idem": idempotency_key, "currency": q.currency,
             "subtotal": q.subtotal_minor, "discount": q.discount_minor, "total": q.total_minor,
-            "tax": q.tax_minor, "tax_rate": q.tax_rate_bp, "coupon": priced.coupon,
+            "tax": q.tax_minor, "tax_rate": q.tax_rate_bp, "coupon": coupon,
             "refund_days": q.refund_days, "provider": provider, "lines": lines,
+            "gift": gift.map(|g| json!({ "email": g.email, "message": g.message, "token": gift::new_token() })),
         }),
     )
     .await;
@@ -981,32 +1112,61 @@ pub async fn fulfil(db: &Db, order: &str) -> Result<Applied, AppError> {
         // The buyer deleted their account: there is no one to grant to.
         return Ok(Applied::Already);
     };
+    // A gift's items wait for whoever claims it; the buyer's own order grants at once.
     let mut grants: Vec<serde_json::Value> = Vec::new();
-    for l in &row.lines {
+    let mut periods: Vec<serde_json::Value> = Vec::new();
+    for (n, l) in row.lines.iter().enumerate() {
+        if let Some(Product::Membership { tier, plan }) = Product::parse(&l.product) {
+            periods.push(json!({
+                "key": format!("{order}_{n}"), "tier": tier, "plan": plan.as_str(),
+                "length": format!("{}d", plan.days()),
+            }));
+            continue;
+        }
+        if row.gift.is_some() {
+            continue;
+        }
         for item in &l.items {
             let item = record_key(item);
             grants.push(json!({ "key": format!("{buyer}_{item}_{order}"), "item": item }));
         }
     }
-    let products: Vec<&str> = row.lines.iter().map(|l| l.product.as_str()).collect();
+    let gift_key = row.gift.as_ref().map(|g| gift::key_of(&g.token));
+    let products: Vec<&str> = if row.gift.is_some() {
+        Vec::new()
+    } else {
+        row.lines.iter().map(|l| l.product.as_str()).collect()
+    };
     let result = transact(
         db,
         "fulfil order",
         "BEGIN TRANSACTION;
          LET $o = type::record('orders', $id);
          LET $s = $o.status;
+         LET $u = type::record('user', $buyer);
          IF $s != 'paid' { THROW string::concat('shuzhai:state-', <string> $s) };
          FOR $g IN $grants {
-            CREATE type::record('entitlement', $g.key) SET user = type::record('user', $buyer),
+            CREATE type::record('entitlement', $g.key) SET user = $u,
                item = type::record('item', $g.item), from_order = $o, source = 'purchase', granted_at = time::now();
+         };
+         FOR $m IN $periods {
+            LET $t = type::record('membership_tier', $m.tier);
+            LET $last = (SELECT ends_at FROM membership WHERE user = $u AND tier = $t AND revoked_at = NONE
+               ORDER BY ends_at DESC LIMIT 1)[0].ends_at;
+            LET $from = IF $last != NONE AND $last > time::now() THEN $last ELSE time::now() END;
+            CREATE type::record('membership', $m.key) SET user = $u, tier = $t, plan = $m.plan, from_order = $o,
+               starts_at = $from, ends_at = $from + <duration> $m.length;
+         };
+         IF $gift != NONE {
+            CREATE type::record('gift', $gift) SET from_order = $o, email = $o.gift.email, created_at = time::now();
          };
          UPDATE $o SET status = 'fulfilled', fulfilled_at = time::now(), history += { at: time::now(), status: 'fulfilled' };
          UPDATE type::record('cart', $cart) SET lines = array::complement(lines, $products), coupon = NONE
-            WHERE id != NONE;
+            WHERE id != NONE AND array::len($products) > 0;
          COMMIT TRANSACTION;",
         json!({
-            "id": order, "buyer": buyer, "grants": grants, "products": products,
-            "cart": CartOwner::User(buyer.clone()).key(),
+            "id": order, "buyer": buyer, "grants": grants, "periods": periods, "products": products,
+            "gift": gift_key, "cart": CartOwner::User(buyer.clone()).key(),
         }),
     )
     .await;
@@ -1130,6 +1290,9 @@ pub async fn refund(
             "Only a paid order can be refunded.".into(),
         ));
     }
+    if row.gift_claimed_at.is_some() {
+        return Err(gift_claimed());
+    }
     if !row.refund_open {
         return Err(AppError::Conflict(format!(
             "The refund window for this order closed on {}.",
@@ -1171,6 +1334,9 @@ pub async fn refund(
          LET $s = $o.status;
          IF $s = 'refunded' { THROW 'shuzhai:same' };
          IF $s != 'paid' AND $s != 'fulfilled' { THROW string::concat('shuzhai:state-', <string> $s) };
+         IF array::len((SELECT VALUE id FROM gift WHERE from_order = $o AND claimed_at != NONE)) > 0 {
+            THROW 'shuzhai:gift-claimed'
+         };
          UPDATE $o SET status = 'refunded', closed_at = time::now(), history += { at: time::now(), status: 'refunded' };
          FOR $l IN $ledger {
             CREATE type::record('ledger', $l.key) SET from_order = $o, line = $l.line, creator = type::record('creator', $l.creator),
@@ -1178,6 +1344,8 @@ pub async fn refund(
                currency = $currency, at = time::now();
          };
          UPDATE entitlement SET revoked_at = time::now() WHERE from_order = $o AND revoked_at = NONE;
+         UPDATE membership SET revoked_at = time::now() WHERE from_order = $o AND revoked_at = NONE;
+         UPDATE gift SET revoked_at = time::now() WHERE from_order = $o AND revoked_at = NONE;
          COMMIT TRANSACTION;",
         json!({ "id": order, "ledger": ledger, "currency": row.currency }),
     )
@@ -1185,12 +1353,20 @@ pub async fn refund(
     match result {
         Ok(()) => Ok(Applied::Now),
         Err(TxError::Refused(r)) if r == "same" => Ok(Applied::Already),
+        Err(TxError::Refused(r)) if r == "gift-claimed" => Err(gift_claimed()),
         Err(TxError::Refused(r)) => Err(AppError::Conflict(format!(
             "This order cannot be refunded ({}).",
             r.trim_start_matches("state-")
         ))),
         Err(TxError::Db(e)) => Err(AppError::internal("refund order", e)),
     }
+}
+
+fn gift_claimed() -> AppError {
+    AppError::Conflict(
+        "This gift was already claimed: it belongs to its recipient now and cannot be refunded."
+            .into(),
+    )
 }
 
 /// Adds a free item to the person's library.

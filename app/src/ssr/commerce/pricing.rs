@@ -53,10 +53,12 @@ pub struct CouponTerms {
 }
 
 impl CouponTerms {
-    /// Whether the coupon discounts `line`.
+    /// Whether the coupon discounts `line`: the creator's items and bundles (memberships
+    /// keep their price).
     fn applies_to(&self, line: &Priced) -> bool {
         line.creator_key == self.creator_key
             && line.unit_minor > 0
+            && !line.product.starts_with("membership:")
             && (self.item_keys.is_empty()
                 || (line.product.starts_with("item:")
                     && line.item_keys.iter().all(|k| self.item_keys.contains(k))))
