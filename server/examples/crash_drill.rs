@@ -3,8 +3,9 @@
 //!
 //! It starts the release server on a fresh on-disk database, signs in 25 demo learners and
 //! lets them run 200 checkouts at once — one to three items each, some with a coupon that
-//! has a usage limit, some with the same idempotency key sent twice at once, some paid
-//! twice at once (a replayed payment), some declined. Part-way through it kills the server
+//! has a usage limit, some with a membership, some gifts for someone else, some with the
+//! same idempotency key sent twice at once, some paid twice at once (a replayed payment),
+//! some declined. Part-way through it kills the server
 //! with SIGKILL, starts it again on the same database, and the learners retry whatever
 //! failed. Then it stops the server, opens the database itself and checks:
 //!
@@ -13,7 +14,9 @@
 //! * no order was charged twice (one payment event and one ledger sale per line);
 //! * no entitlement exists without a paid order;
 //! * the ledger's totals equal the orders' totals, and the coupon's use count equals the
-//!   orders holding it.
+//!   orders holding it;
+//! * every membership line of a paid order added exactly one membership period, every paid
+//!   gift made exactly one claimable gift (granting nothing to its buyer) and was mailed once.
 //!
 //! It prints the counts and exits non-zero on any mismatch.
 //!
@@ -180,14 +183,48 @@ async fn shop(
                 .call("/api/cart_add", &[("product", &format!("item:{slug}"))])
                 .await;
         }
+        if trip % 5 == 4 {
+            let plan = if learner % 2 == 0 {
+                "monthly"
+            } else {
+                "yearly"
+            };
+            client
+                .call(
+                    "/api/cart_add",
+                    &[(
+                        "product",
+                        &format!("membership:c{}:{plan}", 1 + learner % 4),
+                    )],
+                )
+                .await;
+        }
         if trip % 3 == 0 {
             client
                 .call("/api/coupon_apply", &[("code", LIMITED_COUPON)])
                 .await;
         }
         let key = format!("drill-{learner:02}-{trip:02}");
-        let checkout_fields = [("key", key.as_str())];
-        let checkout = || client.call("/api/checkout", &checkout_fields);
+        // Every third learner's sixth trip is a gift for a friend instead of the cart.
+        let gift = learner % 3 == 0 && trip == 5;
+        let friend = format!("friend-{learner:02}@drill.test");
+        let gift_item = format!("item:{}", items[rand_below(&mut seed, items.len())]);
+        let checkout_fields: Vec<(&str, &str)> = if gift {
+            vec![
+                ("key", key.as_str()),
+                ("product", gift_item.as_str()),
+                ("email", friend.as_str()),
+                ("message", "From the crash drill"),
+            ]
+        } else {
+            vec![("key", key.as_str())]
+        };
+        let path = if gift {
+            "/api/gift_checkout"
+        } else {
+            "/api/checkout"
+        };
+        let checkout = || client.call(path, &checkout_fields);
         // Every fourth checkout is sent twice at once (a double click).
         let answers = if trip % 4 == 1 {
             let (a, b) = tokio::join!(checkout(), checkout());
@@ -445,7 +482,7 @@ async fn verify(db_path: &str, trips: &[Trip]) -> usize {
     let per_order: Vec<Value> = rows(
         &db,
         "drill items sold",
-        "SELECT VALUE array::len(array::flatten(lines.items)) FROM orders WHERE status = 'fulfilled'",
+        "SELECT VALUE array::len(array::flatten(lines.items)) FROM orders WHERE status = 'fulfilled' AND gift = NONE",
         json!({}),
         0,
     )
@@ -466,6 +503,72 @@ async fn verify(db_path: &str, trips: &[Trip]) -> usize {
         "entitlements without a paid order",
         count(&db, "SELECT count() AS n FROM entitlement WHERE source = 'purchase' AND from_order.status NOTINSIDE ['paid', 'fulfilled'] GROUP ALL").await,
         0,
+    );
+    let membership_lines = count(
+        &db,
+        "SELECT math::sum(array::len(lines[WHERE string::starts_with(product, 'membership:')])) AS n
+         FROM orders WHERE status = 'fulfilled' GROUP ALL",
+    )
+    .await;
+    check(
+        "membership periods (one per membership line of each paid order)",
+        count(
+            &db,
+            "SELECT count() AS n FROM membership WHERE plan != 'trial' GROUP ALL",
+        )
+        .await,
+        membership_lines,
+    );
+    check(
+        "membership periods without a paid order",
+        count(&db, "SELECT count() AS n FROM membership WHERE plan != 'trial' AND from_order.status NOTINSIDE ['paid', 'fulfilled'] GROUP ALL").await,
+        0,
+    );
+    let paid_gifts = count(
+        &db,
+        "SELECT count() AS n FROM orders WHERE gift != NONE AND status = 'fulfilled' GROUP ALL",
+    )
+    .await;
+    check(
+        "claimable gifts (one per paid gift order)",
+        count(&db, "SELECT count() AS n FROM gift GROUP ALL").await,
+        paid_gifts,
+    );
+    check(
+        "entitlements from gift orders before anyone claimed them",
+        count(
+            &db,
+            "SELECT count() AS n FROM entitlement WHERE from_order.gift != NONE GROUP ALL",
+        )
+        .await,
+        0,
+    );
+    check(
+        "gifts not yet mailed",
+        count(
+            &db,
+            "SELECT count() AS n FROM gift WHERE mailed_at = NONE GROUP ALL",
+        )
+        .await,
+        0,
+    );
+    let gift_mails = count(
+        &db,
+        "SELECT count() AS n FROM outbox WHERE string::ends_with(to, '@drill.test') GROUP ALL",
+    )
+    .await;
+    check(
+        "gift e-mails sent twice",
+        (gift_mails - paid_gifts).max(0),
+        0,
+    );
+    println!(
+        "  (membership periods bought: {membership_lines}; gifts paid: {paid_gifts}, e-mails: {gift_mails})"
+    );
+    check(
+        "memberships and gifts both bought (so both were exercised)",
+        i64::from(membership_lines > 0 && paid_gifts > 0),
+        1,
     );
     check(
         "people holding the same item twice",

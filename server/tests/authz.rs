@@ -252,6 +252,44 @@ const MATRIX: &[Entry] = &[
         args: &[("slug", "no-such-item")],
         allowed: SIGNED_IN,
     },
+    // Memberships: the page is public, a trial is for a signed-in learner.
+    Entry {
+        path: "/api/membership",
+        get: true,
+        args: &[("tier", "no-such-tier")],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/membership_trial",
+        get: false,
+        args: &[("tier", "no-such-tier")],
+        allowed: SIGNED_IN,
+    },
+    // Gifts: anyone may price one or open a link; buying and claiming need an account.
+    Entry {
+        path: "/api/gift_quote",
+        get: true,
+        args: &[("product", "item:no-such-item")],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/gift_checkout",
+        get: false,
+        args: &[("product", "item:no-such-item"), ("email", ""), ("key", "")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/gift",
+        get: true,
+        args: &[("token", "not-a-gift")],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/gift_claim",
+        get: false,
+        args: &[("token", "not-a-gift")],
+        allowed: SIGNED_IN,
+    },
     // A creator's sales, refund window and coupons (admins without a storefront get 404).
     Entry {
         path: "/api/studio_sales",

@@ -76,7 +76,10 @@ async fn a_trial_then_paid_periods_open_the_tier_and_expiry_or_refund_closes_it(
     let app = app();
     let (b, user) = learner(app).await;
     let slugs = tier_items(&app.db).await;
-    assert!(slugs.len() >= 2, "the demo marks some of c1's items for members");
+    assert!(
+        slugs.len() >= 2,
+        "the demo marks some of c1's items for members"
+    );
     let slug = &slugs[0];
 
     // Not a member: the item is locked, and its page offers the membership.
@@ -91,7 +94,10 @@ async fn a_trial_then_paid_periods_open_the_tier_and_expiry_or_refund_closes_it(
     assert_eq!(m["items"].as_array().unwrap().len(), slugs.len());
     let html = b.get("/membership/c1").await;
     assert_eq!(html.status, 200);
-    assert!(html.body.contains("Membership"), "the page renders without JavaScript");
+    assert!(
+        html.body.contains("Membership"),
+        "the page renders without JavaScript"
+    );
 
     // The free trial opens every item of the tier at once, for seven days.
     let r = b.submit("/api/membership_trial", &[("tier", "c1")]).await;
@@ -109,7 +115,10 @@ async fn a_trial_then_paid_periods_open_the_tier_and_expiry_or_refund_closes_it(
     let r = b.call("/api/membership_trial", &[("tier", "c1")]).await;
     assert_eq!(r.status, 409, "{r:?}");
     assert!(r.body.contains("first-time"), "{}", r.body);
-    assert_eq!(membership(&b).await["tier"]["mine"]["trial_available"], false);
+    assert_eq!(
+        membership(&b).await["tier"]["mine"]["trial_available"],
+        false
+    );
 
     // The trial runs out: the items close by themselves.
     app::ssr::db::execute(
@@ -122,7 +131,10 @@ async fn a_trial_then_paid_periods_open_the_tier_and_expiry_or_refund_closes_it(
     .await
     .unwrap();
     let page = item(&b, slug).await;
-    assert!(page["body"].is_null(), "an expired membership opens nothing");
+    assert!(
+        page["body"].is_null(),
+        "an expired membership opens nothing"
+    );
     assert_eq!(page["tier"]["mine"]["active"], false);
 
     // Monthly, then yearly in the same cart: one plan per tier stays.
@@ -153,7 +165,10 @@ async fn a_trial_then_paid_periods_open_the_tier_and_expiry_or_refund_closes_it(
     // A year bought on top continues from where the 30 days end.
     let yearly = buy(&b, "membership:c1:yearly", "member-key-02").await;
     let m = membership(&b).await;
-    assert_eq!(days_until(m["tier"]["mine"]["until"].as_str().unwrap()), 395);
+    assert_eq!(
+        days_until(m["tier"]["mine"]["until"].as_str().unwrap()),
+        395
+    );
     let periods = query(
         &app.db,
         "SELECT plan, from_order FROM membership WHERE user = type::record('user', $u) AND plan != 'trial' AND revoked_at = NONE",
@@ -212,7 +227,9 @@ async fn bad_membership_input_is_refused_and_visitors_are_asked_to_sign_in() {
     let r = b.fetch("/api/membership?tier=nosuch").await;
     assert_eq!(r.status, 404, "{r:?}");
     let visitor = common::Browser::new(app);
-    let r = visitor.call("/api/membership_trial", &[("tier", "c1")]).await;
+    let r = visitor
+        .call("/api/membership_trial", &[("tier", "c1")])
+        .await;
     assert_eq!(r.status, 401, "{r:?}");
     let m = membership(&visitor).await;
     assert!(m["tier"]["mine"].is_null(), "a visitor has no membership");
@@ -347,13 +364,19 @@ async fn a_gift_is_paid_by_one_learner_mailed_and_claimed_once_by_the_recipient(
     let receipt = order(&giver, &id).await;
     assert_eq!(receipt["status"], "fulfilled");
     assert_eq!(receipt["gift"]["email"], to);
-    assert!(item(&giver, &slug).await["body"].is_null(), "the giver gave it away");
+    assert!(
+        item(&giver, &slug).await["body"].is_null(),
+        "the giver gave it away"
+    );
     let mails = outbox_to(&app.db, &to).await;
     assert_eq!(mails.len(), 1, "{mails:?}");
     let body = mails[0]["body"].as_str().unwrap();
     assert!(body.contains("Happy birthday!"), "{body}");
     let link = link_in(body);
-    assert_eq!(receipt["gift"]["link"], link, "the receipt shows the same link");
+    assert_eq!(
+        receipt["gift"]["link"], link,
+        "the receipt shows the same link"
+    );
     let token = link.trim_start_matches("/gift/").to_string();
 
     // The friend opens the link: who sent it, what it is; then claims it.
@@ -364,7 +387,10 @@ async fn a_gift_is_paid_by_one_learner_mailed_and_claimed_once_by_the_recipient(
     assert_eq!(g["items"][0]["slug"], slug);
     assert!(g["claimed"].is_null());
     let page = friend.get(&link).await;
-    assert!(page.body.contains("Happy birthday!"), "the page renders without JavaScript");
+    assert!(
+        page.body.contains("Happy birthday!"),
+        "the page renders without JavaScript"
+    );
     let visitor = common::Browser::new(app);
     assert_eq!(
         visitor

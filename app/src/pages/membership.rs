@@ -44,7 +44,10 @@ fn PlanButtons(tier: TierOffer) -> impl IntoView {
     let add_error = form_error(AddToCart::PATH);
     let trial_error = form_error(StartTrial::PATH);
     let active = tier.mine.as_ref().is_some_and(|m| m.active);
-    let trial = tier.mine.as_ref().map_or(tier.trial_days > 0, |m| m.trial_available);
+    let trial = tier
+        .mine
+        .as_ref()
+        .map_or(tier.trial_days > 0, |m| m.trial_available);
     let saving = tier.yearly_saving_percent();
     let key = tier.key.clone();
     let plan = |plan: Plan, price: String| {
@@ -103,10 +106,7 @@ fn PlanButtons(tier: TierOffer) -> impl IntoView {
 pub fn TierBox(tier: TierOffer) -> impl IntoView {
     let locale = use_me().locale;
     let t = move |en, zh| locale.pick(en, zh);
-    let status = tier
-        .mine
-        .as_ref()
-        .and_then(|m| membership_line(m, locale));
+    let status = tier.mine.as_ref().and_then(|m| membership_line(m, locale));
     let active = tier.mine.as_ref().is_some_and(|m| m.active);
     view! {
         <aside class="tier-box" aria-labelledby="tier-h">

@@ -93,4 +93,3 @@ pub async fn order(b: &Browser, id: &str) -> Value {
 pub async fn count(db: &Db, sql: &str, vars: Value) -> usize {
     query(db, sql, vars).await.len()
 }
-

@@ -33,8 +33,7 @@ pub fn key_of(token: &str) -> String {
 /// the database is asked).
 pub fn is_token(s: &str) -> bool {
     s.len() == 43
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
@@ -203,8 +202,9 @@ pub async fn view(
 /// gift one already claimed changes nothing; a gift someone else claimed, or one that was
 /// refunded, cannot be claimed.
 pub async fn claim(db: &Db, me: &SignedIn, token: &str) -> Result<(), AppError> {
-    let not_found =
-        || AppError::NotFound("This gift link is not valid. Check that it was copied whole.".into());
+    let not_found = || {
+        AppError::NotFound("This gift link is not valid. Check that it was copied whole.".into())
+    };
     if !is_token(token) {
         return Err(not_found());
     }

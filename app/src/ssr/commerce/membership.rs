@@ -101,10 +101,7 @@ pub async fn view(
     let tier = tier_offer(db, index, viewer, tier_key)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such membership.".into()))?;
-    let items = index
-        .tier_items(tier_key)
-        .map(|i| i.card.clone())
-        .collect();
+    let items = index.tier_items(tier_key).map(|i| i.card.clone()).collect();
     Ok(MembershipView { tier, items })
 }
 
