@@ -184,7 +184,7 @@ async fn shop(
                 .await;
         }
         if trip % 5 == 4 {
-            let plan = if learner % 2 == 0 {
+            let plan = if learner.is_multiple_of(2) {
                 "monthly"
             } else {
                 "yearly"
@@ -206,7 +206,7 @@ async fn shop(
         }
         let key = format!("drill-{learner:02}-{trip:02}");
         // Every third learner's sixth trip is a gift for a friend instead of the cart.
-        let gift = learner % 3 == 0 && trip == 5;
+        let gift = learner.is_multiple_of(3) && trip == 5;
         let friend = format!("friend-{learner:02}@drill.test");
         let gift_item = format!("item:{}", items[rand_below(&mut seed, items.len())]);
         let checkout_fields: Vec<(&str, &str)> = if gift {

@@ -7,8 +7,8 @@
 mod common;
 
 use app::models::account::Role;
-use app::ssr::db::{rows, Db};
-use common::{app, Browser, TestApp};
+use app::ssr::db::Db;
+use common::{app, Browser};
 use serde_json::{json, Value};
 
 use common::shop::{
