@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/pay/:order") view=pages::shop::PayPage ssr=SsrMode::Async />
                         <Route path=path!("/orders") view=pages::shop::OrdersPage ssr=SsrMode::Async />
                         <Route path=path!("/orders/:id") view=pages::shop::OrderPage ssr=SsrMode::Async />
+                        <Route path=path!("/studio/products") view=pages::studio::StudioProductsPage ssr=SsrMode::Async />
                         <Route path=path!("/studio/sales") view=pages::shop::StudioSalesPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/users") view=pages::admin::AdminUsersPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/outbox") view=pages::admin::AdminOutboxPage ssr=SsrMode::Async />

@@ -309,6 +309,31 @@ const MATRIX: &[Entry] = &[
         args: &[("code", "x"), ("kind", "percent"), ("value", "10")],
         allowed: CREATORS,
     },
+    // A creator's products: item prices, the membership tier, bundles.
+    Entry {
+        path: "/api/studio_products",
+        get: true,
+        args: &[],
+        allowed: CREATORS,
+    },
+    Entry {
+        path: "/api/studio_item",
+        get: false,
+        args: &[("slug", "no-such-item"), ("price", "1")],
+        allowed: CREATORS,
+    },
+    Entry {
+        path: "/api/studio_tier",
+        get: false,
+        args: &[("name", ""), ("monthly", "1"), ("yearly", "1")],
+        allowed: CREATORS,
+    },
+    Entry {
+        path: "/api/studio_bundle",
+        get: false,
+        args: &[("slug", ""), ("title", ""), ("price", "1")],
+        allowed: CREATORS,
+    },
     // Administration.
     Entry {
         path: "/api/admin_users",

@@ -465,3 +465,221 @@ async fn an_unclaimed_gift_can_be_refunded_and_then_no_longer_claimed() {
     assert_eq!(g["revoked"], true);
     assert!(item(&friend, &slug).await["body"].is_null());
 }
+
+/// A browser signed in as the creator whose account key is `key`.
+async fn creator(app: &common::TestApp, key: &str) -> common::Browser {
+    let b = common::Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, key, "test")
+        .await
+        .unwrap();
+    b.set_session(Some(&token));
+    b
+}
+
+#[tokio::test]
+async fn a_creator_sets_prices_their_membership_and_bundles_and_nobody_else_can() {
+    let app = app();
+    let daniel = creator(app, "c4").await;
+    let r = daniel.fetch("/api/studio_products").await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let p: Value = serde_json::from_str(&r.body).unwrap();
+    let slugs: Vec<String> = p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["status"] == "published")
+        .map(|i| i["slug"].as_str().unwrap().to_string())
+        .collect();
+    assert!(slugs.len() >= 4);
+    assert_eq!(p["tier_key"], "c4");
+    let page = daniel.get("/studio/products").await;
+    assert!(
+        page.body.contains("Products and prices"),
+        "renders without JavaScript"
+    );
+
+    // A learner put the item in their cart at the old price.
+    let (learner_b, _) = learner(app).await;
+    let (x, y) = (&slugs[0], &slugs[1]);
+    learner_b
+        .submit("/api/cart_add", &[("product", &format!("item:{y}"))])
+        .await;
+    let old_total = cart(&learner_b).await["totals"]["total"]["minor"]
+        .as_i64()
+        .unwrap();
+
+    // Prices in yuan; a members' item needs a price.
+    let r = daniel
+        .submit(
+            "/api/studio_item",
+            &[("slug", x), ("price", "12.34"), ("for_members", "on")],
+        )
+        .await;
+    assert_eq!(r.location(), "/studio/products?saved=item", "{r:?}");
+    let page = item(&learner_b, x).await;
+    assert_eq!(page["card"]["price"]["minor"], 1234);
+    assert_eq!(page["tier"]["key"], "c4");
+    let r = daniel
+        .submit("/api/studio_item", &[("slug", y), ("price", "77")])
+        .await;
+    assert_eq!(r.status, 302, "{r:?}");
+    assert_ne!(old_total, 7700);
+    // The learner's checkout with the page's old total is stopped; the cart shows the new one.
+    let r = learner_b
+        .call(
+            "/api/checkout",
+            &[
+                ("key", "old-price-key-1"),
+                ("expected_total", &old_total.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 409, "{r:?}");
+    assert_eq!(cart(&learner_b).await["totals"]["total"]["minor"], 7700);
+    for (price, members, status) in [
+        ("-1", None, 400),
+        ("1.234", None, 400),
+        ("ten", None, 400),
+        ("10000001", None, 400),
+        ("0", Some("on"), 400),
+    ] {
+        let mut f = vec![("slug", x.as_str()), ("price", price)];
+        if let Some(m) = members {
+            f.push(("for_members", m));
+        }
+        let r = daniel.call("/api/studio_item", &f).await;
+        assert_eq!(r.status, status, "{price}: {r:?}");
+    }
+    assert_eq!(item(&learner_b, x).await["card"]["price"]["minor"], 1234);
+    // Someone else's item, a learner, a visitor.
+    let lin_item = paid_items(&app.db, "c1").await[0].0.clone();
+    let r = daniel
+        .call("/api/studio_item", &[("slug", &lin_item), ("price", "1")])
+        .await;
+    assert_eq!(r.status, 404, "{r:?}");
+    let r = learner_b
+        .call("/api/studio_item", &[("slug", x), ("price", "1")])
+        .await;
+    assert_eq!(r.status, 403, "{r:?}");
+    assert_eq!(item(&learner_b, x).await["card"]["price"]["minor"], 1234);
+
+    // The membership: new name and prices, no trial.
+    let r = daniel
+        .submit(
+            "/api/studio_tier",
+            &[
+                ("name", "Daniel's circle"),
+                ("description", "Everything I write for members."),
+                ("monthly", "19"),
+                ("yearly", "190.50"),
+                ("trial_days", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/studio/products?saved=tier", "{r:?}");
+    let m: Value =
+        serde_json::from_str(&learner_b.fetch("/api/membership?tier=c4").await.body).unwrap();
+    assert_eq!(m["tier"]["name"], "Daniel's circle");
+    assert_eq!(m["tier"]["yearly"]["minor"], 19050);
+    assert_eq!(m["tier"]["mine"]["trial_available"], false);
+    assert!(m["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["slug"] == x.as_str()));
+    let r = learner_b
+        .call("/api/membership_trial", &[("tier", "c4")])
+        .await;
+    assert_eq!(r.status, 400, "no trial offered: {r:?}");
+    for (field, bad) in [("trial_days", "91"), ("monthly", "0"), ("name", "")] {
+        let mut f = vec![
+            ("name", "Circle"),
+            ("monthly", "19"),
+            ("yearly", "190"),
+            ("trial_days", "7"),
+        ];
+        f.retain(|(k, _)| *k != field);
+        f.push((field, bad));
+        let r = daniel.call("/api/studio_tier", &f).await;
+        assert_eq!(r.status, 400, "{field}={bad}: {r:?}");
+    }
+
+    // A bundle of two of their items.
+    let r = daniel
+        .submit(
+            "/api/studio_bundle",
+            &[
+                ("slug", "daniel-duo"),
+                ("title", "The Daniel duo"),
+                ("price", "30"),
+                ("items[]", x),
+                ("items[]", y),
+                ("published", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/studio/products?saved=bundle", "{r:?}");
+    let b: Value =
+        serde_json::from_str(&learner_b.fetch("/api/bundle?slug=daniel-duo").await.body).unwrap();
+    assert_eq!(b["price"]["minor"], 3000);
+    assert_eq!(b["items"].as_array().unwrap().len(), 2);
+    let seeded_bundle: String = query(
+        &app.db,
+        "SELECT VALUE slug FROM bundle WHERE creator != creator:c4 LIMIT 1",
+        json!({}),
+    )
+    .await[0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (fields, status) in [
+        (vec![("slug", "daniel-one"), ("items[]", x.as_str())], 400),
+        (
+            vec![
+                ("slug", "daniel-mix"),
+                ("items[]", x.as_str()),
+                ("items[]", lin_item.as_str()),
+            ],
+            400,
+        ),
+        (
+            vec![
+                ("slug", "Bad Slug"),
+                ("items[]", x.as_str()),
+                ("items[]", y.as_str()),
+            ],
+            400,
+        ),
+        (
+            vec![
+                ("slug", seeded_bundle.as_str()),
+                ("items[]", x.as_str()),
+                ("items[]", y.as_str()),
+            ],
+            409,
+        ),
+    ] {
+        let mut f = fields.clone();
+        f.push(("title", "T"));
+        f.push(("price", "20"));
+        let r = daniel.call("/api/studio_bundle", &f).await;
+        assert_eq!(r.status, status, "{fields:?}: {r:?}");
+    }
+    // Taken off sale, it disappears from the store.
+    daniel
+        .submit(
+            "/api/studio_bundle",
+            &[
+                ("slug", "daniel-duo"),
+                ("title", "The Daniel duo"),
+                ("price", "30"),
+                ("items[]", x),
+                ("items[]", y),
+            ],
+        )
+        .await;
+    assert_eq!(
+        learner_b.fetch("/api/bundle?slug=daniel-duo").await.status,
+        404
+    );
+}

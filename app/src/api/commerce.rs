@@ -406,3 +406,99 @@ pub async fn claim_gift(token: String) -> Result<(), AppError> {
     leptos_axum::redirect(&format!("/gift/{token}"));
     Ok(())
 }
+
+/// What the signed-in creator sells: items with prices, bundles, the membership tier.
+#[server(prefix = "/api", endpoint = "studio_products", input = GetUrl)]
+pub async fn studio_products() -> Result<crate::models::commerce::ProductsView, AppError> {
+    let state = crate::ssr::state::app_state()?;
+    let viewer = crate::ssr::access::viewer();
+    let me = crate::ssr::access::require_signed_in(&viewer)?;
+    crate::ssr::commerce::products::products(&state.db, me).await
+}
+
+#[cfg(feature = "ssr")]
+async fn products_changed(saved: &str) {
+    if let Ok(state) = crate::ssr::state::app_state() {
+        if let Err(e) = state.catalog.refresh().await {
+            tracing::error!(error = %e, "could not refresh the catalog after a price change");
+        }
+    }
+    leptos_axum::redirect(&format!("/studio/products?saved={saved}"));
+}
+
+/// Sets an item's price in yuan (`0` or empty: free) and whether members read it
+/// (`for_members` = `on`).
+#[server(prefix = "/api", endpoint = "studio_item")]
+pub async fn set_item_price(
+    slug: String,
+    price: String,
+    #[server(default)] for_members: Option<String>,
+) -> Result<(), AppError> {
+    let state = crate::ssr::state::app_state()?;
+    let viewer = crate::ssr::access::viewer();
+    let me = crate::ssr::access::require_signed_in(&viewer)?;
+    crate::ssr::commerce::products::set_item(
+        &state.db,
+        me,
+        &slug,
+        &price,
+        for_members.as_deref() == Some("on"),
+    )
+    .await?;
+    products_changed("item").await;
+    Ok(())
+}
+
+/// Sets up or changes the creator's membership tier: name, description, prices of 30 days
+/// and of a year in yuan, free trial days.
+#[server(prefix = "/api", endpoint = "studio_tier")]
+pub async fn save_tier(
+    name: String,
+    #[server(default)] description: String,
+    monthly: String,
+    yearly: String,
+    #[server(default)] trial_days: String,
+) -> Result<(), AppError> {
+    let state = crate::ssr::state::app_state()?;
+    let viewer = crate::ssr::access::viewer();
+    let me = crate::ssr::access::require_signed_in(&viewer)?;
+    crate::ssr::commerce::products::save_tier(
+        &state.db,
+        me,
+        &name,
+        &description,
+        &monthly,
+        &yearly,
+        &trial_days,
+    )
+    .await?;
+    products_changed("tier").await;
+    Ok(())
+}
+
+/// Creates or changes a bundle of the creator's items (`items[]`, two or more) at one price
+/// in yuan; `published` = `on` puts it on sale.
+#[server(prefix = "/api", endpoint = "studio_bundle")]
+pub async fn save_bundle(
+    slug: String,
+    title: String,
+    price: String,
+    #[server(default)] items: Vec<String>,
+    #[server(default)] published: Option<String>,
+) -> Result<(), AppError> {
+    let state = crate::ssr::state::app_state()?;
+    let viewer = crate::ssr::access::viewer();
+    let me = crate::ssr::access::require_signed_in(&viewer)?;
+    crate::ssr::commerce::products::save_bundle(
+        &state.db,
+        me,
+        &slug,
+        &title,
+        &price,
+        &items,
+        published.as_deref() == Some("on"),
+    )
+    .await?;
+    products_changed("bundle").await;
+    Ok(())
+}

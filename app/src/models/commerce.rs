@@ -550,3 +550,65 @@ impl BundleView {
         }
     }
 }
+
+/// One of a creator's items as the products page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductItem {
+    /// URL slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Its price (0: free).
+    pub price: Price,
+    /// Members of the creator's tier read it.
+    pub for_members: bool,
+    /// `published` or `draft`.
+    pub status: String,
+}
+
+/// One of a creator's bundles as the products page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductBundle {
+    /// URL slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Its price.
+    pub price: Price,
+    /// Slugs of its items.
+    pub items: Vec<String>,
+    /// On sale.
+    pub published: bool,
+}
+
+/// A creator's membership tier as they edit it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductTier {
+    /// Name.
+    pub name: String,
+    /// What members get.
+    pub description: String,
+    /// Price of 30 days.
+    pub monthly: Price,
+    /// Price of 365 days.
+    pub yearly: Price,
+    /// Free days for a first-time member.
+    pub trial_days: u32,
+}
+
+/// `/studio/products`: what a creator sells and at what price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductsView {
+    /// The storefront's name.
+    pub creator_name: String,
+    /// The store's currency.
+    pub currency: String,
+    /// Their items.
+    pub items: Vec<ProductItem>,
+    /// Their bundles.
+    pub bundles: Vec<ProductBundle>,
+    /// Their membership tier, once set up.
+    pub tier: Option<ProductTier>,
+    /// Its record key (`/membership/<key>`).
+    pub tier_key: String,
+}

@@ -12,3 +12,4 @@ pub mod membership;
 pub mod not_found;
 pub mod privacy;
 pub mod shop;
+pub mod studio;

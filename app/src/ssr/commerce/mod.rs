@@ -12,6 +12,7 @@ pub mod gift;
 pub mod membership;
 pub mod payments;
 pub mod pricing;
+pub mod products;
 pub mod stripe;
 pub mod stripe_signature;
 pub mod studio;

@@ -14,15 +14,16 @@ use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 
+/// A storefront: its record key, name and refund window.
 #[derive(Deserialize)]
-struct CreatorRow {
-    key: String,
-    name: String,
+pub(super) struct CreatorRow {
+    pub(super) key: String,
+    pub(super) name: String,
     refund_days: Option<i64>,
 }
 
 /// The storefront `me` runs: creators (and admins who have one) only.
-async fn my_storefront(db: &Db, me: &SignedIn) -> Result<CreatorRow, AppError> {
+pub(super) async fn my_storefront(db: &Db, me: &SignedIn) -> Result<CreatorRow, AppError> {
     if !me.has(Role::Creator) {
         return Err(AppError::Forbidden);
     }
