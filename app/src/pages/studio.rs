@@ -62,7 +62,7 @@ fn Products(p: ProductsView) -> impl IntoView {
             <FormAlert error=item_error locale />
             <p class="muted">{t("Price 0 makes an item free. “Members” puts a paid item in your membership.", "价格为 0 即免费；勾选“会员可读”即加入会员内容。")}</p>
             <ul class="product-items">
-                {p.items.into_iter().map(|i| view! { <ItemRow i has_tier /> }).collect_view()}
+                {p.items.into_iter().map(|i| view! { <ItemRow i has_tier error=item_error /> }).collect_view()}
             </ul>
 
             <h2 id="membership">{t("Membership", "会员")}</h2>
@@ -97,9 +97,13 @@ fn Products(p: ProductsView) -> impl IntoView {
 }
 
 #[component]
-fn ItemRow(i: ProductItem, has_tier: bool) -> impl IntoView {
+fn ItemRow(
+    i: ProductItem,
+    has_tier: bool,
+    /// Shared by every row, shown above the list.
+    error: RwSignal<Option<AppError>>,
+) -> impl IntoView {
     let locale = use_me().locale;
-    let error = form_error(SetItemPrice::PATH);
     view! {
         <li>
             <ServerForm action=SetItemPrice::PATH error class="product-row">
