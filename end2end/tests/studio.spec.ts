@@ -43,6 +43,6 @@ test('a creator changes a price and makes a bundle on the products page', async 
   await expect(page).toHaveURL(/saved=bundle/);
   await page.goto('/bundle/wang-e2e-pair');
   await expect(page.locator('h1')).toHaveText('王老师双书套装');
-  await expect(page.locator('.bundle .price')).toHaveText('¥20.00');
+  await expect(page.locator('.bundle > .item-facts .price')).toHaveText('¥20.00');
   await expect(page.locator('.bundle article.card')).toHaveCount(2);
 });

@@ -20,8 +20,15 @@
 //!
 //! It prints the counts and exits non-zero on any mismatch.
 //!
+//! With `--stripe` the server takes payments through Stripe instead of the sandbox: the
+//! drill runs a fake Stripe API for the Checkout Sessions, and pays by sending signed
+//! `checkout.session.completed` webhooks (declines as `checkout.session.expired`). Some
+//! webhooks are sent twice at once, some again later with the same event id (a replay),
+//! some followed by a second event for the same session — as Stripe does when it retries.
+//!
 //! ```text
 //! cargo run --release -p server --example crash_drill -- target/release/server
+//! cargo run --release -p server --example crash_drill -- target/release/server --stripe
 //! ```
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -42,11 +49,15 @@ const DECLINED: &str = "4000000000000002";
 const LIMITED_COUPON: &str = "WANG20";
 /// Requests that failed because the server was down and were sent again.
 static RETRIED: AtomicUsize = AtomicUsize::new(0);
+/// The webhook signing secret the drill's server and fake Stripe share.
+const WEBHOOK_SECRET: &str = "whsec_crash_drill";
 
 struct Server {
     binary: String,
     db_url: String,
     port: u16,
+    /// The fake Stripe API's address, when payments go through Stripe.
+    stripe: Option<String>,
     child: Option<Child>,
 }
 
@@ -61,6 +72,19 @@ impl Server {
             .args(["--database-url", &self.db_url, "serve", "--seed-demo"])
             .args(["--addr", &format!("127.0.0.1:{}", self.port)])
             .args(["--catalog-refresh-secs", "0"])
+            .args(match &self.stripe {
+                Some(base) => vec![
+                    "--payments".to_string(),
+                    "stripe".into(),
+                    "--stripe-secret-key".into(),
+                    "sk_test_crash_drill".into(),
+                    "--stripe-webhook-secret".into(),
+                    WEBHOOK_SECRET.into(),
+                    "--stripe-api-base".into(),
+                    base.clone(),
+                ],
+                None => Vec::new(),
+            })
             .stdout(Stdio::from(log.try_clone().expect("log")))
             .stderr(Stdio::from(log))
             .spawn()
@@ -128,6 +152,93 @@ impl Client {
     }
 }
 
+impl Client {
+    /// GETs a server function's JSON answer; retries while the server is down.
+    async fn fetch(&self, path: &str) -> Answer {
+        let started = Instant::now();
+        loop {
+            let sent = self
+                .http
+                .get(format!("{}{path}", self.base))
+                .header("accept", "application/json")
+                .header("cookie", format!("sz_session={}", self.session))
+                .send()
+                .await;
+            match sent {
+                Ok(r) => return answer(r).await,
+                Err(_) if started.elapsed() < Duration::from_secs(120) => {
+                    RETRIED.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("the server stayed unreachable: {e}"),
+            }
+        }
+    }
+
+    /// Delivers a Stripe event as Stripe does: signed, and again until it is answered.
+    async fn webhook(&self, event: &Value) -> Answer {
+        let payload = event.to_string();
+        let started = Instant::now();
+        loop {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs() as i64;
+            let sig =
+                app::ssr::commerce::stripe_signature::sign(WEBHOOK_SECRET, now, payload.as_bytes());
+            let sent = self
+                .http
+                .post(format!("{}/webhooks/stripe", self.base))
+                .header("stripe-signature", format!("t={now},v1={sig}"))
+                .header("content-type", "application/json")
+                .body(payload.clone())
+                .send()
+                .await;
+            match sent {
+                Ok(r) => return answer(r).await,
+                Err(_) if started.elapsed() < Duration::from_secs(120) => {
+                    RETRIED.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("the server stayed unreachable: {e}"),
+            }
+        }
+    }
+}
+
+/// A Stripe event about the Checkout Session of `order`.
+fn stripe_event(id: &str, kind: &str, order: &str, total: i64, currency: &str) -> Value {
+    json!({
+        "id": id, "object": "event", "type": kind,
+        "data": { "object": {
+            "id": format!("cs_{order}"), "object": "checkout.session",
+            "client_reference_id": order, "payment_status": if kind == "checkout.session.completed" { "paid" } else { "unpaid" },
+            "amount_total": total, "currency": currency.to_lowercase(),
+            "payment_intent": format!("pi_{order}"),
+        } }
+    })
+}
+
+/// A fake Stripe API: Checkout Sessions and refunds, always created.
+async fn fake_stripe() -> String {
+    use axum::routing::post;
+    let app = axum::Router::new()
+        .route(
+            "/v1/checkout/sessions",
+            post(|| async {
+                axum::Json(json!({ "id": "cs_drill", "url": "https://checkout.stripe.test/c/pay/cs_drill" }))
+            }),
+        )
+        .route(
+            "/v1/refunds",
+            post(|| async { axum::Json(json!({ "id": "re_drill", "status": "succeeded" })) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    base
+}
+
 async fn answer(r: reqwest::Response) -> Answer {
     let status = r.status().as_u16();
     let location = r
@@ -171,7 +282,9 @@ async fn shop(
     learner: usize,
     items: Arc<Vec<String>>,
     done: Arc<AtomicUsize>,
+    stripe: bool,
 ) -> Vec<Trip> {
+    let user_key = format!("l{:04}", 100 + learner);
     let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ ((learner as u64 + 1) * 0x1000_0001);
     let mut trips = Vec::new();
     for trip in 0..TRIPS_PER_LEARNER {
@@ -232,13 +345,23 @@ async fn shop(
         } else {
             vec![checkout().await]
         };
-        let order = answers.iter().find_map(|a| {
-            a.location
-                .rsplit('/')
-                .next()
-                .filter(|id| id.starts_with('o') && id.len() == 25)
-                .map(str::to_string)
-        });
+        let order = if stripe {
+            // Stripe's pay page is elsewhere: the order number follows from the buyer and
+            // the key, and the order exists if checkout sent them to Stripe (a checkout
+            // repeated after a lost answer is sent to the same page).
+            answers
+                .iter()
+                .any(|a| a.location.starts_with("https://checkout.stripe.test/"))
+                .then(|| app::ssr::commerce::order_id(&user_key, &key))
+        } else {
+            answers.iter().find_map(|a| {
+                a.location
+                    .rsplit('/')
+                    .next()
+                    .filter(|id| id.starts_with('o') && id.len() == 25)
+                    .map(str::to_string)
+            })
+        };
         let Some(order) = order else {
             // An empty cart (everything picked was owned already) makes no order.
             trips.push(Trip {
@@ -249,6 +372,40 @@ async fn shop(
             continue;
         };
         let declined = trip % 7 == 3;
+        if stripe {
+            let receipt = client.fetch(&format!("/api/order?id={order}")).await;
+            let receipt: Value = serde_json::from_str(&receipt.body).unwrap_or_default();
+            let total = receipt["totals"]["total"]["minor"].as_i64().unwrap_or(-1);
+            let currency = receipt["totals"]["total"]["currency"]
+                .as_str()
+                .unwrap_or("CNY")
+                .to_string();
+            let kind = if declined {
+                "checkout.session.expired"
+            } else {
+                "checkout.session.completed"
+            };
+            let event = stripe_event(&format!("evt_{order}"), kind, &order, total, &currency);
+            // Every third event is delivered twice at once (Stripe's retries overlap).
+            if trip % 3 == 2 {
+                tokio::join!(client.webhook(&event), client.webhook(&event));
+            } else {
+                client.webhook(&event).await;
+            }
+            // Delivered again later (a replay), and for some a second event for the same
+            // session with its own id.
+            client.webhook(&event).await;
+            if trip % 5 == 0 {
+                let again = stripe_event(&format!("evt_{order}_2"), kind, &order, total, &currency);
+                client.webhook(&again).await;
+            }
+            trips.push(Trip {
+                order: Some(order),
+                expect_paid: !declined,
+            });
+            done.fetch_add(1, Ordering::SeqCst);
+            continue;
+        }
         let card = if declined { DECLINED } else { PAYS };
         let pay_fields = [("order", order.as_str()), ("card", card)];
         let pay = || client.call("/api/pay_sandbox", &pay_fields);
@@ -271,9 +428,18 @@ async fn shop(
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let binary = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let stripe = args.iter().any(|a| a == "--stripe");
+    let binary = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
         .unwrap_or_else(|| "target/release/server".into());
+    let stripe_base = if stripe {
+        Some(fake_stripe().await)
+    } else {
+        None
+    };
     let dir = std::env::temp_dir().join(format!("shuzhai-crash-drill-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let db_path = dir.join("drill.db");
@@ -282,6 +448,7 @@ async fn main() {
         binary,
         db_url: format!("surrealkv://{}", db_path.display()),
         port,
+        stripe: stripe_base,
         child: None,
     };
     let http = reqwest::Client::builder()
@@ -345,15 +512,20 @@ async fn main() {
 
     let total = LEARNERS * TRIPS_PER_LEARNER;
     println!(
-        "crash drill: {total} checkouts by {LEARNERS} learners over {} paid items",
-        items.len()
+        "crash drill: {total} checkouts by {LEARNERS} learners over {} paid items, paid {}",
+        items.len(),
+        if stripe {
+            "through Stripe (a fake API and signed webhooks)"
+        } else {
+            "in the sandbox"
+        }
     );
     let done = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let handles: Vec<_> = clients
         .into_iter()
         .enumerate()
-        .map(|(n, c)| tokio::spawn(shop(c, n, items.clone(), done.clone())))
+        .map(|(n, c)| tokio::spawn(shop(c, n, items.clone(), done.clone(), stripe)))
         .collect();
 
     // Kill the server once about a third of the checkouts are through.

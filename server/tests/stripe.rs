@@ -217,6 +217,22 @@ async fn checkout_goes_to_stripe_and_the_signed_webhook_pays_once() {
         );
         assert!(body.contains(&format!("client_reference_id={order}")));
     }
+    // The same checkout again (its first answer lost) leads to the same Stripe page, asked
+    // for with the same idempotency key, and makes no second order.
+    let r = b
+        .submit("/api/checkout", &[("key", "stripe-key-0001")])
+        .await;
+    assert_eq!(r.location(), to, "{r:?}");
+    {
+        let calls = f.calls.lock().unwrap();
+        let sessions: Vec<_> = calls
+            .iter()
+            .filter(|c| c.0 == "/v1/checkout/sessions" && c.3.contains(&order))
+            .collect();
+        assert_eq!(sessions.len(), 2);
+        assert_eq!(sessions[0].1, sessions[1].1, "one idempotency key");
+        assert_eq!(sessions[0].3, sessions[1].3, "the same request");
+    }
     // The sandbox's card form does not pay a Stripe order.
     let r = b
         .call(

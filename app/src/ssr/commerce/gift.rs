@@ -104,7 +104,7 @@ pub async fn checkout(
             "The gift form is out of date; reload it and try again.".into(),
         ));
     }
-    if let Some(next) = super::existing_order(db, me, idempotency_key).await? {
+    if let Some(next) = super::existing_order(db, commerce, me, idempotency_key).await? {
         return Ok(next);
     }
     let email = Email::parse(email).map_err(|p| AppError::field("email", p))?;

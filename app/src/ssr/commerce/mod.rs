@@ -846,7 +846,7 @@ pub async fn checkout(
             "The checkout form is out of date; reload the cart and try again.".into(),
         ));
     }
-    if let Some(next) = existing_order(db, me, idempotency_key).await? {
+    if let Some(next) = existing_order(db, commerce, me, idempotency_key).await? {
         return Ok(next);
     }
     let owner = CartOwner::User(me.user_key.clone());
@@ -886,17 +886,27 @@ pub async fn checkout(
 }
 
 /// Where the buyer goes next if `idempotency_key` already made them an order: a repeated
-/// checkout leads to the first one, whatever else changed since.
+/// checkout leads to the first one, whatever else changed since. When the first answer was
+/// lost (a dropped connection, a restart) while the order waits for an outside provider,
+/// the provider is asked again for its pay page — the same one, as it is asked for the
+/// same order.
 async fn existing_order(
     db: &Db,
+    commerce: &CommerceSettings,
     me: &SignedIn,
     idempotency_key: &str,
 ) -> Result<Option<String>, AppError> {
     let id = order_id(&me.user_key, idempotency_key);
-    Ok(load_order(db, &id)
-        .await
-        .map_err(db_err("read order"))?
-        .map(|o| next_step(&o)))
+    let Some(o) = load_order(db, &id).await.map_err(db_err("read order"))? else {
+        return Ok(None);
+    };
+    if o.status == "pending" && o.provider != "sandbox" && o.provider == commerce.provider.name() {
+        let titles: Vec<&str> = o.lines.iter().map(|l| l.title.as_str()).collect();
+        return start_payment(commerce, &o.id, o.total_minor, &o.currency, &titles)
+            .await
+            .map(Some);
+    }
+    Ok(Some(next_step(&o)))
 }
 
 /// A new order's recipient when it is a gift.
@@ -972,8 +982,8 @@ async fn place_order(
         }
         Err(e) => {
             // The same key sent twice at once: the other request made the order.
-            if let Some(existing) = load_order(db, &id).await.map_err(db_err("read order"))? {
-                return Ok(next_step(&existing));
+            if let Some(next) = existing_order(db, commerce, me, idempotency_key).await? {
+                return Ok(next);
             }
             return Err(AppError::internal("create order", e));
         }
@@ -984,16 +994,24 @@ async fn place_order(
         fulfil(db, &id).await?;
         return Ok(format!("/orders/{id}"));
     }
+    let titles: Vec<&str> = q.lines.iter().map(|(l, _)| l.title.as_str()).collect();
+    start_payment(commerce, &id, q.total_minor, &q.currency, &titles).await
+}
+
+/// Asks the provider for the page where order `id` is paid. The provider's own idempotency
+/// key is the order number, so asking again for the same order gets the same page.
+async fn start_payment(
+    commerce: &CommerceSettings,
+    id: &str,
+    amount_minor: i64,
+    currency: &str,
+    titles: &[&str],
+) -> Result<String, AppError> {
     let request = PaymentRequest {
-        order_id: id.clone(),
-        amount_minor: q.total_minor,
-        currency: q.currency.clone(),
-        description: q
-            .lines
-            .iter()
-            .map(|(l, _)| l.title.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
+        order_id: id.to_string(),
+        amount_minor,
+        currency: currency.to_string(),
+        description: titles.join(", "),
         return_url: format!("/orders/{id}"),
     };
     commerce
