@@ -12,6 +12,7 @@ pub mod components;
 pub mod error;
 pub mod models;
 pub mod pages;
+pub mod reco;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

@@ -37,6 +37,43 @@ pub enum Command {
     /// Manage people from the command line.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Compare the recommendation models on MovieLens-style rating files (no database).
+    Eval(EvalArgs),
+}
+
+/// `eval`: which ratings, how to split them, how to print.
+#[derive(Debug, Clone, Args)]
+pub struct EvalArgs {
+    /// Training ratings (`user item rating timestamp`, tab-, comma- or `::`-separated).
+    #[arg(long, requires = "test", conflicts_with = "ratings")]
+    pub train: Option<std::path::PathBuf>,
+    /// Test ratings, in the same layout.
+    #[arg(long, requires = "train")]
+    pub test: Option<std::path::PathBuf>,
+    /// One ratings file, split at random into training and test ratings.
+    #[arg(long)]
+    pub ratings: Option<std::path::PathBuf>,
+    /// The share of `--ratings` used for training.
+    #[arg(long, default_value_t = 0.8)]
+    pub split: f64,
+    /// Seed of the split and of the models' random starts.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// ALS factors.
+    #[arg(long, default_value_t = 64)]
+    pub factors: usize,
+    /// ALS iterations.
+    #[arg(long, default_value_t = 15)]
+    pub iterations: usize,
+    /// ALS regularisation λ.
+    #[arg(long, default_value_t = 0.1)]
+    pub lambda: f32,
+    /// ALS confidence scale α.
+    #[arg(long, default_value_t = 20.0)]
+    pub alpha: f32,
+    /// One JSON object per model instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `admin` sub-commands.

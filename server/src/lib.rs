@@ -1,4 +1,5 @@
-//! The Shuzhai server: configuration, start-up, the HTTP router, demo data.
+//! The Shuzhai server: configuration, start-up, the HTTP router, demo data, and training
+//! the recommender.
 //!
 //! `main.rs` only parses the command line and calls into [`startup`].
 
@@ -7,6 +8,7 @@
 pub mod config;
 pub mod covers;
 pub mod export;
+pub mod recsys;
 pub mod security;
 pub mod seed;
 pub mod startup;

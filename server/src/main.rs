@@ -1,4 +1,5 @@
-//! `server` — run the Shuzhai store, migrate or seed its database. See `server --help`.
+//! `server` — run the Shuzhai store, migrate or seed its database, evaluate the
+//! recommender. See `server --help`.
 
 use clap::Parser;
 use server::config::{Cli, Command};
@@ -12,6 +13,7 @@ async fn main() -> std::process::ExitCode {
         Command::Migrate => server::startup::migrate(&cli.db).await,
         Command::Seed(args) => server::startup::seed(&cli.db, args).await,
         Command::Admin(cmd) => server::startup::admin(&cli.db, cmd).await,
+        Command::Eval(args) => server::startup::eval(&args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -324,3 +324,35 @@ fn describe(e: &app::error::AppError) -> String {
         other => other.to_string(),
     }
 }
+
+/// `server eval`: fits every recommendation model on the training ratings and prints how
+/// each ranks the test ratings.
+pub fn eval(args: &crate::config::EvalArgs) -> anyhow::Result<()> {
+    use crate::recsys::eval::{evaluate, read_ratings, split, table};
+    let (train, test) = match (&args.train, &args.test, &args.ratings) {
+        (Some(train), Some(test), None) => (read_ratings(train)?, read_ratings(test)?),
+        (None, None, Some(all)) => {
+            if !(args.split > 0.0 && args.split < 1.0) {
+                anyhow::bail!("--split is the training share, between 0 and 1 (e.g. 0.8)");
+            }
+            split(read_ratings(all)?, args.split, args.seed)
+        }
+        _ => anyhow::bail!("give --train FILE --test FILE, or --ratings FILE [--split 0.8]"),
+    };
+    let als = crate::recsys::als::AlsParams::default()
+        .factors(args.factors)
+        .iterations(args.iterations)
+        .lambda(args.lambda)
+        .alpha(args.alpha)
+        .seed(args.seed);
+    let reports = evaluate(&train, &test, &als)?;
+    if args.json {
+        for r in &reports {
+            println!("{}", r.json());
+        }
+    } else {
+        println!("{} training and {} test ratings", train.len(), test.len());
+        print!("{}", table(&reports));
+    }
+    Ok(())
+}
