@@ -66,11 +66,14 @@ pub struct EvalArgs {
     #[arg(long, default_value_t = 15)]
     pub iterations: usize,
     /// ALS regularisation λ.
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = 25.0)]
     pub lambda: f32,
     /// ALS confidence scale α.
-    #[arg(long, default_value_t = 20.0)]
+    #[arg(long, default_value_t = 1.5)]
     pub alpha: f32,
+    /// ALS conjugate-gradient steps per solve (0: exact Cholesky solves).
+    #[arg(long, default_value_t = 3)]
+    pub cg_steps: usize,
     /// One JSON object per model instead of a table.
     #[arg(long)]
     pub json: bool,

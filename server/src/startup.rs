@@ -344,6 +344,7 @@ pub fn eval(args: &crate::config::EvalArgs) -> anyhow::Result<()> {
         .iterations(args.iterations)
         .lambda(args.lambda)
         .alpha(args.alpha)
+        .cg_steps(args.cg_steps)
         .seed(args.seed);
     let reports = evaluate(&train, &test, &als)?;
     if args.json {
