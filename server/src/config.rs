@@ -74,6 +74,18 @@ pub struct EvalArgs {
     /// ALS conjugate-gradient steps per solve (0: exact Cholesky solves).
     #[arg(long, default_value_t = 3)]
     pub cg_steps: usize,
+    /// SGD factorisation: factors.
+    #[arg(long, default_value_t = 32)]
+    pub sgd_factors: usize,
+    /// SGD factorisation: passes over the ratings.
+    #[arg(long, default_value_t = 30)]
+    pub sgd_epochs: usize,
+    /// SGD factorisation: learning rate.
+    #[arg(long, default_value_t = 0.01)]
+    pub sgd_learning_rate: f32,
+    /// SGD factorisation: regularisation.
+    #[arg(long, default_value_t = 0.05)]
+    pub sgd_lambda: f32,
     /// One JSON object per model instead of a table.
     #[arg(long)]
     pub json: bool,

@@ -346,7 +346,13 @@ pub fn eval(args: &crate::config::EvalArgs) -> anyhow::Result<()> {
         .alpha(args.alpha)
         .cg_steps(args.cg_steps)
         .seed(args.seed);
-    let reports = evaluate(&train, &test, &als)?;
+    let sgd = crate::recsys::sgd::SgdParams::default()
+        .factors(args.sgd_factors)
+        .epochs(args.sgd_epochs)
+        .learning_rate(args.sgd_learning_rate)
+        .lambda(args.sgd_lambda)
+        .seed(args.seed);
+    let reports = evaluate(&train, &test, &als, &sgd)?;
     if args.json {
         for r in &reports {
             println!("{}", r.json());

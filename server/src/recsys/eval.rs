@@ -91,7 +91,12 @@ impl Report {
 }
 
 /// Fits every model on `train` and evaluates it on `test`.
-pub fn evaluate(train: &[Rating], test: &[Rating], als: &AlsParams) -> anyhow::Result<Vec<Report>> {
+pub fn evaluate(
+    train: &[Rating],
+    test: &[Rating],
+    als: &AlsParams,
+    sgd: &SgdParams,
+) -> anyhow::Result<Vec<Report>> {
     let mut users: HashMap<&str, u32> = HashMap::new();
     let mut items: HashMap<&str, u32> = HashMap::new();
     for r in train.iter().chain(test) {
@@ -149,7 +154,7 @@ pub fn evaluate(train: &[Rating], test: &[Rating], als: &AlsParams) -> anyhow::R
 
     let explicit = triples(train, &|r| r);
     let started = Instant::now();
-    let mf = SgdParams::default().fit(nu, ni, &explicit)?;
+    let mf = sgd.fit(nu, ni, &explicit)?;
     let fit = started.elapsed().as_secs_f64();
     reports.push(Report {
         model: "sgd-mf",
@@ -216,7 +221,12 @@ mod tests {
         let reports = evaluate(
             &train,
             &test,
-            &AlsParams::default().factors(8).iterations(10).alpha(5.0),
+            &AlsParams::default()
+                .factors(8)
+                .iterations(10)
+                .alpha(5.0)
+                .lambda(0.5),
+            &SgdParams::default(),
         )
         .unwrap();
         let ndcg = |m: &str| reports.iter().find(|r| r.model == m).unwrap().ranking.ndcg;
