@@ -75,16 +75,16 @@ pub struct EvalArgs {
     #[arg(long, default_value_t = 3)]
     pub cg_steps: usize,
     /// SGD factorisation: factors.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 50)]
     pub sgd_factors: usize,
     /// SGD factorisation: passes over the ratings.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 80)]
     pub sgd_epochs: usize,
     /// SGD factorisation: learning rate.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.005)]
     pub sgd_learning_rate: f32,
     /// SGD factorisation: regularisation.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.1)]
     pub sgd_lambda: f32,
     /// One JSON object per model instead of a table.
     #[arg(long)]
