@@ -39,6 +39,18 @@ pub enum Command {
     Admin(AdminCommand),
     /// Compare the recommendation models on MovieLens-style rating files (no database).
     Eval(EvalArgs),
+    /// Train the recommendation model on the store's data now, or go back to the last one.
+    #[command(subcommand)]
+    Reco(RecoCommand),
+}
+
+/// `reco` sub-commands.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum RecoCommand {
+    /// Train a new model version and make it the one browsers download.
+    Train,
+    /// Make the previous model version active again.
+    Rollback,
 }
 
 /// `eval`: which ratings, how to split them, how to print.

@@ -14,6 +14,7 @@ async fn main() -> std::process::ExitCode {
         Command::Seed(args) => server::startup::seed(&cli.db, args).await,
         Command::Admin(cmd) => server::startup::admin(&cli.db, cmd).await,
         Command::Eval(args) => server::startup::eval(&args),
+        Command::Reco(cmd) => server::startup::reco(&cli.db, cmd).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

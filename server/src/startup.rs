@@ -91,6 +91,11 @@ pub fn router(state: AppState) -> Router {
         .route("/account/export.json", get(crate::export::download))
         .route("/healthz", get(health))
         .route("/webhooks/stripe", axum::routing::post(stripe_webhook))
+        .route("/reco/current", get(crate::recsys::serve::current))
+        .route(
+            "/reco/factors/{version}",
+            get(crate::recsys::serve::factors),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(shell_options.clone())
         })
@@ -360,6 +365,28 @@ pub fn eval(args: &crate::config::EvalArgs) -> anyhow::Result<()> {
     } else {
         println!("{} training and {} test ratings", train.len(), test.len());
         print!("{}", table(&reports));
+    }
+    Ok(())
+}
+
+/// `server reco train` / `server reco rollback`.
+pub async fn reco(db_args: &DbArgs, cmd: crate::config::RecoCommand) -> anyhow::Result<()> {
+    use crate::config::RecoCommand;
+    use crate::recsys::train::{rollback, store_params, train_and_activate};
+    let db = open_database(&db_args.config()).await?;
+    match cmd {
+        RecoCommand::Train => {
+            let t = train_and_activate(&db, &store_params()).await?;
+            println!(
+                "model version {} is active: {} learners, {} items, {} interactions, fitted in {:.2} s; \
+                 NDCG@10 on held-out interactions {:.4} (popularity {:.4})",
+                t.version, t.users, t.items, t.interactions, t.fit_seconds, t.ndcg, t.popularity_ndcg
+            );
+        }
+        RecoCommand::Rollback => {
+            let v = rollback(&db).await?;
+            println!("model version {v} is active again");
+        }
     }
     Ok(())
 }

@@ -298,3 +298,65 @@ async fn covers_and_avatars_are_generated_svg() {
     assert_eq!(status, 200);
     assert!(svg.starts_with("<svg"));
 }
+
+/// Training on the demo data makes a new model version whose factor file is served,
+/// cached by version, and readable; a second run replaces it and a rollback restores it.
+#[tokio::test]
+async fn retraining_serves_a_new_factor_file_and_rollback_restores_the_last() {
+    use app::reco::factors::FactorFile;
+    use server::recsys::als::AlsParams;
+    use server::recsys::train::{rollback, train_and_activate};
+    let app = app();
+    let b = common::Browser::new(app);
+    let params = AlsParams::default()
+        .factors(16)
+        .iterations(6)
+        .lambda(5.0)
+        .alpha(1.5);
+    let first = train_and_activate(&app.db, &params).await.unwrap();
+    assert!(first.items >= 100 && first.users >= 400, "{first:?}");
+    assert!(
+        first.ndcg > first.popularity_ndcg,
+        "the demo's taste groups are learnt: {first:?}"
+    );
+    let current: serde_json::Value =
+        serde_json::from_str(&b.get("/reco/current").await.body).unwrap();
+    assert_eq!(current["version"], first.version);
+
+    let url = format!("/reco/factors/{}", first.version);
+    let r = b.get(&url).await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("cache-control").contains("immutable"));
+    let etag = r.header("etag").to_string();
+    let bytes = b.get_bytes(&url).await;
+    let file = FactorFile::decode(&bytes).unwrap();
+    assert_eq!(file.version as i64, first.version);
+    assert_eq!(file.len(), first.items);
+    assert_eq!(file.k, 16);
+    assert!(bytes.len() * 3 < first.items * 16 * 4 + 16 * 16 * 4 * 3 + first.items * 40);
+    let again = b.get_with(&url, &[("if-none-match", etag.as_str())]).await;
+    assert_eq!(again.status, 304);
+
+    let second = train_and_activate(&app.db, &params).await.unwrap();
+    assert_eq!(second.version, first.version + 1);
+    let current: serde_json::Value =
+        serde_json::from_str(&b.get("/reco/current").await.body).unwrap();
+    assert_eq!(current["version"], second.version);
+    assert_eq!(rollback(&app.db).await.unwrap(), first.version);
+    let current: serde_json::Value =
+        serde_json::from_str(&b.get("/reco/current").await.body).unwrap();
+    assert_eq!(current["version"], first.version);
+    assert!(
+        rollback(&app.db).await.is_err(),
+        "only one step back is kept"
+    );
+    // Both versions stay downloadable; others are not there.
+    assert_eq!(
+        b.get(&format!("/reco/factors/{}", second.version))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(b.get("/reco/factors/999").await.status, 404);
+    assert_eq!(b.get("/reco/factors/abc").await.status, 404);
+}

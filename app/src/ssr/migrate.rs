@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "memberships and gifts",
         sql: include_str!("migrations/0004_memberships_gifts.surql"),
     },
+    Migration {
+        version: 5,
+        name: "recommendation models",
+        sql: include_str!("migrations/0005_recommendations.surql"),
+    },
 ];
 
 /// Why migrating stopped.

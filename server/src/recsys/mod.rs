@@ -8,7 +8,9 @@ pub mod data;
 pub mod eval;
 pub mod metrics;
 pub mod neighbours;
+pub mod serve;
 pub mod sgd;
+pub mod train;
 
 /// Hyper-parameters that make no sense, with the reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

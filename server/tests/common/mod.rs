@@ -229,6 +229,28 @@ impl Browser {
         .await
     }
 
+    /// GET `path` with extra request headers.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req).await
+    }
+
+    /// The raw bytes at `path` (for binary files).
+    pub async fn get_bytes(&self, path: &str) -> Vec<u8> {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
+            .bytes()
+            .await
+            .expect("body")
+            .to_vec()
+    }
+
     /// GET a server function at `path` as the hydrated app does.
     pub async fn fetch(&self, path: &str) -> Reply {
         self.send(
