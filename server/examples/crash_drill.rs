@@ -128,80 +128,64 @@ impl Client {
             .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
             .collect::<Vec<_>>()
             .join("&");
-        let started = Instant::now();
-        loop {
-            let sent = self
-                .http
+        send_retrying(|| {
+            self.http
                 .post(format!("{}{path}", self.base))
                 .header("accept", "application/json")
                 .header("sec-fetch-site", "same-origin")
                 .header("content-type", "application/x-www-form-urlencoded")
                 .header("cookie", format!("sz_session={}", self.session))
                 .body(body.clone())
-                .send()
-                .await;
-            match sent {
-                Ok(r) => return answer(r).await,
-                Err(_) if started.elapsed() < Duration::from_secs(120) => {
-                    RETRIED.fetch_add(1, Ordering::SeqCst);
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => panic!("the server stayed unreachable: {e}"),
-            }
-        }
+        })
+        .await
     }
 }
 
 impl Client {
     /// GETs a server function's JSON answer; retries while the server is down.
     async fn fetch(&self, path: &str) -> Answer {
-        let started = Instant::now();
-        loop {
-            let sent = self
-                .http
+        send_retrying(|| {
+            self.http
                 .get(format!("{}{path}", self.base))
                 .header("accept", "application/json")
                 .header("cookie", format!("sz_session={}", self.session))
-                .send()
-                .await;
-            match sent {
-                Ok(r) => return answer(r).await,
-                Err(_) if started.elapsed() < Duration::from_secs(120) => {
-                    RETRIED.fetch_add(1, Ordering::SeqCst);
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => panic!("the server stayed unreachable: {e}"),
-            }
-        }
+        })
+        .await
     }
 
     /// Delivers a Stripe event as Stripe does: signed, and again until it is answered.
     async fn webhook(&self, event: &Value) -> Answer {
         let payload = event.to_string();
-        let started = Instant::now();
-        loop {
+        send_retrying(|| {
+            // Signed afresh on every attempt, as Stripe does for each delivery.
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
                 .as_secs() as i64;
             let sig =
                 app::ssr::commerce::stripe_signature::sign(WEBHOOK_SECRET, now, payload.as_bytes());
-            let sent = self
-                .http
+            self.http
                 .post(format!("{}/webhooks/stripe", self.base))
                 .header("stripe-signature", format!("t={now},v1={sig}"))
                 .header("content-type", "application/json")
                 .body(payload.clone())
-                .send()
-                .await;
-            match sent {
-                Ok(r) => return answer(r).await,
-                Err(_) if started.elapsed() < Duration::from_secs(120) => {
-                    RETRIED.fetch_add(1, Ordering::SeqCst);
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => panic!("the server stayed unreachable: {e}"),
+        })
+        .await
+    }
+}
+
+/// Sends the request `build` makes, again and again while the server is down (for up to
+/// two minutes), as a client retrying after a crash would.
+async fn send_retrying(build: impl Fn() -> reqwest::RequestBuilder) -> Answer {
+    let started = Instant::now();
+    loop {
+        match build().send().await {
+            Ok(r) => return answer(r).await,
+            Err(_) if started.elapsed() < Duration::from_secs(120) => {
+                RETRIED.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
+            Err(e) => panic!("the server stayed unreachable: {e}"),
         }
     }
 }

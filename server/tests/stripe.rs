@@ -7,7 +7,6 @@
 
 mod common;
 
-use app::models::account::Role;
 use app::ssr::commerce::stripe::Stripe;
 use app::ssr::commerce::stripe_signature::sign;
 use app::ssr::commerce::CommerceSettings;
@@ -21,7 +20,6 @@ use serde_json::{json, Value};
 use std::sync::{Arc, Mutex, OnceLock};
 
 const SECRET: &str = "whsec_test_secret";
-const PASSWORD: &str = "a long enough passphrase";
 
 /// What the fake Stripe received: path, Idempotency-Key, Authorization, form body.
 type Calls = Arc<Mutex<Vec<(String, String, String, String)>>>;
@@ -99,19 +97,6 @@ fn now() -> i64 {
         .as_secs() as i64
 }
 
-async fn buyer(app: &TestApp, tag: &str) -> Browser {
-    let email = format!("stripe-{tag}-{}@example.com", std::process::id());
-    let key = app::ssr::accounts::create_user(&app.db, &email, "Buyer", PASSWORD, &[Role::Learner])
-        .await
-        .unwrap();
-    let b = Browser::new(app);
-    let token = app::ssr::sessions::create(&app.db, &key, "test")
-        .await
-        .unwrap();
-    b.set_session(Some(&token));
-    b
-}
-
 async fn paid_item(app: &TestApp, n: usize) -> (String, i64) {
     let found: Vec<Value> = app::ssr::db::rows(
         &app.db,
@@ -181,7 +166,7 @@ async fn order_row(app: &TestApp, id: &str) -> Value {
 async fn checkout_goes_to_stripe_and_the_signed_webhook_pays_once() {
     let f = fixture();
     let app = &f.app;
-    let b = buyer(app, "pay").await;
+    let (b, _) = common::shop::learner(app).await;
     let (slug, price) = paid_item(app, 0).await;
     let to = checkout(&b, &slug, "stripe-key-0001").await;
     assert_eq!(to, "https://checkout.stripe.test/c/pay/cs_test_1");
@@ -303,7 +288,7 @@ async fn checkout_goes_to_stripe_and_the_signed_webhook_pays_once() {
 async fn bad_webhooks_are_refused_and_change_nothing() {
     let f = fixture();
     let app = &f.app;
-    let b = buyer(app, "bad").await;
+    let (b, _) = common::shop::learner(app).await;
     let (slug, price) = paid_item(app, 1).await;
     checkout(&b, &slug, "stripe-key-0002").await;
     let order: String = app::ssr::db::rows::<String>(

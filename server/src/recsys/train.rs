@@ -197,7 +197,7 @@ pub async fn train_and_activate(db: &Db, params: &AlsParams) -> anyhow::Result<T
         &vectors,
     )?
     .encode();
-    let etag = format!("\"v{version}-{:016x}\"", fnv(&file));
+    let etag = format!("\"v{version}-{:016x}\"", app::reco::factors::fnv1a(&file));
     transact(
         db,
         "store model",
@@ -224,12 +224,6 @@ pub async fn train_and_activate(db: &Db, params: &AlsParams) -> anyhow::Result<T
         ndcg,
         popularity_ndcg,
         fit_seconds,
-    })
-}
-
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
 
