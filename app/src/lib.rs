@@ -9,6 +9,8 @@
 
 pub mod api;
 pub mod components;
+#[cfg(feature = "hydrate")]
+pub mod device;
 pub mod error;
 pub mod models;
 pub mod pages;
@@ -78,6 +80,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/studio/sales") view=pages::shop::StudioSalesPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/users") view=pages::admin::AdminUsersPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/outbox") view=pages::admin::AdminOutboxPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/recommendations") view=pages::admin::AdminRecommendationsPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <components::layout::SiteFooter />

@@ -210,6 +210,13 @@ pub struct ServeArgs {
     /// several servers; 0 turns it off.
     #[arg(long, env = "SHUZHAI_CATALOG_REFRESH_SECS", default_value_t = 60)]
     pub catalog_refresh_secs: u64,
+    /// Retrain the recommendation model every this many hours; 0 turns the timer off.
+    #[arg(long, env = "SHUZHAI_RECO_RETRAIN_HOURS", default_value_t = 24)]
+    pub reco_retrain_hours: u32,
+    /// Retrain the recommendation model once this many new interactions were recorded since
+    /// the active model was trained; 0 turns it off.
+    #[arg(long, env = "SHUZHAI_RECO_RETRAIN_EVENTS", default_value_t = 500)]
+    pub reco_retrain_events: u32,
     /// Tax included in every price, in basis points of the net price (600 = 6 %); the
     /// cart and receipts show it as its own line.
     #[arg(long, env = "SHUZHAI_TAX_RATE_BP", default_value_t = 600, value_parser = clap::value_parser!(u32).range(0..=10_000))]

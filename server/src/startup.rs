@@ -8,6 +8,7 @@ use anyhow::Context;
 use app::components::seo::SiteOrigin;
 use app::models::account::Role;
 use app::models::i18n::Locale;
+use app::models::reco::RetrainSchedule;
 use app::ssr::accounts::AuthSettings;
 use app::ssr::catalog::CatalogService;
 use app::ssr::commerce::CommerceSettings;
@@ -49,6 +50,10 @@ pub async fn build_state(
         .await
         .context("loading the catalog")?;
     Ok(AppState {
+        trainer: Arc::new(crate::recsys::trainer::StoreTrainer::new(
+            db.clone(),
+            RetrainSchedule::default(),
+        )),
         db,
         catalog: Arc::new(catalog),
         auth: Arc::new(auth),
@@ -245,7 +250,16 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     }
     let commerce = args.payments.commerce(args.tax_rate_bp, &origin)?;
     tracing::info!(provider = commerce.provider.name(), "payments");
-    let state = build_state(db, options, auth, commerce).await?;
+    let mut state = build_state(db.clone(), options, auth, commerce).await?;
+    let trainer = Arc::new(crate::recsys::trainer::StoreTrainer::new(
+        db,
+        RetrainSchedule {
+            every_hours: args.reco_retrain_hours,
+            after_events: args.reco_retrain_events,
+        },
+    ));
+    trainer.watch(Duration::from_secs(60));
+    state.trainer = trainer;
     if args.catalog_refresh_secs > 0 {
         let catalog = state.catalog.clone();
         let every = Duration::from_secs(args.catalog_refresh_secs);
@@ -372,15 +386,15 @@ pub fn eval(args: &crate::config::EvalArgs) -> anyhow::Result<()> {
 /// `server reco train` / `server reco rollback`.
 pub async fn reco(db_args: &DbArgs, cmd: crate::config::RecoCommand) -> anyhow::Result<()> {
     use crate::config::RecoCommand;
-    use crate::recsys::train::{rollback, store_params, train_and_activate};
+    use crate::recsys::train::{quiet, rollback, store_params, train_and_activate};
     let db = open_database(&db_args.config()).await?;
     match cmd {
         RecoCommand::Train => {
-            let t = train_and_activate(&db, &store_params()).await?;
+            let t = train_and_activate(&db, &store_params(), "cli", quiet()).await?;
             println!(
-                "model version {} is active: {} learners, {} items, {} interactions, fitted in {:.2} s; \
-                 NDCG@10 on held-out interactions {:.4} (popularity {:.4})",
-                t.version, t.users, t.items, t.interactions, t.fit_seconds, t.ndcg, t.popularity_ndcg
+                "model version {} is active: {} learners, {} items ({} new ones placed by their tags), \
+                 {} interactions, fitted in {:.2} s; NDCG@10 on held-out interactions {:.4} (popularity {:.4})",
+                t.version, t.users, t.items, t.cold_items, t.interactions, t.fit_seconds, t.ndcg, t.popularity_ndcg
             );
         }
         RecoCommand::Rollback => {

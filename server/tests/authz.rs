@@ -353,6 +353,32 @@ const MATRIX: &[Entry] = &[
         args: &[],
         allowed: ADMINS,
     },
+    // Recommendations: the catalogue's cards for ranking on the device are public (the
+    // owned list is the viewer's own); the model is the admins'.
+    Entry {
+        path: "/api/reco_cards",
+        get: true,
+        args: &[],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/reco_status",
+        get: true,
+        args: &[],
+        allowed: ADMINS,
+    },
+    Entry {
+        path: "/api/reco_retrain",
+        get: false,
+        args: &[],
+        allowed: ADMINS,
+    },
+    Entry {
+        path: "/api/reco_rollback",
+        get: false,
+        args: &[],
+        allowed: ADMINS,
+    },
 ];
 
 /// Protected routes that are not server functions: path and who may.
@@ -362,6 +388,7 @@ const ROUTES: &[(&str, &[Persona])] = &[
     ("/orders", SIGNED_IN),
     ("/admin/users", ADMINS),
     ("/admin/outbox", ADMINS),
+    ("/admin/recommendations", ADMINS),
 ];
 
 /// A browser signed in as `persona` with a session of its own (made directly in the

@@ -299,13 +299,17 @@ async fn covers_and_avatars_are_generated_svg() {
     assert!(svg.starts_with("<svg"));
 }
 
+/// Tests that train or roll back take turns: versions must follow each other.
+static RECO: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Training on the demo data makes a new model version whose factor file is served,
 /// cached by version, and readable; a second run replaces it and a rollback restores it.
 #[tokio::test]
 async fn retraining_serves_a_new_factor_file_and_rollback_restores_the_last() {
     use app::reco::factors::FactorFile;
     use server::recsys::als::AlsParams;
-    use server::recsys::train::{rollback, train_and_activate};
+    use server::recsys::train::{quiet, rollback, train_and_activate};
+    let _one_at_a_time = RECO.lock().await;
     let app = app();
     let b = common::Browser::new(app);
     let params = AlsParams::default()
@@ -313,7 +317,9 @@ async fn retraining_serves_a_new_factor_file_and_rollback_restores_the_last() {
         .iterations(6)
         .lambda(5.0)
         .alpha(1.5);
-    let first = train_and_activate(&app.db, &params).await.unwrap();
+    let first = train_and_activate(&app.db, &params, "test", quiet())
+        .await
+        .unwrap();
     assert!(first.items >= 100 && first.users >= 400, "{first:?}");
     assert!(
         first.ndcg > first.popularity_ndcg,
@@ -337,7 +343,9 @@ async fn retraining_serves_a_new_factor_file_and_rollback_restores_the_last() {
     let again = b.get_with(&url, &[("if-none-match", etag.as_str())]).await;
     assert_eq!(again.status, 304);
 
-    let second = train_and_activate(&app.db, &params).await.unwrap();
+    let second = train_and_activate(&app.db, &params, "test", quiet())
+        .await
+        .unwrap();
     assert_eq!(second.version, first.version + 1);
     let current: serde_json::Value =
         serde_json::from_str(&b.get("/reco/current").await.body).unwrap();
@@ -359,4 +367,190 @@ async fn retraining_serves_a_new_factor_file_and_rollback_restores_the_last() {
     );
     assert_eq!(b.get("/reco/factors/999").await.status, 404);
     assert_eq!(b.get("/reco/factors/abc").await.status, 404);
+}
+
+/// A browser signed in as the demo admin.
+async fn admin_browser(app: &common::TestApp) -> common::Browser {
+    let b = common::Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, "admin", "test")
+        .await
+        .unwrap();
+    b.set_session(Some(&token));
+    b
+}
+
+/// The admin's controls: "retrain now" runs in the background and makes a new active
+/// version; the status shows it with its metrics; item pages show what buyers also bought;
+/// rollback goes back; the cards the browser ranks with carry no history and mark what the
+/// viewer owns.
+#[tokio::test]
+async fn admins_retrain_and_roll_back_and_item_pages_show_what_buyers_also_liked() {
+    use app::models::reco::{RecoCards, RecoStatus};
+    let app = app();
+    let _one_at_a_time = RECO.lock().await;
+    let admin = admin_browser(app).await;
+    async fn status(b: &common::Browser) -> RecoStatus {
+        let r = b.fetch("/api/reco_status").await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        serde_json::from_str::<RecoStatus>(&r.body).unwrap()
+    }
+    let before = status(&admin).await;
+    // Wait for any run another test started.
+    let mut s = before.clone();
+    for _ in 0..3000 {
+        if !s.job.running {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        s = status(&admin).await;
+    }
+    // A version for the rollback below to go back to.
+    server::recsys::train::train_and_activate(
+        &app.db,
+        &server::recsys::als::AlsParams::default()
+            .factors(8)
+            .iterations(3),
+        "test",
+        server::recsys::train::quiet(),
+    )
+    .await
+    .unwrap();
+    let r = admin.call("/api/reco_retrain", &[]).await;
+    assert!(r.status < 400, "{} {}", r.status, r.body);
+    let mut after = status(&admin).await;
+    for _ in 0..3000 {
+        if !after.job.running {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        after = status(&admin).await;
+    }
+    assert_eq!(after.job.error, None);
+    let active = after
+        .active
+        .clone()
+        .unwrap_or_else(|| panic!("a model is active: {after:?}"));
+    assert_eq!(active.trigger, "manual");
+    assert!(
+        active.ndcg > active.popularity_ndcg,
+        "the model beats popularity on held-out data: {active:?}"
+    );
+    assert!(
+        active.items >= 100 && active.interactions > 1000,
+        "{active:?}"
+    );
+    assert_eq!(after.history[0].version, active.version);
+    let page = admin.get("/admin/recommendations").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Retrain now") && page.body.contains(&format!("{:.3}", active.ndcg))
+    );
+
+    // "Learners who bought this also liked" on an item page, from the active version.
+    let with_neighbours = rows::<serde_json::Value>(
+        &app.db,
+        "neighbours",
+        "SELECT record::id(id) AS id, items FROM reco_neighbour WHERE version = $v LIMIT 1",
+        json!({ "v": active.version }),
+        0,
+    )
+    .await
+    .unwrap();
+    let id = with_neighbours[0]["id"].as_str().unwrap();
+    let item_key = id.split_once('_').unwrap().1;
+    let index = rows::<serde_json::Value>(
+        &app.db,
+        "slug",
+        "SELECT slug FROM type::record('item', $k)",
+        json!({ "k": item_key }),
+        0,
+    )
+    .await
+    .unwrap();
+    let slug = index[0]["slug"].as_str().unwrap();
+    let (status_code, body) = get(&format!("/api/item?slug={slug}")).await;
+    assert_eq!(status_code, 200);
+    let detail: ItemDetail = serde_json::from_str(&body).unwrap();
+    assert!(!detail.also_liked.is_empty());
+    let stored: Vec<String> = serde_json::from_value(with_neighbours[0]["items"].clone()).unwrap();
+    assert!(detail.also_liked.iter().all(|c| stored.contains(&c.key)));
+    let (_, html) = get(&format!("/item/{slug}")).await;
+    assert!(html.contains("Learners who bought this also liked"));
+
+    // The cards: every published item, nothing owned for a visitor; a buyer's own items.
+    let (code, body) = get("/api/reco_cards").await;
+    assert_eq!(code, 200);
+    let cards: RecoCards = serde_json::from_str(&body).unwrap();
+    assert!(cards.cards.len() as i64 >= active.items - 1);
+    assert!(cards.owned.is_empty());
+    let buyer = common::Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, "l0001", "test")
+        .await
+        .unwrap();
+    buyer.set_session(Some(&token));
+    let r = buyer.fetch("/api/reco_cards").await;
+    assert!(r.header("cache-control").contains("private"));
+    let mine: RecoCards = serde_json::from_str(&r.body).unwrap();
+    let owned = rows::<String>(
+        &app.db,
+        "owned",
+        "SELECT VALUE record::id(item) FROM entitlement WHERE user = user:l0001 AND revoked_at = NONE",
+        json!({}),
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(mine.owned.len(), owned.len());
+
+    // A second run only while none is going on; rollback returns to the version before.
+    let r = admin.call("/api/reco_rollback", &[]).await;
+    assert!(r.status < 400, "{} {}", r.status, r.body);
+    let rolled = status(&admin).await;
+    assert_eq!(rolled.active.map(|m| m.version), after.previous);
+    assert_eq!(rolled.previous, None);
+    let again = admin.call("/api/reco_rollback", &[]).await;
+    assert_eq!(again.status, 409, "only one step back: {}", again.body);
+}
+
+/// The timer and the event count decide when the store retrains by itself.
+#[tokio::test]
+async fn the_store_retrains_after_enough_new_interactions() {
+    use app::models::reco::RetrainSchedule;
+    use server::recsys::trainer::StoreTrainer;
+    let _one_at_a_time = RECO.lock().await;
+    let app = app();
+    let quick = server::recsys::als::AlsParams::default()
+        .factors(8)
+        .iterations(3);
+    let trainer = StoreTrainer::new(
+        app.db.clone(),
+        RetrainSchedule {
+            every_hours: 0,
+            after_events: 3,
+        },
+    )
+    .with_params(quick.clone());
+    if app::ssr::reco::active(&app.db).await.unwrap().is_none() {
+        assert_eq!(trainer.due().await.unwrap(), Some("startup"));
+    }
+    server::recsys::train::train_and_activate(
+        &app.db,
+        &quick,
+        "test",
+        server::recsys::train::quiet(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(trainer.due().await.unwrap(), None, "nothing new yet");
+    for n in 0..3 {
+        app::ssr::db::execute(
+            &app.db,
+            "new event",
+            "CREATE event SET user = user:l0002, item = (SELECT VALUE id FROM item WHERE status = 'published' LIMIT 1)[0], kind = 'view', at = time::now() + 1s",
+            json!({ "n": n }),
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(trainer.due().await.unwrap(), Some("events"));
 }

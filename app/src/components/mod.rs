@@ -4,4 +4,5 @@ pub mod cards;
 pub mod forms;
 pub mod layout;
 pub mod notice;
+pub mod recommend;
 pub mod seo;

@@ -409,6 +409,8 @@ pub struct TagRef {
 /// One item as a card in a list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemCard {
+    /// Record key: stable across edits, the id in recommendation factor files.
+    pub key: String,
     /// URL slug: `/item/<slug>`.
     pub slug: String,
     /// Title in the item's own language.
@@ -476,6 +478,18 @@ pub struct HomeSections {
     pub free: Vec<ItemCard>,
     /// Categories with counts.
     pub categories: Vec<CategoryRef>,
+    /// The most popular items of the largest categories: what a visitor without history
+    /// (or without JavaScript) sees where "For you" would be.
+    pub by_category: Vec<CategoryPicks>,
+}
+
+/// Popular items of one category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryPicks {
+    /// The category.
+    pub category: CategoryRef,
+    /// Its most popular items.
+    pub items: Vec<ItemCard>,
 }
 
 /// What a content block is.
@@ -596,6 +610,8 @@ pub struct ItemDetail {
     pub outline: Vec<ChapterOutline>,
     /// Popular items in the same category.
     pub related: Vec<ItemCard>,
+    /// "Learners who bought this also liked", from the active recommendation model.
+    pub also_liked: Vec<ItemCard>,
 }
 
 /// A creator's page.

@@ -5,3 +5,4 @@ pub mod catalog;
 pub mod commerce;
 pub mod i18n;
 pub mod money;
+pub mod reco;

@@ -19,6 +19,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     let error = form_error(AdminSetRole::PATH);
     view! {
         <PageMeta title="People" description="Accounts and roles." path="/admin/users" />
+        <AdminNav />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let q = q();
@@ -78,6 +79,7 @@ pub fn AdminOutboxPage() -> impl IntoView {
     let mail = Resource::new(|| (), |_| admin_outbox());
     view! {
         <PageMeta title="Outbox" description="Mail waiting in the outbox." path="/admin/outbox" />
+        <AdminNav />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match mail.await {
@@ -99,5 +101,139 @@ pub fn AdminOutboxPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The admin pages' own links.
+#[component]
+fn AdminNav() -> impl IntoView {
+    view! {
+        <nav class="admin-nav" aria-label="Admin">
+            <a href="/admin/users">"People"</a>
+            <a href="/admin/outbox">"Outbox"</a>
+            <a href="/admin/recommendations">"Recommendations"</a>
+        </nav>
+    }
+}
+
+/// `/admin/recommendations`: the model the store serves, how it compares with "most
+/// popular", what changed since it was trained; retrain now (with a progress bar) or go
+/// back to the version before.
+#[component]
+pub fn AdminRecommendationsPage() -> impl IntoView {
+    use crate::api::reco::{
+        recommendation_status, RetrainRecommendations, RollBackRecommendations,
+    };
+    let locale = use_me().locale;
+    let poll = RwSignal::new(0u32);
+    let status = Resource::new(move || poll.get(), |_| recommendation_status());
+    let retrain_error = form_error(RetrainRecommendations::PATH);
+    let rollback_error = form_error(RollBackRecommendations::PATH);
+    // While a run goes on, ask again every half second (only in the browser).
+    Effect::new(move |_| {
+        if let Some(Ok(s)) = status.get() {
+            if s.job.running {
+                set_timeout(
+                    move || poll.update(|n| *n += 1),
+                    std::time::Duration::from_millis(500),
+                );
+            }
+        }
+    });
+    view! {
+        <PageMeta title="Recommendations" description="The recommendation model." path="/admin/recommendations" />
+        <AdminNav />
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    Ok(s) => {
+                        let schedule = match (s.schedule.every_hours, s.schedule.after_events) {
+                            (0, 0) => "Retrains only when asked.".to_string(),
+                            (h, 0) => format!("Retrains every {h} hours."),
+                            (0, e) => format!("Retrains after {e} new interactions."),
+                            (h, e) => format!("Retrains every {h} hours, or sooner after {e} new interactions."),
+                        };
+                        let job = s.job.clone();
+                        let active = s.active.clone().map(|m| {
+                            let better = m.ndcg > m.popularity_ndcg;
+                            view! {
+                                <dl class="facts" data-testid="active-model">
+                                    <dt>"Version"</dt><dd data-testid="active-version">{m.version}</dd>
+                                    <dt>"Trained"</dt><dd>{m.trained_at.clone()} " (" {m.trigger.clone()} ")"</dd>
+                                    <dt>"Trained on"</dt>
+                                    <dd>{format!("{} interactions of {} learners with {} items", m.interactions, m.users, m.items)}</dd>
+                                    <dt>"New items placed by tags"</dt><dd>{m.cold_items}</dd>
+                                    <dt>"Factors"</dt><dd>{m.factors}</dd>
+                                    <dt>"Fit"</dt><dd>{format!("{:.2} s", m.fit_seconds)}</dd>
+                                    <dt>"NDCG@10, held out"</dt>
+                                    <dd>
+                                        <strong>{format!("{:.3}", m.ndcg)}</strong>
+                                        {format!(" — most popular: {:.3}", m.popularity_ndcg)}
+                                        <span class=if better { "badge" } else { "badge warn" }>
+                                            {if better { "better than popularity" } else { "not better than popularity" }}
+                                        </span>
+                                    </dd>
+                                </dl>
+                            }
+                        });
+                        let history = s.history.clone();
+                        let active_version = s.active.as_ref().map(|m| m.version);
+                        view! {
+                            <section class="admin">
+                                <h1>"Recommendations"</h1>
+                                <p class="muted">
+                                    "Learners' browsers download the active model's item vectors and rank the catalogue on the device; their history never leaves it. "
+                                    {schedule}
+                                </p>
+                                {match active {
+                                    Some(a) => a.into_any(),
+                                    None => view! { <p>"No model has been trained yet."</p> }.into_any(),
+                                }}
+                                <p>{format!("{} new interactions since this version was trained.", s.new_events)}</p>
+                                <div class="training" aria-live="polite">
+                                    {job.running.then(|| view! {
+                                        <label for="training-progress">{format!("Training: {}", job.stage)}</label>
+                                        <progress id="training-progress" max="100" value=job.percent()>{format!("{} %", job.percent())}</progress>
+                                    })}
+                                    {(!job.running && !job.stage.is_empty()).then(|| view! {
+                                        <p data-testid="training-result">"Last run: " {job.stage.clone()}</p>
+                                    })}
+                                    {job.error.clone().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                                </div>
+                                <div class="row">
+                                    <ServerForm action=RetrainRecommendations::PATH error=retrain_error class="inline">
+                                        <button type="submit" disabled=job.running>"Retrain now"</button>
+                                    </ServerForm>
+                                    {s.previous.map(|p| view! {
+                                        <ServerForm action=RollBackRecommendations::PATH error=rollback_error class="inline">
+                                            <button type="submit" class="secondary">{format!("Roll back to version {p}")}</button>
+                                        </ServerForm>
+                                    })}
+                                </div>
+                                <FormAlert error=retrain_error locale />
+                                <FormAlert error=rollback_error locale />
+                                <h2>"Versions"</h2>
+                                <table>
+                                    <thead><tr><th>"Version"</th><th>"Trained"</th><th>"Why"</th><th>"Interactions"</th><th>"NDCG@10"</th><th>"Popularity"</th></tr></thead>
+                                    <tbody>
+                                        {history.into_iter().map(|m| view! {
+                                            <tr class:current=Some(m.version) == active_version>
+                                                <td>{m.version} {(Some(m.version) == active_version).then_some(" (active)")}</td>
+                                                <td>{m.trained_at}</td>
+                                                <td>{m.trigger}</td>
+                                                <td>{m.interactions}</td>
+                                                <td>{format!("{:.3}", m.ndcg)}</td>
+                                                <td>{format!("{:.3}", m.popularity_ndcg)}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
     }
 }

@@ -3,6 +3,7 @@
 use crate::api::catalog::load_home;
 use crate::components::cards::ItemGrid;
 use crate::components::notice::ErrorNotice;
+use crate::components::recommend::ForYou;
 use crate::components::seo::PageMeta;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -34,6 +35,7 @@ pub fn HomePage() -> impl IntoView {
                                 </a>
                             }).collect_view()}
                         </nav>
+                        <ForYou by_category=s.by_category />
                         <section aria-labelledby="popular-h">
                             <h2 id="popular-h">"Popular"</h2>
                             <ItemGrid items=s.popular />

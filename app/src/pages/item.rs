@@ -4,6 +4,7 @@
 use crate::api::catalog::load_item;
 use crate::components::cards::ItemGrid;
 use crate::components::notice::ErrorNotice;
+use crate::components::recommend::DeviceRecommendations;
 use crate::components::seo::PageMeta;
 use crate::models::catalog::{heading_anchor, Access, Block, BlockKind, ItemDetail};
 use crate::pages::shop::{BundleOffers, BuyBox};
@@ -35,6 +36,7 @@ pub fn ItemPage() -> impl IntoView {
 #[component]
 fn ItemView(d: ItemDetail) -> impl IntoView {
     let card = d.card;
+    let seen = card.clone();
     let path = format!("/item/{}", card.slug);
     let alt_lang = if card.language == "zh-CN" {
         "en"
@@ -161,6 +163,13 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
                     </section>
                 </aside>
             </div>
+            {(!d.also_liked.is_empty()).then(|| view! {
+                <section aria-labelledby="also-h" data-testid="also-liked">
+                    <h2 id="also-h">"Learners who bought this also liked"</h2>
+                    <ItemGrid items=d.also_liked />
+                </section>
+            })}
+            <DeviceRecommendations item=seen in_library=d.in_library />
             {(!d.related.is_empty()).then(|| view! {
                 <section aria-labelledby="related-h">
                     <h2 id="related-h">"More in this category"</h2>

@@ -15,6 +15,7 @@ pub fn PrivacyPage() -> impl IntoView {
     view! {
         <PageMeta title="Privacy" description="What Shuzhai stores about you, why, for how long, and who sees it." path="/privacy" />
         {text}
+        <crate::components::recommend::DeviceHistory />
     }
 }
 

@@ -66,9 +66,17 @@ pub struct FactorFile {
     pub codes: Vec<i8>,
 }
 
+/// FNV-1a's starting state.
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
 /// FNV-1a, 64 bits: the factor file's checksum (and the model store's entity tags).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a_continue(FNV_OFFSET, bytes)
+}
+
+/// FNV-1a of earlier bytes (state `h`) followed by `bytes`, so that a large file can be
+/// checked in slices between which the browser draws frames.
+pub fn fnv1a_continue(mut h: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
@@ -144,6 +152,22 @@ impl FactorFile {
         }
     }
 
+    /// The length of item `i`'s vector.
+    pub fn norm(&self, i: usize) -> f32 {
+        let codes = &self.codes[i * self.k..(i + 1) * self.k];
+        let sum: f32 = codes.iter().map(|c| f32::from(*c) * f32::from(*c)).sum();
+        sum.sqrt() * self.scales[i]
+    }
+
+    /// Item rows by key.
+    pub fn rows_by_id(&self) -> std::collections::HashMap<&str, usize> {
+        self.ids
+            .iter()
+            .enumerate()
+            .map(|(n, id)| (id.as_str(), n))
+            .collect()
+    }
+
     /// `y_i · u` for item `i` and user vector `u`.
     #[inline]
     pub fn dot(&self, i: usize, u: &[f32]) -> f32 {
@@ -211,34 +235,43 @@ impl FactorFile {
 
     /// Reads a file, checking its magic, format, length and checksum.
     pub fn decode(bytes: &[u8]) -> Result<Self, FactorError> {
+        let sum = fnv1a(Self::body(bytes)?);
+        Self::decode_with_sum(bytes, sum)
+    }
+
+    /// The part of the file the checksum covers, after checking magic, format and length.
+    pub fn body(bytes: &[u8]) -> Result<&[u8], FactorError> {
         if bytes.len() < 4 || &bytes[..4] != MAGIC {
             return Err(FactorError::Magic);
         }
         if bytes.len() < HEADER_LEN {
             return Err(FactorError::Truncated);
         }
-        let u16_at = |p: usize| u16::from_le_bytes([bytes[p], bytes[p + 1]]);
-        let u32_at =
-            |p: usize| u32::from_le_bytes([bytes[p], bytes[p + 1], bytes[p + 2], bytes[p + 3]]);
-        let format = u16_at(4);
+        let format = u16::from_le_bytes([bytes[4], bytes[5]]);
         if format != FORMAT {
             return Err(FactorError::Format(format));
         }
+        let body_len = u32::from_le_bytes([bytes[28], bytes[29], bytes[30], bytes[31]]) as usize;
+        bytes[HEADER_LEN..]
+            .get(..body_len)
+            .ok_or(FactorError::Truncated)
+    }
+
+    /// Reads a file whose body's FNV-1a (see [`FactorFile::body`]) was computed as `sum`
+    /// elsewhere — in slices, by the browser — and checks it against the header.
+    pub fn decode_with_sum(bytes: &[u8], sum: u64) -> Result<Self, FactorError> {
+        let body = Self::body(bytes)?;
+        let body_len = body.len();
+        let u32_at =
+            |p: usize| u32::from_le_bytes([bytes[p], bytes[p + 1], bytes[p + 2], bytes[p + 3]]);
         let version = u32_at(8);
         let n = u32_at(12) as usize;
         let k = u32_at(16) as usize;
         let lambda = f32::from_bits(u32_at(20));
         let alpha = f32::from_bits(u32_at(24));
-        let body_len = u32_at(28) as usize;
-        let mut sum = [0u8; 8];
-        sum.copy_from_slice(&bytes[32..40]);
-        let checksum = u64::from_le_bytes(sum);
-        let body = &bytes[HEADER_LEN..];
-        if body.len() < body_len {
-            return Err(FactorError::Truncated);
-        }
-        let body = &body[..body_len];
-        if fnv1a(body) != checksum {
+        let mut stored = [0u8; 8];
+        stored.copy_from_slice(&bytes[32..40]);
+        if u64::from_le_bytes(stored) != sum {
             return Err(FactorError::Checksum);
         }
         if k == 0 || k > 1024 {

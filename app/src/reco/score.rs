@@ -145,6 +145,47 @@ pub fn rank(
     chosen
 }
 
+/// The rows most like row `of` ("because you read …"): cosine similarity of the item
+/// vectors, best first, leaving out `of` itself and `exclude`, with the same diversity as
+/// [`rank`]. An item with a zero vector is like nothing.
+pub fn similar_to(
+    file: &FactorFile,
+    of: usize,
+    exclude: &[usize],
+    options: RankOptions,
+    scratch: &mut Vec<(f32, u32)>,
+) -> Vec<(usize, f32)> {
+    if of >= file.len() {
+        return Vec::new();
+    }
+    let mut y = vec![0f32; file.k];
+    file.vector_into(of, &mut y);
+    let norm = y.iter().map(|v| v * v).sum::<f32>().sqrt();
+    if norm == 0.0 {
+        return Vec::new();
+    }
+    // Unit-length query; each item's score is divided by its own length below.
+    y.iter_mut().for_each(|v| *v /= norm);
+    let mut leave_out: Vec<usize> = exclude.to_vec();
+    leave_out.push(of);
+    let mut ranked = rank(file, &y, &leave_out, options_for_cosine(options), scratch);
+    for (i, s) in ranked.iter_mut() {
+        let len = file.norm(*i);
+        *s = if len > 0.0 { *s / len } else { 0.0 };
+    }
+    ranked.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
+    ranked.truncate(options.top);
+    ranked
+}
+
+/// Ranking by raw dot products favours long vectors; cosine re-sorts a larger pool.
+fn options_for_cosine(options: RankOptions) -> RankOptions {
+    RankOptions {
+        top: options.top * 3,
+        per_group: options.per_group,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +229,29 @@ mod tests {
             ranked.iter().all(|(i, _)| *i != 3),
             "owned items are left out"
         );
+    }
+
+    #[test]
+    fn similar_items_share_a_direction() {
+        let f = file();
+        let mut scratch = Vec::new();
+        let near = similar_to(
+            &f,
+            0,
+            &[],
+            RankOptions {
+                top: 2,
+                per_group: 3,
+            },
+            &mut scratch,
+        );
+        let rows: Vec<usize> = near.iter().map(|(i, _)| *i).collect();
+        assert_eq!(rows, vec![1, 2], "{near:?}");
+        assert!(
+            near[0].1 > 0.9 && near[0].1 <= 1.0 + 1e-4,
+            "cosine: {near:?}"
+        );
+        assert!(similar_to(&f, 99, &[], RankOptions::default(), &mut scratch).is_empty());
     }
 
     #[test]

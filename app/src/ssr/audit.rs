@@ -33,6 +33,10 @@ pub enum Action {
     Export,
     /// The person deleted their account.
     Delete,
+    /// An admin started a recommendation training run.
+    RecoRetrain,
+    /// An admin rolled the recommendation model back.
+    RecoRollback,
 }
 
 impl Action {
@@ -52,6 +56,8 @@ impl Action {
             Action::ConsentChange => "consent_change",
             Action::Export => "export",
             Action::Delete => "delete",
+            Action::RecoRetrain => "reco_retrain",
+            Action::RecoRollback => "reco_rollback",
         }
     }
 }

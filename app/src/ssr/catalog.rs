@@ -338,6 +338,7 @@ impl CatalogIndex {
                 Some(IndexedItem {
                     popularity: popularity.get(&row.key).copied().unwrap_or(0.0),
                     card: ItemCard {
+                        key: row.key.clone(),
                         slug: row.slug.clone(),
                         title: title.clone(),
                         title_alt: title_alt.clone(),
@@ -528,7 +529,23 @@ impl CatalogIndex {
     pub fn home(&self) -> HomeSections {
         let mut popular: Vec<&IndexedItem> = self.items.iter().collect();
         popular.sort_by(|a, b| b.popularity.total_cmp(&a.popularity));
+        let mut largest = self.categories.clone();
+        largest.sort_by(|a, b| b.count.cmp(&a.count).then(a.slug.cmp(&b.slug)));
+        let by_category = largest
+            .into_iter()
+            .take(3)
+            .map(|category| CategoryPicks {
+                items: popular
+                    .iter()
+                    .filter(|it| it.card.category_slug == category.slug)
+                    .take(4)
+                    .map(|it| it.card.clone())
+                    .collect(),
+                category,
+            })
+            .collect();
         HomeSections {
+            by_category,
             newest: self
                 .items
                 .iter()
@@ -582,6 +599,11 @@ impl CatalogIndex {
             items,
             tiers,
         })
+    }
+
+    /// Every published item's card, newest first.
+    pub fn cards(&self) -> Vec<ItemCard> {
+        self.items.iter().map(|it| it.card.clone()).collect()
     }
 
     /// A published item by its record key.
@@ -742,6 +764,7 @@ impl CatalogService {
             creator,
             outline,
             related: index.related(slug, 4),
+            also_liked: super::reco::also_liked(&self.db, &index, &item.key, 4).await?,
         })
     }
 }

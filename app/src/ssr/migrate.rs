@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "recommendation models",
         sql: include_str!("migrations/0005_recommendations.surql"),
     },
+    Migration {
+        version: 6,
+        name: "recommendation neighbours",
+        sql: include_str!("migrations/0006_recommendation_neighbours.surql"),
+    },
 ];
 
 /// Why migrating stopped.

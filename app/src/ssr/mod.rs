@@ -12,5 +12,6 @@ pub mod mail;
 pub mod migrate;
 pub mod password;
 pub mod ratelimit;
+pub mod reco;
 pub mod sessions;
 pub mod state;

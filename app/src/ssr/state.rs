@@ -19,6 +19,8 @@ pub struct AppState {
     pub auth: Arc<AuthSettings>,
     /// Commerce: tax and the payment provider.
     pub commerce: Arc<CommerceSettings>,
+    /// Recommendation training runs (started by admins, a timer or new interactions).
+    pub trainer: Arc<dyn super::reco::Trainer>,
     /// Leptos' options (site root, output name).
     pub leptos_options: LeptosOptions,
 }

@@ -111,6 +111,11 @@ impl AlsParams {
         Ok(self)
     }
 
+    /// The number of alternations `fit` runs.
+    pub fn iteration_count(&self) -> usize {
+        self.iterations
+    }
+
     /// Trains on `data`. `on_iteration` hears after each alternation (for progress bars).
     pub fn fit_with(
         &self,

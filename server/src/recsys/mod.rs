@@ -11,6 +11,7 @@ pub mod neighbours;
 pub mod serve;
 pub mod sgd;
 pub mod train;
+pub mod trainer;
 
 /// Hyper-parameters that make no sense, with the reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -1,0 +1,186 @@
+//! Recommendations on the server side of the app: which model version the store serves,
+//! rolling back to the one before, the "also liked" lists a version stores per item, and
+//! the training runs an admin starts. Training itself (ndarray) lives in the server crate
+//! behind [`Trainer`], so that none of it is linked into pages' code paths.
+
+use super::catalog::CatalogIndex;
+use super::db::{rows, transact, Db};
+use crate::error::AppError;
+use crate::models::catalog::ItemCard;
+use crate::models::reco::{ModelSummary, RecoStatus, RetrainSchedule, TrainingJob};
+use serde::Deserialize;
+use serde_json::json;
+
+/// Runs training in the background; the server crate provides it.
+pub trait Trainer: Send + Sync {
+    /// Starts a run unless one is going on. `trigger` says why (`manual`, `schedule`…).
+    /// Returns `false` when a run was already going on.
+    fn start(&self, trigger: &'static str) -> bool;
+    /// The current or last run.
+    fn job(&self) -> TrainingJob;
+    /// When the store retrains by itself.
+    fn schedule(&self) -> RetrainSchedule;
+}
+
+/// The active version, if any model was trained.
+pub async fn active(db: &Db) -> Result<Option<i64>, AppError> {
+    let found: Vec<Option<i64>> = rows(
+        db,
+        "read active model",
+        "SELECT VALUE active FROM reco_state:current",
+        json!({}),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read active model", e))?;
+    Ok(found.into_iter().flatten().next())
+}
+
+/// Goes back to the version that was active before the current one.
+pub async fn rollback(db: &Db) -> Result<i64, AppError> {
+    #[derive(Deserialize)]
+    struct State {
+        previous: Option<i64>,
+    }
+    let state: Vec<State> = rows(
+        db,
+        "read model state",
+        "SELECT previous FROM reco_state:current",
+        json!({}),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read model state", e))?;
+    let Some(previous) = state.first().and_then(|s| s.previous) else {
+        return Err(AppError::Conflict(
+            "There is no earlier model version to go back to.".into(),
+        ));
+    };
+    transact(
+        db,
+        "roll back model",
+        "BEGIN TRANSACTION;
+         UPDATE reco_state:current SET active = $p, previous = NONE;
+         COMMIT TRANSACTION;",
+        json!({ "p": previous }),
+    )
+    .await
+    .map_err(|e| AppError::internal("roll back model", e))?;
+    Ok(previous)
+}
+
+const SUMMARY_FIELDS: &str = "version, <string> trained_at AS trained_at, users, items, interactions, factors, fit_seconds, ndcg, popularity_ndcg, cold_items ?? 0 AS cold_items, trigger ?? 'cli' AS trigger";
+
+/// The admin page: versions, the active one, what changed since, the training run.
+pub async fn status(db: &Db, trainer: &dyn Trainer) -> Result<RecoStatus, AppError> {
+    // The run's state first: a run that reads as finished has stored its model already.
+    let job = trainer.job();
+    #[derive(Deserialize)]
+    struct State {
+        active: Option<i64>,
+        previous: Option<i64>,
+    }
+    let state: Vec<State> = rows(
+        db,
+        "read model state",
+        "SELECT active, previous FROM reco_state:current",
+        json!({}),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read model state", e))?;
+    let (active_version, previous) = state
+        .into_iter()
+        .next()
+        .map(|s| (s.active, s.previous))
+        .unwrap_or_default();
+    let history: Vec<ModelSummary> = rows(
+        db,
+        "list models",
+        &format!("SELECT {SUMMARY_FIELDS} FROM reco_model ORDER BY version DESC LIMIT 10"),
+        json!({}),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("list models", e))?;
+    let active = match active_version {
+        Some(v) => match history.iter().find(|m| m.version == v) {
+            Some(m) => Some(m.clone()),
+            None => rows(
+                db,
+                "read active model",
+                &format!("SELECT {SUMMARY_FIELDS} FROM type::record('reco_model', $v)"),
+                json!({ "v": v }),
+                0,
+            )
+            .await
+            .map_err(|e| AppError::internal("read active model", e))?
+            .into_iter()
+            .next(),
+        },
+        None => None,
+    };
+    let new_events = events_since(db, active.as_ref().map(|m| m.trained_at.as_str())).await?;
+    Ok(RecoStatus {
+        active,
+        previous,
+        history,
+        new_events,
+        job,
+        schedule: trainer.schedule(),
+    })
+}
+
+/// Interactions recorded after `since` (RFC 3339), or in all.
+pub async fn events_since(db: &Db, since: Option<&str>) -> Result<i64, AppError> {
+    let counted: Vec<i64> = rows(
+        db,
+        "count new events",
+        "SELECT VALUE count FROM (SELECT count() FROM event WHERE user != NONE AND ($since = NONE OR at > <datetime> $since) GROUP ALL)",
+        json!({ "since": since }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("count new events", e))?;
+    Ok(counted.into_iter().next().unwrap_or(0))
+}
+
+/// "Learners who bought this also liked": the items the active version stored for `key`
+/// that are still published, at most `n`.
+pub async fn also_liked(
+    db: &Db,
+    index: &CatalogIndex,
+    key: &str,
+    n: usize,
+) -> Result<Vec<ItemCard>, AppError> {
+    let found: Vec<Vec<String>> = rows(
+        db,
+        "read also liked",
+        "LET $v = reco_state:current.active;
+         SELECT VALUE items FROM type::record('reco_neighbour', string::concat(<string> $v, '_', $key));",
+        json!({ "key": key }),
+        1,
+    )
+    .await
+    .map_err(|e| AppError::internal("read also liked", e))?;
+    Ok(found
+        .into_iter()
+        .flatten()
+        .filter_map(|k| index.item_by_key(&k).map(|it| it.card.clone()))
+        .take(n)
+        .collect())
+}
+
+/// Keys of the items `user` owns (bought, claimed or given), for leaving them out of
+/// recommendations.
+pub async fn owned_items(db: &Db, user: &str) -> Result<Vec<String>, AppError> {
+    rows(
+        db,
+        "list owned items",
+        "SELECT VALUE record::id(item) FROM entitlement WHERE user = type::record('user', $user) AND revoked_at = NONE",
+        json!({ "user": user }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("list owned items", e))
+}
