@@ -17,7 +17,7 @@ test('home lists items from the database and hydrates without errors', async ({ 
   const errors = watchConsole(page);
   await page.goto('/');
   await expect(page).toHaveTitle(/Shuzhai/);
-  await expect(page.getByRole('heading', { name: 'Popular' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Popular', exact: true })).toBeVisible();
   expect(await page.locator('article.card').count()).toBeGreaterThan(8);
   await hydrated(page);
   expect(errors).toEqual([]);
