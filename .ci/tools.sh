@@ -55,11 +55,24 @@ ensure_build_tools() {
 
 ensure_test_tools() {
   apt_install chromium chromium
+  # For the wasm tests run by wasm-bindgen-test-runner in headless Chromium.
+  apt_install chromedriver chromium-driver
   if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] ||
      [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
     say "installing the end-to-end test packages (npm)"
     (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund >/dev/null)
   fi
+}
+
+# Runs the wasm tests of the browser crate in headless Chromium; extra arguments go to the
+# test harness (bench/run passes `--include-ignored --nocapture`).
+wasm_browser_test() {
+  local profile="$1"
+  shift
+  (cd "$ROOT/frontend" && CHROMEDRIVER=/usr/bin/chromedriver \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --profile "$profile" --target wasm32-unknown-unknown --test reco_wasm -- "$@") \
+    2> >(grep -vE '^\s*(Compiling|Finished|Running|Blocking)\b' >&2)
 }
 
 ensure_bench_tools() {

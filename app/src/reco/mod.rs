@@ -7,6 +7,7 @@
 pub mod factors;
 pub mod linalg;
 pub mod score;
+pub mod synthetic;
 
 /// Days after which an interaction counts half as much.
 pub const HALF_LIFE_DAYS: f64 = 90.0;
