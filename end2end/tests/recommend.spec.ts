@@ -157,3 +157,42 @@ test('the admin retrains the model and can roll back', async ({ page, request })
   expect(current.version).toBe(before);
   expect(errors).toEqual([]);
 });
+
+test('the library lists what the learner owns and suggests where to continue', async ({ page, request }) => {
+  test.setTimeout(60_000);
+  const errors = watchConsole(page);
+  await modelReady(request);
+  await page.goto('/signin');
+  await hydrated(page);
+  await page.getByLabel('E-mail').fill('learner0048@demo.shuzhai.local');
+  await page.getByLabel('Password', { exact: true }).fill('demo-learner-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+
+  await page.goto('/library');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Your library' })).toBeVisible();
+
+  // Add a free item, then open it: it is in the library and comes back under "continue".
+  await page.goto('/catalog?price=free&kind=article');
+  const link = page.locator('article.card .card-title a').first();
+  const title = (await link.textContent())!.trim();
+  await link.click();
+  await hydrated(page);
+  // (This demo learner reads the store in Chinese.)
+  await page.getByRole('button', { name: /Add to library — free|免费加入书架/ }).click();
+  await expect(page.getByText(/✓ (In your library|已在您的书架中)/)).toBeVisible();
+  await page.reload();
+  await hydrated(page);
+  await page.goto('/library');
+  await hydrated(page);
+  await expect(page.getByTestId('library')).toContainText(title);
+  await expect(page.getByTestId('continue')).toContainText(title);
+  await expect(page.getByTestId('next-for-you').locator('article.card').first()).toBeVisible();
+  const next = await page.getByTestId('next-for-you').locator('.card-title').allTextContents();
+  expect(next).not.toContain(title);
+  // By kind: not among the videos.
+  await page.goto('/library?kind=video');
+  await expect(page.getByTestId('library')).not.toContainText(title);
+  expect(errors).toEqual([]);
+});

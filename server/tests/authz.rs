@@ -362,6 +362,12 @@ const MATRIX: &[Entry] = &[
         allowed: EVERYONE,
     },
     Entry {
+        path: "/api/library",
+        get: true,
+        args: &[],
+        allowed: SIGNED_IN,
+    },
+    Entry {
         path: "/api/reco_status",
         get: true,
         args: &[],
@@ -386,6 +392,7 @@ const ROUTES: &[(&str, &[Persona])] = &[
     ("/account", SIGNED_IN),
     ("/account/export.json", SIGNED_IN),
     ("/orders", SIGNED_IN),
+    ("/library", SIGNED_IN),
     ("/admin/users", ADMINS),
     ("/admin/outbox", ADMINS),
     ("/admin/recommendations", ADMINS),

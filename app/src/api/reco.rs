@@ -82,3 +82,24 @@ pub async fn roll_back_recommendations() -> Result<i64, AppError> {
     leptos_axum::redirect("/admin/recommendations");
     Ok(version)
 }
+
+/// The signed-in learner's library, of one kind when `kind` is given.
+#[server(prefix = "/api", endpoint = "library", input = GetUrl)]
+pub async fn load_library(
+    #[server(default)] kind: String,
+) -> Result<Vec<crate::models::catalog::LibraryEntry>, AppError> {
+    use super::account::server;
+    use crate::models::catalog::Kind;
+    let (state, viewer) = server::ctx()?;
+    let me = crate::ssr::access::require_signed_in(&viewer)?;
+    server::private();
+    let kind = match kind.trim() {
+        "" => None,
+        k => Some(Kind::parse(k).ok_or_else(|| {
+            AppError::BadRequest(
+                "There is no such kind: choose article, ebook, audio, video or course.".into(),
+            )
+        })?),
+    };
+    crate::ssr::reco::library(&state.db, &state.catalog.index(), &me.user_key, kind).await
+}

@@ -189,3 +189,53 @@ pub fn DeviceHistory() -> impl IntoView {
         </section>
     }
 }
+
+/// The library's suggestions, from this device only: the owned items opened here most
+/// recently ("continue"), and the best of the rest of the catalogue ("next for you").
+#[component]
+pub fn LibrarySuggestions(owned: Vec<ItemCard>) -> impl IntoView {
+    let recent = RwSignal::new(Vec::<ItemCard>::new());
+    #[cfg(feature = "hydrate")]
+    {
+        let owned = owned.clone();
+        Effect::new(move |_| {
+            let owned = owned.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(seen) = crate::device::history().await {
+                    let mut list: Vec<ItemCard> = Vec::new();
+                    for s in seen.iter().rev() {
+                        if let Some(card) = owned.iter().find(|c| c.key == s.key) {
+                            if !list.iter().any(|c| c.key == card.key) {
+                                list.push(card.clone());
+                            }
+                        }
+                        if list.len() == 4 {
+                            break;
+                        }
+                    }
+                    recent.set(list);
+                }
+            });
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = owned;
+    let picks = personal(None, 4);
+    view! {
+        {move || {
+            let list = recent.get();
+            (!list.is_empty()).then(|| view! {
+                <section aria-labelledby="continue-h" data-testid="continue">
+                    <h2 id="continue-h">"Continue where you left off"</h2>
+                    <ItemGrid items=list />
+                </section>
+            })
+        }}
+        {move || picks.get().map(|p| view! {
+            <section aria-labelledby="next-h" data-testid="next-for-you">
+                <h2 id="next-h">"Next for you"</h2>
+                <ItemGrid items=p.for_you />
+            </section>
+        })}
+    }
+}

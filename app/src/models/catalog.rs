@@ -729,3 +729,14 @@ mod tests {
         assert_eq!(toc[1].title, "Deep dive");
     }
 }
+
+/// One item in a learner's library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LibraryEntry {
+    /// The item.
+    pub card: ItemCard,
+    /// How it came: `purchase`, `claim` (a free item added) or `gift`.
+    pub source: String,
+    /// When it came, `YYYY-MM-DD`.
+    pub since: String,
+}

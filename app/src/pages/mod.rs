@@ -8,6 +8,7 @@ pub mod creator;
 pub mod gift;
 pub mod home;
 pub mod item;
+pub mod library;
 pub mod membership;
 pub mod not_found;
 pub mod privacy;

@@ -184,3 +184,44 @@ pub async fn owned_items(db: &Db, user: &str) -> Result<Vec<String>, AppError> {
     .await
     .map_err(|e| AppError::internal("list owned items", e))
 }
+
+/// The learner's library: every item they own (bought, added free, received as a gift) that
+/// is still published, most recently added first, of one kind when `kind` is given.
+pub async fn library(
+    db: &Db,
+    index: &CatalogIndex,
+    user: &str,
+    kind: Option<crate::models::catalog::Kind>,
+) -> Result<Vec<crate::models::catalog::LibraryEntry>, AppError> {
+    #[derive(Deserialize)]
+    struct Row {
+        item: String,
+        source: String,
+        since: String,
+    }
+    let owned: Vec<Row> = rows(
+        db,
+        "read library",
+        "SELECT record::id(item) AS item, source, time::format(granted_at, '%Y-%m-%d') AS since, granted_at
+         FROM entitlement WHERE user = type::record('user', $user) AND revoked_at = NONE
+         ORDER BY granted_at DESC",
+        json!({ "user": user }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read library", e))?;
+    Ok(owned
+        .into_iter()
+        .filter_map(|r| {
+            let it = index.item_by_key(&r.item)?;
+            if kind.is_some_and(|k| it.card.kind != k) {
+                return None;
+            }
+            Some(crate::models::catalog::LibraryEntry {
+                card: it.card.clone(),
+                source: r.source,
+                since: r.since,
+            })
+        })
+        .collect())
+}

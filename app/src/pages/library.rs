@@ -1,0 +1,60 @@
+//! `/library`: everything the learner owns, newest first, by kind; and — ranked in the
+//! browser from this device's history — what to go back to and what to read next.
+
+use crate::api::reco::load_library;
+use crate::components::notice::ErrorNotice;
+use crate::components::recommend::LibrarySuggestions;
+use crate::components::seo::PageMeta;
+use crate::models::catalog::Kind;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// The library page.
+#[component]
+pub fn LibraryPage() -> impl IntoView {
+    let query = use_query_map();
+    let kind = move || query.read().get("kind").unwrap_or_default();
+    let entries = Resource::new(kind, load_library);
+    view! {
+        <PageMeta title="Your library" description="Everything you own." path="/library" />
+        <section class="library">
+            <h1>"Your library"</h1>
+            <nav class="kind-filter" aria-label="Kinds">
+                <a href="/library" aria-current=move || kind().is_empty().then_some("page")>"All"</a>
+                {Kind::ALL.into_iter().map(|k| view! {
+                    <a href=format!("/library?kind={}", k.as_str())
+                       aria-current=move || (kind() == k.as_str()).then_some("page")>{k.label()}</a>
+                }).collect_view()}
+            </nav>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match entries.await {
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        Ok(list) => {
+                            let owned = list.iter().map(|e| e.card.clone()).collect::<Vec<_>>();
+                            view! {
+                                {list.is_empty().then(|| view! {
+                                    <p>"Nothing here yet. Free items can be added from their page; bought and gifted ones appear here at once."</p>
+                                })}
+                                <LibrarySuggestions owned />
+                                <ul class="library-list" data-testid="library">
+                                    {list.into_iter().map(|e| view! {
+                                        <li>
+                                            <a href=format!("/item/{}", e.card.slug) lang=e.card.language.clone()>{e.card.title}</a>
+                                            " " <span class=format!("kind kind-{}", e.card.kind.as_str())>{e.card.kind.label()}</span>
+                                            " " <span class="muted">{format!("{} · {}", match e.source.as_str() {
+                                                "gift" => "a gift",
+                                                "claim" => "added free",
+                                                _ => "bought",
+                                            }, e.since)}</span>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
