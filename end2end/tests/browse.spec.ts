@@ -1,17 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-
-// Fails the test on any console error or uncaught exception in the page.
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  return errors;
-}
-
-// Resolves once the wasm app has hydrated (frontend::hydrate marks <html data-hydrated>).
-async function hydrated(page: Page) {
-  await page.waitForSelector('html[data-hydrated]', { state: 'attached' });
-}
+import { test, expect } from '@playwright/test';
+import { hydrated, watchConsole } from './support';
 
 test('home lists items from the database and hydrates without errors', async ({ page }) => {
   const errors = watchConsole(page);

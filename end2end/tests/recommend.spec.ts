@@ -1,19 +1,10 @@
-import { test, expect, Page, APIRequestContext } from '@playwright/test';
+import { test, expect, APIRequestContext } from '@playwright/test';
+import { hydrated, signInAs, watchConsole } from './support';
 
-// Personal recommendations for a signed-out visitor: the browser remembers what was viewed
-// (IndexedDB), downloads the model's factor file and ranks the catalogue itself. The
-// history must never travel: no request made afterwards carries a viewed item's id or slug.
-
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  return errors;
-}
-
-async function hydrated(page: Page) {
-  await page.waitForSelector('html[data-hydrated]', { state: 'attached' });
-}
+// Recommendations. For a signed-out visitor the browser remembers what was viewed
+// (IndexedDB), downloads the model's factor file and ranks the catalogue itself; that
+// history never travels. Also: "also liked" on item pages, the admin's retrain and
+// rollback, and the library's suggestions.
 
 // The server trains its first model at start-up; wait until it serves one.
 async function modelReady(request: APIRequestContext) {
@@ -136,13 +127,8 @@ test('the admin retrains the model and can roll back', async ({ page, request })
   test.setTimeout(90_000);
   const errors = watchConsole(page);
   const before = await modelReady(request);
-  await page.goto('/signin');
-  await hydrated(page);
   // The demo seed's admin (see server/src/seed.rs).
-  await page.getByLabel('E-mail').fill('admin@demo.shuzhai.local');
-  await page.getByLabel('Password', { exact: true }).fill('demo-admin-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+  await signInAs(page, 'admin@demo.shuzhai.local', 'demo-admin-password');
   await page.goto('/admin/recommendations');
   await hydrated(page);
   await expect(page.getByTestId('active-version')).toHaveText(String(before));
@@ -162,12 +148,7 @@ test('the library lists what the learner owns and suggests where to continue', a
   test.setTimeout(60_000);
   const errors = watchConsole(page);
   await modelReady(request);
-  await page.goto('/signin');
-  await hydrated(page);
-  await page.getByLabel('E-mail').fill('learner0048@demo.shuzhai.local');
-  await page.getByLabel('Password', { exact: true }).fill('demo-learner-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+  await signInAs(page, 'learner0048@demo.shuzhai.local', 'demo-learner-password');
 
   await page.goto('/library');
   await hydrated(page);

@@ -9,38 +9,15 @@
 #![allow(clippy::unwrap_used)]
 
 use app::reco::factors::FactorFile;
-use app::reco::score::{fold_in, rank, similar_to, RankOptions};
-use app::reco::synthetic::{catalogue, history, parity_case, PARITY_SIMILAR, PARITY_TOP};
+use app::reco::score::{fold_in, rank, RankOptions};
+use app::reco::synthetic::{catalogue, history, parity_rankings, PARITY_SIMILAR, PARITY_TOP};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn the_parity_case_ranks_in_the_browser_as_it_does_natively() {
-    let (file, history) = parity_case();
-    // Through the file format too: what the browser downloads is bytes.
-    let file = FactorFile::decode(&file.encode()).unwrap();
-    let mut user = vec![0f32; file.k];
-    fold_in(&file, &history, &mut user).unwrap();
-    let owned: Vec<usize> = history.iter().map(|(i, _)| *i).collect();
-    let mut scratch = Vec::new();
-    let top: Vec<usize> = rank(&file, &user, &owned, RankOptions::default(), &mut scratch)
-        .into_iter()
-        .map(|(i, _)| i)
-        .collect();
-    let similar: Vec<usize> = similar_to(
-        &file,
-        3,
-        &[],
-        RankOptions {
-            top: 5,
-            per_group: 3,
-        },
-        &mut scratch,
-    )
-    .into_iter()
-    .map(|(i, _)| i)
-    .collect();
+    let (top, similar) = parity_rankings().unwrap();
     assert_eq!(top, PARITY_TOP);
     assert_eq!(similar, PARITY_SIMILAR);
 }

@@ -341,37 +341,13 @@ mod tests {
 
 #[cfg(test)]
 mod parity {
-    use super::*;
-    use crate::reco::synthetic::{parity_case, PARITY_SIMILAR, PARITY_TOP};
+    use crate::reco::synthetic::{parity_rankings, PARITY_SIMILAR, PARITY_TOP};
 
     /// The same case runs in Chromium (frontend/tests/reco_wasm.rs); both must give these.
     #[test]
     fn the_parity_case_ranks_as_recorded() {
-        let (file, history) = parity_case();
-        let mut user = vec![0f32; file.k];
-        fold_in(&file, &history, &mut user).unwrap();
-        let owned: Vec<usize> = history.iter().map(|(i, _)| *i).collect();
-        let mut scratch = Vec::new();
-        let top: Vec<usize> = rank(&file, &user, &owned, RankOptions::default(), &mut scratch)
-            .into_iter()
-            .map(|(i, _)| i)
-            .collect();
-        let similar: Vec<usize> = similar_to(
-            &file,
-            3,
-            &[],
-            RankOptions {
-                top: 5,
-                per_group: 3,
-            },
-            &mut scratch,
-        )
-        .into_iter()
-        .map(|(i, _)| i)
-        .collect();
-        assert_eq!(
-            (top.as_slice(), similar.as_slice()),
-            (&PARITY_TOP[..], &PARITY_SIMILAR[..])
-        );
+        let (top, similar) = parity_rankings().unwrap();
+        assert_eq!(top, PARITY_TOP);
+        assert_eq!(similar, PARITY_SIMILAR);
     }
 }

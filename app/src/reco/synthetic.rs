@@ -60,6 +60,39 @@ pub fn parity_case() -> (FactorFile, Vec<(usize, f32)>) {
     (file, history)
 }
 
+/// Ranks the parity case as the browser does — through the file's bytes, fold-in, top 10
+/// with the default diversity, and the 5 items most like row 3 — and returns both lists of
+/// rows. Native tests and the wasm test in Chromium both compare it with [`PARITY_TOP`] and
+/// [`PARITY_SIMILAR`].
+pub fn parity_rankings() -> Result<(Vec<usize>, Vec<usize>), String> {
+    use super::score::{fold_in, rank, similar_to, RankOptions};
+    let (file, history) = parity_case();
+    let file = FactorFile::decode(&file.encode()).map_err(|e| e.to_string())?;
+    let mut user = vec![0f32; file.k];
+    fold_in(&file, &history, &mut user).map_err(|e| e.to_string())?;
+    let owned: Vec<usize> = history.iter().map(|(i, _)| *i).collect();
+    let mut scratch = Vec::new();
+    let rows = |ranked: Vec<(usize, f32)>| ranked.into_iter().map(|(i, _)| i).collect();
+    let top = rows(rank(
+        &file,
+        &user,
+        &owned,
+        RankOptions::default(),
+        &mut scratch,
+    ));
+    let similar = rows(similar_to(
+        &file,
+        3,
+        &[],
+        RankOptions {
+            top: 5,
+            per_group: 3,
+        },
+        &mut scratch,
+    ));
+    Ok((top, similar))
+}
+
 /// For the parity case: the top 10 (three per creator at most), and the 5 most like row 3.
 pub const PARITY_TOP: [usize; 10] = [1459, 1491, 1699, 1827, 435, 467, 675, 1811, 1011, 99];
 /// See [`PARITY_TOP`].
