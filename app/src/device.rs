@@ -306,6 +306,10 @@ pub async fn picks(top: usize, current: Option<&str>) -> Result<Option<Picks>, S
             .iter()
             .map(|&r| (r, crate::reco::strength("purchase", None, 0.0))),
     );
+    if history.is_empty() {
+        // Nothing the model knows (items since unpublished): no basis for a ranking.
+        return Ok(None);
+    }
     let mut exclude: Vec<usize> = history.iter().map(|(r, _)| *r).collect();
     if let Some(c) = current.and_then(|c| rows.get(c)) {
         exclude.push(*c);

@@ -4,7 +4,9 @@
 //! device remembers, without sending that history anywhere.
 
 use crate::components::cards::ItemGrid;
+use crate::components::forms::use_me;
 use crate::models::catalog::{CategoryPicks, ItemCard};
+use crate::models::i18n::Locale;
 use leptos::prelude::*;
 
 /// Personal lists, once ranked on the device.
@@ -39,9 +41,10 @@ fn personal(current: Option<String>, top: usize) -> RwSignal<Option<Personal>> {
 /// "Because you read …".
 #[component]
 fn BecauseYouRead(title: String, items: Vec<ItemCard>) -> impl IntoView {
+    let t = use_me().locale;
     view! {
         <section aria-labelledby="because-h" data-testid="because-you-read">
-            <h2 id="because-h">"Because you read " <q>{title}</q></h2>
+            <h2 id="because-h">{t.pick("Because you read ", "因为您读过")} <q>{title}</q></h2>
             <ItemGrid items />
         </section>
     }
@@ -51,6 +54,7 @@ fn BecauseYouRead(title: String, items: Vec<ItemCard>) -> impl IntoView {
 /// then the personal ranking and "because you read".
 #[component]
 pub fn ForYou(by_category: Vec<CategoryPicks>) -> impl IntoView {
+    let t = use_me().locale;
     let picks = personal(None, 8);
     let state = move || {
         if picks.with(|p| p.is_some()) {
@@ -64,10 +68,13 @@ pub fn ForYou(by_category: Vec<CategoryPicks>) -> impl IntoView {
             {move || match picks.get() {
                 Some(p) => view! {
                     <section aria-labelledby="for-you-h">
-                        <h2 id="for-you-h">"For you"</h2>
+                        <h2 id="for-you-h">{t.pick("For you", "为您推荐")}</h2>
                         <p class="muted">
-                            "Ranked in your browser from what you viewed on this device; that list never leaves it. "
-                            <a href="/privacy#device">"See or clear it"</a>
+                            {t.pick(
+                                "Ranked in your browser from what you viewed on this device; that list never leaves it. ",
+                                "由您的浏览器根据您在本设备上看过的内容排序；这份记录不会离开本设备。",
+                            )}
+                            <a href="/privacy#device">{t.pick("See or clear it", "查看或清除")}</a>
                         </p>
                         <ItemGrid items=p.for_you />
                     </section>
@@ -81,12 +88,16 @@ pub fn ForYou(by_category: Vec<CategoryPicks>) -> impl IntoView {
                     .map(|c| {
                         let id = format!("popular-{}-h", c.category.slug);
                         let label = id.clone();
+                        let (heading, all) = match t {
+                            Locale::En => (format!("Popular in {}", c.category.name), format!("All of {} →", c.category.name)),
+                            Locale::Zh => (format!("{} · 热门", c.category.name_zh), format!("全部{} →", c.category.name_zh)),
+                        };
                         view! {
                             <section aria-labelledby=label>
-                                <h2 id=id>"Popular in " {c.category.name.clone()}</h2>
+                                <h2 id=id>{heading}</h2>
                                 <ItemGrid items=c.items />
                                 <p><a href=format!("/catalog?category={}&sort=popular", c.category.slug)>
-                                    {format!("All of {} →", c.category.name)}
+                                    {all}
                                 </a></p>
                             </section>
                         }
@@ -135,6 +146,7 @@ pub fn DeviceRecommendations(item: ItemCard, in_library: bool) -> impl IntoView 
 /// Rendered in the browser only (the server does not have it).
 #[component]
 pub fn DeviceHistory() -> impl IntoView {
+    let t = use_me().locale;
     let kept = RwSignal::new(None::<Vec<(String, String, String, String)>>);
     #[cfg(feature = "hydrate")]
     let load = move || {
@@ -168,22 +180,30 @@ pub fn DeviceHistory() -> impl IntoView {
     };
     view! {
         <section id="device" class="device-history" aria-labelledby="device-h" data-testid="device-history">
-            <h2 id="device-h">"Kept on this device"</h2>
-            <p>"To recommend without telling anyone what you read, your browser remembers which items you opened here and ranks the catalogue itself. This list is stored only in this browser and is never sent."</p>
+            <h2 id="device-h">{t.pick("Kept on this device", "保存在本设备上的记录")}</h2>
+            <p>{t.pick(
+                "To recommend without telling anyone what you read, your browser remembers which items you opened here and ranks the catalogue itself. This list is stored only in this browser and is never sent.",
+                "为了在不告诉任何人您读了什么的前提下做推荐，您的浏览器会记住您在这里打开过的内容，并自行为目录排序。这份记录只保存在本浏览器中，从不发送。",
+            )}</p>
             {move || match kept.get() {
-                None => view! { <p class="muted">"This list is shown by the page's script (with JavaScript off, nothing is kept)."</p> }.into_any(),
-                Some(list) if list.is_empty() => view! { <p data-testid="device-empty">"Nothing is kept on this device."</p> }.into_any(),
+                None => view! { <p class="muted">{t.pick("This list is shown by the page's script (with JavaScript off, nothing is kept).", "这份记录由页面脚本显示（关闭 JavaScript 时不会保存任何记录）。")}</p> }.into_any(),
+                Some(list) if list.is_empty() => view! { <p data-testid="device-empty">{t.pick("Nothing is kept on this device.", "本设备上没有保存任何记录。")}</p> }.into_any(),
                 Some(list) => view! {
-                    <p>{format!("{} entries:", list.len())}</p>
+                    <p>{match t { Locale::En => format!("{} entries:", list.len()), Locale::Zh => format!("共 {} 条：", list.len()) }}</p>
                     <ul class="device-list">
                         {list.into_iter().map(|(slug, title, kind, when)| view! {
                             <li>
                                 <a href=format!("/item/{slug}")>{title}</a>
-                                " " <span class="muted">{format!("{} · {}", if kind == "purchase" { "opened from your library" } else { "viewed" }, when)}</span>
+                                " " <span class="muted">{format!("{} · {}", match (kind.as_str(), t) {
+                                    ("purchase", Locale::En) => "opened from your library",
+                                    ("purchase", Locale::Zh) => "从书架打开",
+                                    (_, Locale::En) => "viewed",
+                                    (_, Locale::Zh) => "看过",
+                                }, when)}</span>
                             </li>
                         }).collect_view()}
                     </ul>
-                    <button type="button" class="secondary" on:click=clear>"Clear this list"</button>
+                    <button type="button" class="secondary" on:click=clear>{t.pick("Clear this list", "清除这份记录")}</button>
                 }.into_any(),
             }}
         </section>
@@ -194,6 +214,7 @@ pub fn DeviceHistory() -> impl IntoView {
 /// recently ("continue"), and the best of the rest of the catalogue ("next for you").
 #[component]
 pub fn LibrarySuggestions(owned: Vec<ItemCard>) -> impl IntoView {
+    let t = use_me().locale;
     let recent = RwSignal::new(Vec::<ItemCard>::new());
     #[cfg(feature = "hydrate")]
     {
@@ -226,14 +247,14 @@ pub fn LibrarySuggestions(owned: Vec<ItemCard>) -> impl IntoView {
             let list = recent.get();
             (!list.is_empty()).then(|| view! {
                 <section aria-labelledby="continue-h" data-testid="continue">
-                    <h2 id="continue-h">"Continue where you left off"</h2>
+                    <h2 id="continue-h">{t.pick("Continue where you left off", "继续阅读")}</h2>
                     <ItemGrid items=list />
                 </section>
             })
         }}
         {move || picks.get().map(|p| view! {
             <section aria-labelledby="next-h" data-testid="next-for-you">
-                <h2 id="next-h">"Next for you"</h2>
+                <h2 id="next-h">{t.pick("Next for you", "接下来读")}</h2>
                 <ItemGrid items=p.for_you />
             </section>
         })}

@@ -165,7 +165,7 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
             </div>
             {(!d.also_liked.is_empty()).then(|| view! {
                 <section aria-labelledby="also-h" data-testid="also-liked">
-                    <h2 id="also-h">"Learners who bought this also liked"</h2>
+                    <h2 id="also-h">{crate::components::forms::use_me().locale.pick("Learners who bought this also liked", "买过这件的读者也喜欢")}</h2>
                     <ItemGrid items=d.also_liked />
                 </section>
             })}

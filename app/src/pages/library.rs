@@ -2,6 +2,7 @@
 //! browser from this device's history — what to go back to and what to read next.
 
 use crate::api::reco::load_library;
+use crate::components::forms::use_me;
 use crate::components::notice::ErrorNotice;
 use crate::components::recommend::LibrarySuggestions;
 use crate::components::seo::PageMeta;
@@ -15,12 +16,13 @@ pub fn LibraryPage() -> impl IntoView {
     let query = use_query_map();
     let kind = move || query.read().get("kind").unwrap_or_default();
     let entries = Resource::new(kind, load_library);
+    let t = use_me().locale;
     view! {
         <PageMeta title="Your library" description="Everything you own." path="/library" />
         <section class="library">
-            <h1>"Your library"</h1>
-            <nav class="kind-filter" aria-label="Kinds">
-                <a href="/library" aria-current=move || kind().is_empty().then_some("page")>"All"</a>
+            <h1>{t.pick("Your library", "我的书架")}</h1>
+            <nav class="kind-filter" aria-label=t.pick("Kinds", "类型")>
+                <a href="/library" aria-current=move || kind().is_empty().then_some("page")>{t.pick("All", "全部")}</a>
                 {Kind::ALL.into_iter().map(|k| view! {
                     <a href=format!("/library?kind={}", k.as_str())
                        aria-current=move || (kind() == k.as_str()).then_some("page")>{k.label()}</a>
@@ -34,7 +36,10 @@ pub fn LibraryPage() -> impl IntoView {
                             let owned = list.iter().map(|e| e.card.clone()).collect::<Vec<_>>();
                             view! {
                                 {list.is_empty().then(|| view! {
-                                    <p>"Nothing here yet. Free items can be added from their page; bought and gifted ones appear here at once."</p>
+                                    <p>{t.pick(
+                                        "Nothing here yet. Free items can be added from their page; bought and gifted ones appear here at once.",
+                                        "这里还没有内容。免费内容可在其页面加入书架；购买和收到的礼物会立即出现在这里。",
+                                    )}</p>
                                 })}
                                 <LibrarySuggestions owned />
                                 <ul class="library-list" data-testid="library">
@@ -43,9 +48,9 @@ pub fn LibraryPage() -> impl IntoView {
                                             <a href=format!("/item/{}", e.card.slug) lang=e.card.language.clone()>{e.card.title}</a>
                                             " " <span class=format!("kind kind-{}", e.card.kind.as_str())>{e.card.kind.label()}</span>
                                             " " <span class="muted">{format!("{} · {}", match e.source.as_str() {
-                                                "gift" => "a gift",
-                                                "claim" => "added free",
-                                                _ => "bought",
+                                                "gift" => t.pick("a gift", "礼物"),
+                                                "claim" => t.pick("added free", "免费加入"),
+                                                _ => t.pick("bought", "已购买"),
                                             }, e.since)}</span>
                                         </li>
                                     }).collect_view()}
