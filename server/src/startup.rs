@@ -46,16 +46,18 @@ pub async fn build_state(
     auth: AuthSettings,
     commerce: CommerceSettings,
 ) -> anyhow::Result<AppState> {
-    let catalog = CatalogService::load(db.clone())
-        .await
-        .context("loading the catalog")?;
+    let catalog = Arc::new(
+        CatalogService::load(db.clone())
+            .await
+            .context("loading the catalog")?,
+    );
     Ok(AppState {
-        trainer: Arc::new(crate::recsys::trainer::StoreTrainer::new(
-            db.clone(),
-            RetrainSchedule::default(),
-        )),
+        trainer: Arc::new(
+            crate::recsys::trainer::StoreTrainer::new(db.clone(), RetrainSchedule::default())
+                .with_catalog(catalog.clone()),
+        ),
         db,
-        catalog: Arc::new(catalog),
+        catalog,
         auth: Arc::new(auth),
         commerce: Arc::new(commerce),
         leptos_options,
@@ -251,13 +253,16 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     let commerce = args.payments.commerce(args.tax_rate_bp, &origin)?;
     tracing::info!(provider = commerce.provider.name(), "payments");
     let mut state = build_state(db.clone(), options, auth, commerce).await?;
-    let trainer = Arc::new(crate::recsys::trainer::StoreTrainer::new(
-        db,
-        RetrainSchedule {
-            every_hours: args.reco_retrain_hours,
-            after_events: args.reco_retrain_events,
-        },
-    ));
+    let trainer = Arc::new(
+        crate::recsys::trainer::StoreTrainer::new(
+            db,
+            RetrainSchedule {
+                every_hours: args.reco_retrain_hours,
+                after_events: args.reco_retrain_events,
+            },
+        )
+        .with_catalog(state.catalog.clone()),
+    );
     trainer.watch(Duration::from_secs(60));
     state.trainer = trainer;
     if args.catalog_refresh_secs > 0 {

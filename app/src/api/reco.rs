@@ -71,6 +71,9 @@ pub async fn roll_back_recommendations() -> Result<i64, AppError> {
     let (state, viewer) = server::ctx()?;
     let admin = crate::ssr::access::require_admin(&viewer)?;
     let version = crate::ssr::reco::rollback(&state.db).await?;
+    if let Err(e) = state.catalog.refresh().await {
+        tracing::warn!(error = %e, "catalog refresh after rollback failed");
+    }
     record(
         &state.db,
         Action::RecoRollback,

@@ -48,6 +48,9 @@ pub struct CatalogIndex {
     creators: HashMap<String, CreatorCard>,
     bundles: Vec<IndexedBundle>,
     tiers: Vec<IndexedTier>,
+    /// "Learners who bought this also liked", by item key, from the active recommendation
+    /// model (reloaded with the catalog and after every training run or rollback).
+    also_liked: HashMap<String, Vec<String>>,
 }
 
 /// A creator's membership tier, as the catalog keeps it.
@@ -229,9 +232,27 @@ impl CatalogIndex {
             0,
         )
         .await?;
+        #[derive(Deserialize)]
+        struct Neighbours {
+            id: String,
+            items: Vec<String>,
+        }
+        let neighbours: Vec<Neighbours> = rows(
+            db,
+            "load also liked",
+            "LET $v = reco_state:current.active;
+             SELECT record::id(id) AS id, items FROM reco_neighbour WHERE version = $v;",
+            json!({}),
+            1,
+        )
+        .await?;
         let mut index = Self::build(items, categories, tags, creators, counts, ratings);
         index.bundles = bundles;
         index.tiers = tiers;
+        index.also_liked = neighbours
+            .into_iter()
+            .filter_map(|n| Some((n.id.split_once('_')?.1.to_string(), n.items)))
+            .collect();
         Ok(index)
     }
 
@@ -432,6 +453,7 @@ impl CatalogIndex {
             creators,
             bundles: Vec::new(),
             tiers: Vec::new(),
+            also_liked: HashMap::new(),
         }
     }
 
@@ -601,6 +623,17 @@ impl CatalogIndex {
         })
     }
 
+    /// Up to `n` published items that buyers of item `key` also bought (active model).
+    pub fn also_liked(&self, key: &str, n: usize) -> Vec<ItemCard> {
+        self.also_liked
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.item_by_key(k).map(|it| it.card.clone()))
+            .take(n)
+            .collect()
+    }
+
     /// Every published item's card, newest first.
     pub fn cards(&self) -> Vec<ItemCard> {
         self.items.iter().map(|it| it.card.clone()).collect()
@@ -764,7 +797,7 @@ impl CatalogService {
             creator,
             outline,
             related: index.related(slug, 4),
-            also_liked: super::reco::also_liked(&self.db, &index, &item.key, 4).await?,
+            also_liked: index.also_liked(&item.key, 4),
         })
     }
 }

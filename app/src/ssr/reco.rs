@@ -6,7 +6,6 @@
 use super::catalog::CatalogIndex;
 use super::db::{rows, transact, Db};
 use crate::error::AppError;
-use crate::models::catalog::ItemCard;
 use crate::models::reco::{ModelSummary, RecoStatus, RetrainSchedule, TrainingJob};
 use serde::Deserialize;
 use serde_json::json;
@@ -143,32 +142,6 @@ pub async fn events_since(db: &Db, since: Option<&str>) -> Result<i64, AppError>
     .await
     .map_err(|e| AppError::internal("count new events", e))?;
     Ok(counted.into_iter().next().unwrap_or(0))
-}
-
-/// "Learners who bought this also liked": the items the active version stored for `key`
-/// that are still published, at most `n`.
-pub async fn also_liked(
-    db: &Db,
-    index: &CatalogIndex,
-    key: &str,
-    n: usize,
-) -> Result<Vec<ItemCard>, AppError> {
-    let found: Vec<Vec<String>> = rows(
-        db,
-        "read also liked",
-        "LET $v = reco_state:current.active;
-         SELECT VALUE items FROM type::record('reco_neighbour', string::concat(<string> $v, '_', $key));",
-        json!({ "key": key }),
-        1,
-    )
-    .await
-    .map_err(|e| AppError::internal("read also liked", e))?;
-    Ok(found
-        .into_iter()
-        .flatten()
-        .filter_map(|k| index.item_by_key(&k).map(|it| it.card.clone()))
-        .take(n)
-        .collect())
 }
 
 /// Keys of the items `user` owns (bought, claimed or given), for leaving them out of

@@ -5,6 +5,7 @@
 use super::als::AlsParams;
 use super::train::{store_params, train_and_activate, Progress};
 use app::models::reco::{RetrainSchedule, TrainingJob};
+use app::ssr::catalog::CatalogService;
 use app::ssr::db::Db;
 use app::ssr::reco::Trainer;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -16,6 +17,7 @@ pub struct StoreTrainer {
     params: AlsParams,
     schedule: RetrainSchedule,
     job: Arc<Mutex<TrainingJob>>,
+    catalog: Option<Arc<CatalogService>>,
 }
 
 fn lock(job: &Mutex<TrainingJob>) -> MutexGuard<'_, TrainingJob> {
@@ -33,7 +35,14 @@ impl StoreTrainer {
             params: store_params(),
             schedule,
             job: Arc::new(Mutex::new(TrainingJob::default())),
+            catalog: None,
         }
+    }
+
+    /// Reloads `catalog` after every run, so pages show the new model's "also bought".
+    pub fn with_catalog(mut self, catalog: Arc<CatalogService>) -> Self {
+        self.catalog = Some(catalog);
+        self
     }
 
     /// Trains with `params` instead of the store's (tests use fewer factors).
@@ -122,6 +131,7 @@ impl Trainer for StoreTrainer {
         let job = self.job.clone();
         let db = self.db.clone();
         let params = self.params.clone();
+        let catalog = self.catalog.clone();
         tokio::spawn(async move {
             let progress: Progress = {
                 let job = job.clone();
@@ -133,6 +143,11 @@ impl Trainer for StoreTrainer {
                 })
             };
             let result = train_and_activate(&db, &params, trigger, progress).await;
+            if let (Ok(_), Some(catalog)) = (&result, &catalog) {
+                if let Err(e) = catalog.refresh().await {
+                    tracing::warn!(error = %e, "catalog refresh after training failed");
+                }
+            }
             let mut j = lock(&job);
             j.running = false;
             match result {
