@@ -168,28 +168,6 @@ impl FactorFile {
             .collect()
     }
 
-    /// `y_i · u` for item `i` and user vector `u`.
-    #[inline]
-    pub fn dot(&self, i: usize, u: &[f32]) -> f32 {
-        let codes = &self.codes[i * self.k..(i + 1) * self.k];
-        // Eight independent sums (fixed order, so every target gets the same result), which
-        // the compiler turns into SIMD lanes where the target has them.
-        let mut acc = [0f32; 8];
-        let mut cs = codes.chunks_exact(8);
-        let mut xs = u.chunks_exact(8);
-        for (c, x) in (&mut cs).zip(&mut xs) {
-            for l in 0..8 {
-                acc[l] += f32::from(c[l]) * x[l];
-            }
-        }
-        let mut tail = 0f32;
-        for (c, x) in cs.remainder().iter().zip(xs.remainder()) {
-            tail += f32::from(*c) * x;
-        }
-        let sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-        (sum + tail) * self.scales[i]
-    }
-
     fn compute_gram(&self) -> Vec<f32> {
         let k = self.k;
         let mut gram = vec![0f64; k * k];

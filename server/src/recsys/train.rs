@@ -18,13 +18,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-pub use app::reco::HALF_LIFE_DAYS;
-
-/// How much an interaction says about a learner's taste (before fading with age).
-pub fn kind_weight(kind: &str, value: Option<f64>) -> f64 {
-    f64::from(app::reco::strength(kind, value, 0.0))
-}
-
 #[derive(Deserialize)]
 struct EventRow {
     user: String,
