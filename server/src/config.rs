@@ -217,6 +217,17 @@ pub struct ServeArgs {
     /// the active model was trained; 0 turns it off.
     #[arg(long, env = "SHUZHAI_RECO_RETRAIN_EVENTS", default_value_t = 500)]
     pub reco_retrain_events: u32,
+    /// Fold new interaction events and sales into the analytics totals every this many
+    /// seconds; 0 turns the job off.
+    #[arg(long, env = "SHUZHAI_ANALYTICS_EVERY_SECS", default_value_t = 30)]
+    pub analytics_every_secs: u64,
+    /// Recompute cohorts, segments and forecasts at most every this many minutes.
+    #[arg(long, env = "SHUZHAI_ANALYTICS_REPORT_MINUTES", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub analytics_report_minutes: u64,
+    /// Delete raw interaction events older than this many days once they are counted in
+    /// the daily totals.
+    #[arg(long, env = "SHUZHAI_EVENT_RETENTION_DAYS", default_value_t = 730, value_parser = clap::value_parser!(u32).range(30..=3650))]
+    pub event_retention_days: u32,
     /// Tax included in every price, in basis points of the net price (600 = 6 %); the
     /// cart and receipts show it as its own line.
     #[arg(long, env = "SHUZHAI_TAX_RATE_BP", default_value_t = 600, value_parser = clap::value_parser!(u32).range(0..=10_000))]
@@ -366,4 +377,8 @@ pub struct SeedArgs {
     /// Seed even if the database already has items (the demo records are overwritten, other data is kept).
     #[arg(long)]
     pub force: bool,
+    /// Multiply the demo learners and their histories this many times (for benchmarks:
+    /// `--scale 100` makes 50,000 learners); each copy's history is shifted by some hours.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub scale: u32,
 }

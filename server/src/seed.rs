@@ -6,6 +6,7 @@
 //! have real signal to find. The same run always produces the same data.
 
 use anyhow::Context;
+use app::ssr::analytics::rfc3339;
 use app::ssr::db::{execute, rows, Db};
 use serde_json::{json, Value};
 use std::fmt;
@@ -397,27 +398,6 @@ fn generate_items() -> Vec<DemoItem> {
     items
 }
 
-/// Seconds since the epoch → `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days, proleptic Gregorian).
-fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 fn item_record(it: &DemoItem) -> Value {
     let cat = &CATEGORIES[it.category];
     let creator = &CREATORS[it.creator];
@@ -787,11 +767,167 @@ pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
         .await
         .context("writing interaction events")?;
     }
+    let orders = demo_orders(&items, &events);
+    for chunk in orders.chunks(500) {
+        execute(
+            db,
+            "seed past orders",
+            "BEGIN TRANSACTION;
+             FOR $o IN $orders {
+                LET $id = type::record('orders', $o.key);
+                LET $at = <datetime> $o.at;
+                LET $u = type::record('user', $o.user);
+                LET $i = type::record('item', $o.item);
+                LET $c = type::record('creator', $o.creator);
+                UPSERT $id SET buyer = $u, status = $o.status, idempotency_key = $o.key,
+                    lines = [{ product: $o.product, title: $o.title, href: $o.href, creator: $c, items: [$i],
+                               unit_minor: $o.price, discount_minor: 0, total_minor: $o.price }],
+                    currency = 'CNY', subtotal_minor = $o.price, discount_minor = 0, total_minor = $o.price,
+                    tax_minor = $o.tax, tax_rate_bp = 600, refund_days = 14, provider = 'demo', fee_minor = $o.fee,
+                    created_at = $at, paid_at = $at, fulfilled_at = $at,
+                    closed_at = IF $o.refunded_at != NONE THEN <datetime> $o.refunded_at END,
+                    history = [{ at: $at, status: 'paid' }, { at: $at, status: 'fulfilled' }];
+                UPSERT type::record('ledger', string::concat($o.key, '_0_sale')) SET from_order = $id, line = 0, creator = $c,
+                    product = $o.product, kind = 'sale', gross_minor = $o.price, fee_minor = $o.fee,
+                    net_minor = $o.price - $o.fee, currency = 'CNY', at = $at;
+                UPSERT type::record('entitlement', string::concat($o.user, '_', $o.item, '_', $o.key)) SET user = $u, item = $i,
+                    from_order = $id, source = 'purchase', granted_at = $at,
+                    revoked_at = IF $o.refunded_at != NONE THEN <datetime> $o.refunded_at END;
+                IF $o.refunded_at != NONE {
+                    UPSERT type::record('ledger', string::concat($o.key, '_0_refund')) SET from_order = $id, line = 0, creator = $c,
+                        product = $o.product, kind = 'refund', gross_minor = -$o.price, fee_minor = 0,
+                        net_minor = -$o.price, currency = 'CNY', at = <datetime> $o.refunded_at;
+                };
+             };
+             COMMIT TRANSACTION;",
+            json!({ "orders": chunk }),
+        )
+        .await
+        .context("writing past orders")?;
+    }
+    // Whatever totals existed were counted without this history: count again.
+    app::ssr::analytics::rollup::reset(db)
+        .await
+        .context("resetting analytics totals")?;
     Ok(SeedStats {
         items: items.len(),
         learners: learners.len(),
         events: events.len(),
     })
+}
+
+/// Adds `factor − 1` copies of the demo learners (`s<copy>_<n>`, sharing the demo learner
+/// password) with their interaction histories, each copy shifted by `copy` hours, for
+/// benchmarks at scale. Returns how many learners and events were added.
+pub async fn scale(db: &Db, factor: u32) -> anyhow::Result<(usize, usize)> {
+    let items = generate_items();
+    let (learners, events) = learners_and_events(&items);
+    let hash = demo_hash(DEMO_LEARNER_PASSWORD).await?;
+    let (mut added_learners, mut added_events) = (0, 0);
+    for copy in 1..factor {
+        let prefix = format!("s{copy:03}_");
+        let users: Vec<Value> = learners
+            .iter()
+            .map(|u| {
+                let key = u["key"].as_str().unwrap_or_default();
+                json!({
+                    "key": format!("{prefix}{key}"),
+                    "email": format!("{prefix}{}", u["email"].as_str().unwrap_or_default()),
+                    "name": format!("{} · {copy}", u["name"].as_str().unwrap_or_default()),
+                })
+            })
+            .collect();
+        execute(
+            db,
+            "seed scaled learners",
+            "INSERT INTO user $users.map(|$u| { id: type::record('user', $u.key), email: $u.email, display_name: $u.name,
+                roles: ['learner'], password_hash: $hash })",
+            json!({ "users": users, "hash": hash }),
+        )
+        .await
+        .context("writing scaled learners")?;
+        added_learners += users.len();
+        let shift = i64::from(copy) * 3600;
+        for chunk in events.chunks(5000) {
+            let rows: Vec<Value> = chunk
+                .iter()
+                .map(|e| {
+                    let at = e["at"]
+                        .as_str()
+                        .and_then(app::ssr::analytics::parse_rfc3339)
+                        .unwrap_or_default()
+                        - shift;
+                    let mut row = json!({
+                        "key": format!("{prefix}{}", e["key"].as_str().unwrap_or_default()),
+                        "user": format!("{prefix}{}", e["user"].as_str().unwrap_or_default()),
+                        "item": e["item"], "kind": e["kind"], "at": rfc3339(at),
+                    });
+                    if let Some(v) = e.get("value") {
+                        row["value"] = v.clone();
+                    }
+                    row
+                })
+                .collect();
+            execute(
+                db,
+                "seed scaled events",
+                "INSERT INTO event $rows.map(|$e| { id: type::record('event', $e.key), user: type::record('user', $e.user),
+                    item: type::record('item', $e.item), kind: $e.kind, value: $e.value, at: <datetime> $e.at })",
+                json!({ "rows": rows }),
+            )
+            .await
+            .context("writing scaled events")?;
+            added_events += rows.len();
+        }
+    }
+    app::ssr::analytics::rollup::reset(db)
+        .await
+        .context("resetting analytics totals")?;
+    Ok((added_learners, added_events))
+}
+
+/// Learners from this one on bought what their purchase events say, through orders with
+/// ledger entries and library entries; the learners before it own nothing, so that the
+/// walkthroughs and tests that buy start from an empty library.
+pub const FIRST_DEMO_BUYER: usize = 51;
+
+/// The orders behind the demo purchase events of learners from [`FIRST_DEMO_BUYER`] on:
+/// paid and fulfilled at the event's time, every 20th refunded two days later.
+fn demo_orders(items: &[DemoItem], events: &[Value]) -> Vec<Value> {
+    let by_key: std::collections::HashMap<&str, &DemoItem> =
+        items.iter().map(|it| (it.key.as_str(), it)).collect();
+    let first_buyer = format!("l{FIRST_DEMO_BUYER:04}");
+    let mut out = Vec::new();
+    for e in events.iter().filter(|e| e["kind"] == "purchase") {
+        let (Some(user), Some(item), Some(at)) =
+            (e["user"].as_str(), e["item"].as_str(), e["at"].as_str())
+        else {
+            continue;
+        };
+        let Some(it) = by_key.get(item) else { continue };
+        if user < first_buyer.as_str() || it.price_minor == 0 {
+            continue;
+        }
+        let key = format!("demo_{}", e["key"].as_str().unwrap_or_default());
+        let refunded = out.len() % 20 == 19;
+        let refunded_at = refunded.then(|| {
+            let secs = app::ssr::analytics::parse_rfc3339(at).unwrap_or_default() + 2 * 86_400;
+            rfc3339(secs)
+        });
+        let mut order = json!({
+            "key": key, "user": user, "item": item, "creator": CREATORS[it.creator].key,
+            "product": format!("item:{}", it.slug), "title": it.title_en, "href": format!("/item/{}", it.slug),
+            "price": it.price_minor, "fee": it.price_minor * 3 / 100,
+            "tax": app::ssr::commerce::pricing::included_tax(it.price_minor, 600),
+            "status": if refunded { "refunded" } else { "fulfilled" }, "at": at,
+        });
+        // Absent (NONE in SurrealQL) unless refunded; a JSON null would be NULL.
+        if let Some(r) = refunded_at {
+            order["refunded_at"] = json!(r);
+        }
+        out.push(order);
+    }
+    out
 }
 
 /// Learners and their interaction histories, shaped by taste group.

@@ -96,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .route("/covers/{file}", get(crate::covers::cover))
         .route("/avatars/{file}", get(crate::covers::avatar))
         .route("/account/export.json", get(crate::export::download))
+        .route("/studio/analytics.csv", get(crate::analytics::csv))
         .route("/healthz", get(health))
         .route("/webhooks/stripe", axum::routing::post(stripe_webhook))
         .route("/reco/current", get(crate::recsys::serve::current))
@@ -253,6 +254,7 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     let commerce = args.payments.commerce(args.tax_rate_bp, &origin)?;
     tracing::info!(provider = commerce.provider.name(), "payments");
     let mut state = build_state(db.clone(), options, auth, commerce).await?;
+    let db_for_analytics = db.clone();
     let trainer = Arc::new(
         crate::recsys::trainer::StoreTrainer::new(
             db,
@@ -264,6 +266,16 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         .with_catalog(state.catalog.clone()),
     );
     trainer.watch(Duration::from_secs(60));
+    if args.analytics_every_secs > 0 {
+        crate::analytics::watch(
+            db_for_analytics,
+            crate::analytics::Schedule {
+                every: Duration::from_secs(args.analytics_every_secs),
+                reports: Duration::from_secs(args.analytics_report_minutes * 60),
+                retention_days: args.event_retention_days,
+            },
+        );
+    }
     state.trainer = trainer;
     if args.catalog_refresh_secs > 0 {
         let catalog = state.catalog.clone();
@@ -309,6 +321,15 @@ pub async fn seed(db_args: &DbArgs, args: SeedArgs) -> anyhow::Result<()> {
     }
     let stats = crate::seed::demo(&db).await?;
     println!("{stats}");
+    if args.scale > 1 {
+        let started = std::time::Instant::now();
+        let (learners, events) = crate::seed::scale(&db, args.scale).await?;
+        println!(
+            "scaled ×{}: {learners} more learners, {events} more interaction events in {:.0} s",
+            args.scale,
+            started.elapsed().as_secs_f64()
+        );
+    }
     Ok(())
 }
 

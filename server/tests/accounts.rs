@@ -513,7 +513,7 @@ async fn interactions_are_recorded_only_with_consent() {
     let events = || {
         count(
             &app.db,
-            "SELECT * FROM event WHERE user.email = 'consent@example.com'",
+            "SELECT * FROM event WHERE user.email = 'consent@example.com' AND kind = 'view'",
             json!({}),
         )
     };

@@ -385,6 +385,13 @@ const MATRIX: &[Entry] = &[
         args: &[],
         allowed: ADMINS,
     },
+    // Analytics: a creator's own store (the function picks it), admins any.
+    Entry {
+        path: "/api/analytics",
+        get: true,
+        args: &[],
+        allowed: CREATORS,
+    },
 ];
 
 /// Protected routes that are not server functions: path and who may.
@@ -396,6 +403,7 @@ const ROUTES: &[(&str, &[Persona])] = &[
     ("/admin/users", ADMINS),
     ("/admin/outbox", ADMINS),
     ("/admin/recommendations", ADMINS),
+    ("/studio/analytics.csv?table=days", CREATORS),
 ];
 
 /// A browser signed in as `persona` with a session of its own (made directly in the

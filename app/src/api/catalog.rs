@@ -17,10 +17,19 @@ pub async fn search_catalog(
     #[server(default)] query: CatalogQuery,
 ) -> Result<CatalogPage, AppError> {
     let filter = query.parse()?;
-    crate::ssr::state::app_state()?
-        .catalog
-        .index()
-        .page(&filter)
+    let state = crate::ssr::state::app_state()?;
+    let page = state.catalog.index().page(&filter)?;
+    // A search is recorded when its first page is asked for (not on every page turn).
+    if !filter.terms.is_empty() && filter.page <= 1 {
+        let text = query.q.as_str();
+        {
+            let viewer = crate::ssr::access::viewer();
+            if let Err(e) = crate::ssr::analytics::record::search(&state.db, &viewer, text).await {
+                tracing::warn!(error = %e, "could not record a search");
+            }
+        }
+    }
+    Ok(page)
 }
 
 /// Categories and tags for the filter bar.
@@ -45,9 +54,21 @@ pub async fn load_item(slug: String) -> Result<ItemDetail, AppError> {
     let state = crate::ssr::state::app_state()?;
     let viewer = crate::ssr::access::viewer();
     let detail = state.catalog.item_detail(&slug, &viewer).await?;
-    if let (Some(me), Some(item)) = (viewer.user(), state.catalog.index().item(&slug)) {
-        // Only with the person's consent to analytics (checked inside).
-        if let Err(e) = crate::ssr::accounts::record_event(&state.db, me, &item.key, "view").await {
+    if let Some(item) = state.catalog.index().item(&slug) {
+        // Consent is checked inside: nothing for a learner who did not allow analytics.
+        let preview = !detail.card.price.is_free() && detail.body.is_none();
+        let host = state
+            .auth
+            .origin
+            .split_once("://")
+            .map(|(_, h)| h)
+            .unwrap_or(&state.auth.origin)
+            .to_string();
+        let source = crate::ssr::analytics::record::request_source(&host);
+        if let Err(e) =
+            crate::ssr::analytics::record::item_view(&state.db, &viewer, &item.key, preview, source)
+                .await
+        {
             tracing::warn!(error = %e, "could not record a view");
         }
     }

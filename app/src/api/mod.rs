@@ -1,6 +1,7 @@
 //! Server functions: thin calls from pages into the domain services, one module per area.
 
 pub mod account;
+pub mod analytics;
 pub mod catalog;
 pub mod commerce;
 pub mod reco;

@@ -75,7 +75,7 @@ fn AccountLinks() -> impl IntoView {
             let creator = user.has(crate::models::account::Role::Creator);
             view! {
                 {admin.then(|| view! { <a href="/admin/users">{t("Admin", "管理")}</a> })}
-                {creator.then(|| view! { <a href="/studio/products">{t("Products", "商品")}</a> <a href="/studio/sales">{t("Sales", "销售")}</a> })}
+                {creator.then(|| view! { <a href="/studio/products">{t("Products", "商品")}</a> <a href="/studio/sales">{t("Sales", "销售")}</a> <a href="/studio/analytics">{t("Analytics", "数据")}</a> })}
                 <a href="/cart">{t("Cart", "购物车")}</a>
                 <a href="/library">{t("Library", "书架")}</a>
                 <a href="/orders">{t("Orders", "订单")}</a>

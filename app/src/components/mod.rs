@@ -1,6 +1,7 @@
 //! Reusable pieces of the pages.
 
 pub mod cards;
+pub mod charts;
 pub mod forms;
 pub mod layout;
 pub mod notice;

@@ -1,6 +1,7 @@
 //! Wire types: what server functions send to the page, shared by server and browser.
 
 pub mod account;
+pub mod analytics;
 pub mod catalog;
 pub mod commerce;
 pub mod i18n;

@@ -112,6 +112,7 @@ fn AdminNav() -> impl IntoView {
             <a href="/admin/users">"People"</a>
             <a href="/admin/outbox">"Outbox"</a>
             <a href="/admin/recommendations">"Recommendations"</a>
+            <a href="/studio/analytics">"Analytics"</a>
         </nav>
     }
 }

@@ -549,7 +549,10 @@ fn SalesView(s: crate::models::commerce::SalesView) -> impl IntoView {
                 <button type="submit" class="secondary">{t("Save", "保存")}</button>
             </ServerForm>
 
-            <h2>{t("Coupons", "优惠码")}</h2>
+            <h2 id="coupons">{t("Coupons", "优惠码")}</h2>
+            {move || query.read().get("segment").map(|n| view! {
+                <p class="notice-ok" role="status">{format!("{} {n}{}", t("A coupon for segment", "为分群"), t(" of your analytics: give it a code, then send it to them.", " 创建优惠码：填写代码后发给他们。"))}</p>
+            })}
             <table class="lines">
                 <thead><tr>
                     <th scope="col">{t("Code", "代码")}</th><th scope="col">{t("Discount", "优惠")}</th>
@@ -567,7 +570,9 @@ fn SalesView(s: crate::models::commerce::SalesView) -> impl IntoView {
                 </tbody>
             </table>
             <ServerForm action=CreateCoupon::PATH error=coupon_error class="card-form">
-                <Field name="code" label=t("New code", "新代码") help="3–32 letters, digits or dashes." error=coupon_error locale />
+                <Field name="code" label=t("New code", "新代码") help="3–32 letters, digits or dashes."
+                    value=query.read_untracked().get("segment").filter(|n| n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit())).map(|n| format!("SEGMENT{n}")).unwrap_or_default()
+                    error=coupon_error locale />
                 <div class="field">
                     <label for="f-kind">{t("Kind", "类型")}</label>
                     <select id="f-kind" name="kind">

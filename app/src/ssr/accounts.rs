@@ -664,27 +664,6 @@ pub async fn revoke_session(db: &Db, me: &SignedIn, public_id: &str) -> Result<(
     Ok(())
 }
 
-/// Records an interaction `kind` with item `item_key` for the signed-in person — only if
-/// they consented to analytics; otherwise nothing is written.
-pub async fn record_event(
-    db: &Db,
-    me: &SignedIn,
-    item_key: &str,
-    kind: &str,
-) -> Result<(), DbError> {
-    if !me.consent_analytics {
-        return Ok(());
-    }
-    execute(
-        db,
-        "record event",
-        "CREATE event SET user = type::record('user', $user), item = type::record('item', $item), \
-         kind = $kind, at = time::now()",
-        json!({ "user": me.user_key, "item": item_key, "kind": kind }),
-    )
-    .await
-}
-
 // Export and deletion ---------------------------------------------------------------
 
 /// Everything stored about the person, as one JSON document.
@@ -760,7 +739,8 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
 /// Deletes the account after checking the password: sessions, links, mail and the person's
 /// record go, with their library, memberships and cart, and their address on gifts sent
 /// to them; orders stay in the creators' books without the link to the person, and so do
-/// interaction events and audit entries; a creator's storefront stays (orders point at its
+/// audit entries; their interaction events and what analytics kept about them as a
+/// person are deleted (the anonymous daily counts stay); a creator's storefront stays (orders point at its
 /// items) but is unpublished and no longer belongs to anyone.
 pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<(), AppError> {
     verify_own_password(db, me, password, "password").await?;
@@ -773,7 +753,12 @@ pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<()
          DELETE password_reset WHERE user = $u; \
          DELETE outbox WHERE to = $email; \
          DELETE signup WHERE email = $email; \
-         UPDATE event SET user = NONE WHERE user = $u; \
+         DELETE event WHERE user = $u; \
+         DELETE stat_seen WHERE user = $user; \
+         DELETE stat_progress WHERE user = $user; \
+         DELETE stat_learner WHERE user = $user; \
+         DELETE stat_learner_category WHERE user = $user; \
+         DELETE stat_learner_week WHERE user = $user; \
          DELETE entitlement WHERE user = $u; \
          DELETE membership WHERE user = $u; \
          UPDATE gift SET claimed_by = NONE WHERE claimed_by = $u; \

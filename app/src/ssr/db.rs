@@ -83,6 +83,9 @@ pub enum DbError {
         /// What went wrong.
         source: Box<surrealdb::Error>,
     },
+    /// Another run of the same job got there first; this one stopped without writing.
+    #[error("{0}")]
+    Busy(String),
     /// A row did not have the shape the code expects.
     #[error("unexpected data ({context}): {source}")]
     Decode {

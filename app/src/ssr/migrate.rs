@@ -52,6 +52,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "recommendation neighbours",
         sql: include_str!("migrations/0006_recommendation_neighbours.surql"),
     },
+    Migration {
+        version: 7,
+        name: "analytics",
+        sql: include_str!("migrations/0007_analytics.surql"),
+    },
 ];
 
 /// Why migrating stopped.

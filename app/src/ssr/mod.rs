@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod analytics;
 pub mod audit;
 pub mod catalog;
 pub mod commerce;

@@ -1120,7 +1120,8 @@ fn sanitize_event_id(id: &str) -> String {
 }
 
 /// paid → fulfilled: grants every item of the order to the buyer and takes the bought
-/// products out of their cart, in one transaction. Granting twice is impossible: the
+/// products out of their cart, in one transaction (with a `purchase` event per item when
+/// the buyer allowed analytics). Granting twice is impossible: the
 /// entitlement's key is the person, the item and the order.
 pub async fn fulfil(db: &Db, order: &str) -> Result<Applied, AppError> {
     let row = load_order(db, order)
@@ -1167,6 +1168,11 @@ pub async fn fulfil(db: &Db, order: &str) -> Result<Applied, AppError> {
          FOR $g IN $grants {
             CREATE type::record('entitlement', $g.key) SET user = $u,
                item = type::record('item', $g.item), from_order = $o, source = 'purchase', granted_at = time::now();
+         };
+         IF $u.consent_analytics = true {
+            FOR $g IN $grants {
+               CREATE event SET user = $u, item = type::record('item', $g.item), kind = 'purchase', at = time::now();
+            };
          };
          FOR $m IN $periods {
             LET $t = type::record('membership_tier', $m.tier);

@@ -1,0 +1,592 @@
+//! The dashboard: answered from the daily totals and the stored report only (a range of
+//! a year reads at most a few hundred store-day rows and the product-day rows of the
+//! range), never from raw events. Who may see what: a creator their own store, an admin
+//! every store and all of them together.
+
+use super::report;
+use super::rollup;
+use crate::error::AppError;
+use crate::models::account::Role;
+use crate::models::analytics::{
+    csv_line, day_string, decimal, Dashboard, DayPoint, DayRange, Figures, ProductRow, Report,
+    SearchRow, SourceRow, StoreChoice,
+};
+use crate::ssr::access::{require_signed_in, Viewer};
+use crate::ssr::db::{rows, Db};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+
+/// The store's currency (every price in the demo and the checkout is in yuan).
+const CURRENCY: &str = "CNY";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Row {
+    day: String,
+    product: Option<String>,
+    visitors: Option<i64>,
+    orders: Option<i64>,
+    views: i64,
+    previews: i64,
+    purchases: i64,
+    likes: i64,
+    ratings: i64,
+    rating_sum: i64,
+    started: i64,
+    completed: i64,
+    sales: i64,
+    gross: i64,
+    refunds: i64,
+    fees: i64,
+    net: i64,
+}
+
+impl Figures {
+    fn add(&mut self, r: &Row) {
+        if let Some(v) = r.visitors {
+            *self.visitors.get_or_insert(0) += v;
+        }
+        if let Some(o) = r.orders {
+            *self.orders.get_or_insert(0) += o;
+        }
+        self.views += r.views;
+        self.previews += r.previews;
+        self.purchases += r.purchases;
+        self.likes += r.likes;
+        self.ratings += r.ratings;
+        self.rating_sum += r.rating_sum;
+        self.started += r.started;
+        self.completed += r.completed;
+        self.sales += r.sales;
+        self.gross += r.gross;
+        self.refunds += r.refunds;
+        self.fees += r.fees;
+        self.net += r.net;
+    }
+}
+
+#[derive(Deserialize)]
+struct Store {
+    key: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct ItemOwner {
+    creator: String,
+    title: String,
+}
+
+fn db_err(context: &'static str) -> impl Fn(crate::ssr::db::DbError) -> AppError {
+    move |e| AppError::internal(context, e)
+}
+
+/// The stores `viewer` may look at, the store chosen (`store` as asked, or their
+/// default), and its name.
+async fn choose_store(
+    db: &Db,
+    viewer: &Viewer,
+    store: &str,
+) -> Result<(Vec<StoreChoice>, String, String), AppError> {
+    let me = require_signed_in(viewer)?;
+    let store = store.trim();
+    if me.has(Role::Admin) {
+        let mut stores = vec![StoreChoice {
+            key: "all".into(),
+            name: "All stores".into(),
+        }];
+        let list: Vec<Store> = rows(
+            db,
+            "list stores",
+            "SELECT record::id(id) AS key, name FROM creator ORDER BY name",
+            json!({}),
+            0,
+        )
+        .await
+        .map_err(db_err("list stores"))?;
+        stores.extend(list.into_iter().map(|s| StoreChoice {
+            key: s.key,
+            name: s.name,
+        }));
+        let chosen = if store.is_empty() { "all" } else { store };
+        let name = stores
+            .iter()
+            .find(|s| s.key == chosen)
+            .map(|s| s.name.clone())
+            .ok_or_else(|| AppError::NotFound(format!("There is no store “{chosen}”.")))?;
+        return Ok((stores, chosen.to_string(), name));
+    }
+    if !me.has(Role::Creator) {
+        return Err(AppError::Forbidden);
+    }
+    let own: Vec<Store> = rows(
+        db,
+        "find storefront",
+        "SELECT record::id(id) AS key, name FROM creator WHERE user = type::record('user', $u) LIMIT 1",
+        json!({ "u": me.user_key }),
+        0,
+    )
+    .await
+    .map_err(db_err("find storefront"))?;
+    let own = own
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::NotFound("Your account has no storefront yet.".into()))?;
+    if !store.is_empty() && store != own.key {
+        return Err(AppError::Forbidden);
+    }
+    Ok((
+        vec![StoreChoice {
+            key: own.key.clone(),
+            name: own.name.clone(),
+        }],
+        own.key,
+        own.name,
+    ))
+}
+
+/// The dashboard of `store` (empty: the viewer's default) — or of one of its items, by
+/// `item` slug — for the days `from` … `to` (`YYYY-MM-DD`, empty: the last 30 days).
+pub async fn load(
+    db: &Db,
+    viewer: &Viewer,
+    store: &str,
+    item: &str,
+    from: &str,
+    to: &str,
+    now_secs: i64,
+) -> Result<Dashboard, AppError> {
+    let (stores, store, store_name) = choose_store(db, viewer, store).await?;
+    let today = now_secs.div_euclid(86_400);
+    let range =
+        DayRange::parse(from, to, today).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let previous = range.previous();
+    let item = item.trim();
+    let item = if item.is_empty() {
+        None
+    } else {
+        let found: Vec<ItemOwner> = rows(
+            db,
+            "find item",
+            "SELECT record::id(creator) AS creator, title_en AS title FROM item WHERE slug = $s LIMIT 1",
+            json!({ "s": item }),
+            0,
+        )
+        .await
+        .map_err(db_err("find item"))?;
+        match found.into_iter().next() {
+            Some(o) if store == "all" || o.creator == store => Some((item.to_string(), o.title)),
+            _ => {
+                return Err(AppError::NotFound(format!(
+                    "There is no item “{item}” in {store_name}."
+                )))
+            }
+        }
+    };
+    let vars = json!({
+        "c": store,
+        "p": item.as_ref().map(|(slug, _)| format!("item:{slug}")),
+        "from": day_string(previous.from),
+        "start": day_string(range.from),
+        "to": day_string(range.to),
+    });
+    let filter = if store == "all" {
+        "true"
+    } else {
+        "creator = type::record('creator', $c)"
+    };
+    let series_sql = if item.is_some() {
+        "SELECT * FROM stat_day WHERE product = $p AND day >= $from AND day <= $to".to_string()
+    } else {
+        format!("SELECT * FROM stat_store_day WHERE {filter} AND day >= $from AND day <= $to")
+    };
+    let series: Vec<Row> = rows(db, "read daily totals", &series_sql, vars.clone(), 0)
+        .await
+        .map_err(db_err("read daily totals"))?;
+    let start = day_string(range.from);
+    let mut current = Figures::default();
+    let mut prior = Figures::default();
+    let mut by_day: BTreeMap<String, DayPoint> = BTreeMap::new();
+    for r in &series {
+        if r.day >= start {
+            current.add(r);
+            let p = by_day.entry(r.day.clone()).or_insert_with(|| DayPoint {
+                day: r.day.clone(),
+                visitors: 0,
+                views: 0,
+                purchases: 0,
+                net: 0,
+            });
+            p.visitors += r.visitors.unwrap_or(0);
+            p.views += r.views;
+            p.purchases += r.purchases;
+            p.net += r.net;
+        } else {
+            prior.add(r);
+        }
+    }
+    if item.is_none() {
+        // Every day of the range, including the quiet ones.
+        current.visitors.get_or_insert(0);
+        current.orders.get_or_insert(0);
+        prior.visitors.get_or_insert(0);
+        prior.orders.get_or_insert(0);
+    }
+    let days = (range.from..=range.to)
+        .map(|d| {
+            let day = day_string(d);
+            by_day.remove(&day).unwrap_or(DayPoint {
+                day,
+                visitors: 0,
+                views: 0,
+                purchases: 0,
+                net: 0,
+            })
+        })
+        .collect();
+
+    let products = if item.is_some() {
+        Vec::new()
+    } else {
+        let list: Vec<Row> = rows(
+            db,
+            "read product totals",
+            &format!("SELECT * FROM stat_day WHERE {filter} AND day >= $start AND day <= $to"),
+            vars.clone(),
+            0,
+        )
+        .await
+        .map_err(db_err("read product totals"))?;
+        let titles = report::product_titles(db)
+            .await
+            .map_err(db_err("read product titles"))?;
+        let mut by_product: HashMap<String, Figures> = HashMap::new();
+        for r in &list {
+            if let Some(p) = &r.product {
+                by_product.entry(p.clone()).or_default().add(r);
+            }
+        }
+        let mut products: Vec<ProductRow> = by_product
+            .into_iter()
+            .map(|(product, figures)| ProductRow {
+                title: titles
+                    .get(&product)
+                    .cloned()
+                    .unwrap_or_else(|| product.clone()),
+                href: href_of(&product),
+                product,
+                figures,
+            })
+            .collect();
+        products.sort_by(|a, b| {
+            (b.figures.net, b.figures.views, &a.product).cmp(&(
+                a.figures.net,
+                a.figures.views,
+                &b.product,
+            ))
+        });
+        products
+    };
+
+    let sources = if item.is_some() {
+        Vec::new()
+    } else {
+        #[derive(Deserialize)]
+        struct S {
+            source: String,
+            views: i64,
+        }
+        let list: Vec<S> = rows(
+            db,
+            "read sources",
+            &format!("SELECT source, views FROM stat_source WHERE {filter} AND day >= $start AND day <= $to"),
+            vars.clone(),
+            0,
+        )
+        .await
+        .map_err(db_err("read sources"))?;
+        let mut sums: HashMap<String, i64> = HashMap::new();
+        for s in list {
+            *sums.entry(s.source).or_default() += s.views;
+        }
+        let mut sources: Vec<SourceRow> = sums
+            .into_iter()
+            .map(|(source, views)| SourceRow { source, views })
+            .collect();
+        sources.sort_by(|a, b| b.views.cmp(&a.views).then(a.source.cmp(&b.source)));
+        sources
+    };
+
+    #[derive(Deserialize)]
+    struct Q {
+        query: String,
+        count: i64,
+    }
+    let list: Vec<Q> = rows(
+        db,
+        "read searches",
+        "SELECT query, count FROM stat_search WHERE day >= $start AND day <= $to",
+        vars.clone(),
+        0,
+    )
+    .await
+    .map_err(db_err("read searches"))?;
+    let mut sums: HashMap<String, i64> = HashMap::new();
+    for q in list {
+        *sums.entry(q.query).or_default() += q.count;
+    }
+    let mut searches: Vec<SearchRow> = sums
+        .into_iter()
+        .map(|(query, count)| SearchRow { query, count })
+        .collect();
+    searches.sort_by(|a, b| b.count.cmp(&a.count).then(a.query.cmp(&b.query)));
+    searches.truncate(10);
+
+    let any: Vec<String> = rows(
+        db,
+        "any totals",
+        &format!("SELECT VALUE day FROM stat_store_day WHERE {filter} LIMIT 1"),
+        vars,
+        0,
+    )
+    .await
+    .map_err(db_err("any totals"))?;
+    let report = match report::stored(db, &store)
+        .await
+        .map_err(db_err("read report"))?
+    {
+        Some(r) => Some(with_names(db, r).await?),
+        None => None,
+    };
+    let updated_until = rollup::cursor(db)
+        .await
+        .map_err(db_err("read roll-up cursor"))?;
+    Ok(Dashboard {
+        store,
+        store_name,
+        stores,
+        item,
+        range,
+        previous,
+        currency: CURRENCY.into(),
+        current,
+        prior,
+        days,
+        products,
+        sources,
+        searches,
+        report,
+        has_data: !any.is_empty(),
+        updated_until,
+    })
+}
+
+fn href_of(product: &str) -> Option<String> {
+    let (kind, rest) = product.split_once(':')?;
+    match kind {
+        "item" => Some(format!("/item/{rest}")),
+        "bundle" => Some(format!("/bundle/{rest}")),
+        "membership" => rest
+            .split(':')
+            .next()
+            .map(|tier| format!("/membership/{tier}")),
+        _ => None,
+    }
+}
+
+/// Fills in the current display names of the learners a report lists; a learner whose
+/// account is gone is left out.
+async fn with_names(db: &Db, mut report: Report) -> Result<Report, AppError> {
+    #[derive(Deserialize)]
+    struct Name {
+        key: String,
+        name: String,
+    }
+    let mut keys: Vec<String> = Vec::new();
+    if let Some(l) = &report.lapse {
+        keys.extend(l.at_risk.iter().map(|a| a.user.clone()));
+    }
+    if let Some(s) = &report.segments {
+        keys.extend(
+            s.segments
+                .iter()
+                .flat_map(|g| g.members.iter().map(|m| m.user.clone())),
+        );
+    }
+    if keys.is_empty() {
+        return Ok(report);
+    }
+    let names: Vec<Name> = rows(
+        db,
+        "read names",
+        "SELECT record::id(id) AS key, display_name AS name FROM user WHERE id IN $ids.map(|$k| type::record('user', $k))",
+        json!({ "ids": keys }),
+        0,
+    )
+    .await
+    .map_err(db_err("read names"))?;
+    let names: HashMap<String, String> = names.into_iter().map(|n| (n.key, n.name)).collect();
+    if let Some(l) = report.lapse.as_mut() {
+        l.at_risk.retain_mut(|a| match names.get(&a.user) {
+            Some(n) => {
+                a.name = n.clone();
+                true
+            }
+            None => false,
+        });
+    }
+    if let Some(s) = report.segments.as_mut() {
+        for g in s.segments.iter_mut() {
+            g.members.retain_mut(|m| match names.get(&m.user) {
+                Some(n) => {
+                    m.name = n.clone();
+                    true
+                }
+                None => false,
+            });
+        }
+    }
+    Ok(report)
+}
+
+/// The tables a dashboard can be downloaded as.
+pub const CSV_TABLES: [&str; 7] = [
+    "days",
+    "products",
+    "sources",
+    "searches",
+    "cohorts",
+    "segments",
+    "forecasts",
+];
+
+/// One table of the dashboard as CSV (every text cell guarded against formulas).
+pub fn csv(d: &Dashboard, table: &str) -> Result<String, AppError> {
+    let mut out = String::new();
+    let pct = |v: Option<f64>| v.map(|v| format!("{:.4}", v)).unwrap_or_default();
+    match table {
+        "days" => {
+            out += &csv_line(&["day", "visitors", "views", "purchases", "net"]);
+            for p in &d.days {
+                out += &csv_line(&[
+                    p.day.clone(),
+                    p.visitors.to_string(),
+                    p.views.to_string(),
+                    p.purchases.to_string(),
+                    decimal(p.net),
+                ]);
+            }
+        }
+        "products" => {
+            out += &csv_line(&[
+                "product",
+                "title",
+                "views",
+                "previews",
+                "purchases",
+                "conversion",
+                "sales",
+                "gross",
+                "refunds",
+                "fees",
+                "net",
+                "ratings",
+                "rating_mean",
+                "started",
+                "completed",
+            ]);
+            for p in &d.products {
+                let f = &p.figures;
+                out += &csv_line(&[
+                    p.product.clone(),
+                    p.title.clone(),
+                    f.views.to_string(),
+                    f.previews.to_string(),
+                    f.purchases.to_string(),
+                    pct(f.conversion()),
+                    f.sales.to_string(),
+                    decimal(f.gross),
+                    decimal(f.refunds),
+                    decimal(f.fees),
+                    decimal(f.net),
+                    f.ratings.to_string(),
+                    f.rating_mean()
+                        .map(|m| format!("{m:.2}"))
+                        .unwrap_or_default(),
+                    f.started.to_string(),
+                    f.completed.to_string(),
+                ]);
+            }
+        }
+        "sources" => {
+            out += &csv_line(&["source", "landings"]);
+            for s in &d.sources {
+                out += &csv_line(&[s.source.clone(), s.views.to_string()]);
+            }
+        }
+        "searches" => {
+            out += &csv_line(&["search", "count"]);
+            for s in &d.searches {
+                out += &csv_line(&[s.query.clone(), s.count.to_string()]);
+            }
+        }
+        "cohorts" => {
+            out += &csv_line(&["week", "learners", "active_by_week"]);
+            for c in d.report.iter().flat_map(|r| &r.cohorts) {
+                let active = c
+                    .active
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                out += &csv_line(&[c.week.clone(), c.size.to_string(), active]);
+            }
+        }
+        "segments" => {
+            out += &csv_line(&["segment", "name", "learners", "revenue"]);
+            for s in d
+                .report
+                .iter()
+                .flat_map(|r| &r.segments)
+                .flat_map(|s| &s.segments)
+            {
+                out += &csv_line(&[
+                    s.id.to_string(),
+                    s.name.clone(),
+                    s.size.to_string(),
+                    decimal(s.revenue),
+                ]);
+            }
+        }
+        "forecasts" => {
+            out += &csv_line(&[
+                "product",
+                "title",
+                "last_30_days",
+                "next_30_days",
+                "low",
+                "high",
+                "backtest_error",
+            ]);
+            for f in d.report.iter().flat_map(|r| &r.forecasts) {
+                out += &csv_line(&[
+                    f.product.clone(),
+                    f.title.clone(),
+                    decimal(f.last30),
+                    decimal(f.next30),
+                    decimal(f.low),
+                    decimal(f.high),
+                    decimal(f.backtest_error),
+                ]);
+            }
+        }
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "There is no table “{other}”: choose one of {}.",
+                CSV_TABLES.join(", ")
+            )))
+        }
+    }
+    Ok(out)
+}

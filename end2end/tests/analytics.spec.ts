@@ -1,0 +1,108 @@
+import { test, expect, Page } from '@playwright/test';
+import { readFileSync } from 'fs';
+import { hydrated, signInAs, watchConsole } from './support';
+
+// The demo creator Lin Xiao (see server/src/seed.rs). The server's analytics job counts
+// the demo history and computes the reports right after start-up.
+const CREATOR = { email: 'lin-xiao@demo.shuzhai.local', password: 'demo-creator-password' };
+
+async function openDashboard(page: Page, query = '') {
+  // The first report is computed a moment after start-up: reload until it is there.
+  for (let i = 0; i < 30; i++) {
+    await page.goto(`/studio/analytics${query}`);
+    await hydrated(page);
+    if (await page.getByTestId('segments-table').count()) return;
+    await page.waitForTimeout(1000);
+  }
+  throw new Error('the analytics report never appeared');
+}
+
+test('a creator changes the range, opens a segment and downloads a CSV', async ({ page }) => {
+  const errors = watchConsole(page);
+  await signInAs(page, CREATOR.email, CREATOR.password);
+  await openDashboard(page, '?from=2026-08-01&to=2026-08-31');
+  await expect(page.getByTestId('store-name')).toContainText('Lin Xiao');
+  await expect(page.getByTestId('range')).toContainText('2026-08-01 – 2026-08-31 (31 days)');
+  const augustNet = await page.getByTestId('kpi-net').locator('.kpi-value').innerText();
+  expect(augustNet).toMatch(/^¥[\d,]+\.\d\d$/);
+
+  // A new range through the form: the page updates in place and the address follows.
+  await page.getByLabel('From').fill('2026-05-01');
+  await page.getByLabel('To').fill('2026-10-31');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(/from=2026-05-01&to=2026-10-31/);
+  await expect(page.getByTestId('range')).toContainText('2026-05-01 – 2026-10-31 (184 days)');
+  await expect(page.getByTestId('range')).toContainText('compared with 2025-10-29 – 2026-04-30');
+  const longNet = await page.getByTestId('kpi-net').locator('.kpi-value').innerText();
+  expect(longNet).not.toEqual(augustNet);
+  await expect(page.getByTestId('revenue-chart').locator('polyline')).toHaveCount(1);
+  await expect(page.getByTestId('funnel')).toBeVisible();
+  // Back goes to the previous range.
+  await page.goBack();
+  await expect(page.getByTestId('range')).toContainText('2026-08-01 – 2026-08-31');
+  await page.goForward();
+  await expect(page.getByTestId('range')).toContainText('2026-05-01 – 2026-10-31');
+
+  // A segment opens to show its learners; its coupon link prefills a code.
+  const segment = page.getByTestId('segment').first();
+  await segment.locator('summary').click();
+  await expect(segment.locator('li').first()).toContainText('Learner');
+  await expect(page.getByTestId('segments-summary')).toContainText('silhouette');
+  await expect(page.getByTestId('lapse-summary')).toContainText('AUC');
+
+  // CSV of the products.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('csv-products').click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^shuzhai-c1-products-2026-05-01-2026-10-31\.csv$/);
+  const csv = readFileSync((await download.path())!, 'utf8');
+  const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
+  expect(lines[0]).toBe('product,title,views,previews,purchases,conversion,sales,gross,refunds,fees,net,ratings,rating_mean,started,completed');
+  expect(lines.length).toBeGreaterThan(5);
+  for (const line of lines) expect(line).not.toMatch(/^[=+\-@]/);
+
+  // One item's own figures.
+  await page.getByTestId('products-table').locator('tbody a').first().click();
+  await expect(page).toHaveURL(/item=/);
+  await expect(page.getByText('← The whole store')).toBeVisible();
+
+  // A range that makes no sense gets a clear message and the form to fix it.
+  await page.goto('/studio/analytics?from=2026-10-31&to=2026-10-01');
+  await expect(page.getByRole('alert')).toContainText('after the end date');
+  await expect(page.getByTestId('range-form')).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('a learner who did not allow analytics browses and nothing is stored for them', async ({ page }) => {
+  await signInAs(page, 'learner0049@demo.shuzhai.local', 'demo-learner-password');
+  const events = async () => {
+    const r = await page.request.get('/account/export.json');
+    expect(r.status()).toBe(200);
+    return (await r.json()).events.length as number;
+  };
+  const before = await events();
+  for (const href of ['/catalog?q=rust', '/catalog']) {
+    await page.goto(href);
+    await hydrated(page);
+  }
+  const first = page.locator('article.card .card-title a').first();
+  await first.click();
+  await page.waitForURL(/\/item\//);
+  await page.goBack();
+  await page.locator('article.card .card-title a').nth(1).click();
+  await page.waitForURL(/\/item\//);
+  expect(await events()).toBe(before);
+
+  // With analytics allowed, the same browsing is recorded (so the check above can fail).
+  await page.goto('/account#privacy');
+  await hydrated(page);
+  await page.getByLabel(/Record what I view and read/).check();
+  await page.getByRole('button', { name: 'Save privacy choices' }).click();
+  await expect(page.getByText('Privacy choices saved.')).toBeVisible();
+  await page.goto('/catalog');
+  await hydrated(page);
+  await page.locator('article.card .card-title a').first().click();
+  await page.waitForURL(/\/item\//);
+  await expect.poll(events).toBeGreaterThan(before);
+});
