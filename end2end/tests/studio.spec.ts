@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 
-// Demo creators (server/src/seed.rs) use the store in Chinese.
+// Wang Jianguo, a demo creator (server/src/seed.rs), uses the store in Chinese.
 async function signInCreator(page: Page, email: string) {
   await page.goto('/signin');
   await page.waitForSelector('html[data-hydrated]', { state: 'attached' });

@@ -584,7 +584,7 @@ pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
         .iter()
         .map(|c| {
             json!({
-                "key": c.key, "slug": c.slug, "name": c.name, "bio": c.bio,
+                "key": c.key, "slug": c.slug, "name": c.name, "bio": c.bio, "language": c.language,
                 "email": format!("{}@demo.shuzhai.local", c.slug),
                 "avatar": format!("/avatars/{}.svg", c.slug),
             })
@@ -600,7 +600,8 @@ pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
          };
          FOR $t IN $tags { UPSERT type::record('tag', $t.slug) SET slug = $t.slug, name = $t.name; };
          FOR $c IN $creators {
-            UPSERT type::record('user', $c.key) SET email = $c.email, display_name = $c.name, roles = ['creator', 'learner'], password_hash = $creator_hash;
+            UPSERT type::record('user', $c.key) SET email = $c.email, display_name = $c.name, roles = ['creator', 'learner'], password_hash = $creator_hash,
+                locale = IF $c.language = 'en' THEN 'en' ELSE 'zh-CN' END;
             UPSERT type::record('creator', $c.key) SET user = type::record('user', $c.key), slug = $c.slug, name = $c.name, bio = $c.bio, avatar = $c.avatar;
             UPSERT type::record('membership_tier', $c.key) SET creator = type::record('creator', $c.key), slug = 'members',
                 name = string::concat($c.name, ' — Membership'), description = 'Every item marked for members, while you are one.',

@@ -676,7 +676,7 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
                (IF consent_updated_at THEN <string> consent_updated_at END) AS updated_at FROM type::record('user', $user); \
              SELECT device, <string> created_at AS created_at, <string> last_seen AS last_seen, \
                <string> expires_at AS expires_at FROM session WHERE user = type::record('user', $user); \
-             SELECT <string> item AS item, kind, value, <string> at AS at FROM event \
+             SELECT (IF item != NONE THEN <string> item END) AS item, kind, value, query, <string> at AS at FROM event \
                WHERE user = type::record('user', $user) ORDER BY at; \
              SELECT action, detail, <string> at AS at FROM audit \
                WHERE user = type::record('user', $user) ORDER BY at; \

@@ -199,7 +199,7 @@ impl CatalogIndex {
         let counts: Vec<EventCount> = rows(
             db,
             "count interactions",
-            "SELECT item, kind, count() AS n FROM event GROUP BY item, kind",
+            "SELECT item, kind, count() AS n FROM event WHERE item != NONE GROUP BY item, kind",
             json!({}),
             0,
         )

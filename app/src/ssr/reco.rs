@@ -135,7 +135,7 @@ pub async fn events_since(db: &Db, since: Option<&str>) -> Result<i64, AppError>
     let counted: Vec<i64> = rows(
         db,
         "count new events",
-        "SELECT VALUE count FROM (SELECT count() FROM event WHERE user != NONE AND ($since = NONE OR at > <datetime> $since) GROUP ALL)",
+        "SELECT VALUE count FROM (SELECT count() FROM event WHERE user != NONE AND item != NONE AND ($since = NONE OR at > <datetime> $since) GROUP ALL)",
         json!({ "since": since }),
         0,
     )

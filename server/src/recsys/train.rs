@@ -68,7 +68,7 @@ pub async fn load(db: &Db) -> anyhow::Result<TrainingData> {
         "training events",
         "SELECT record::id(user) AS user, record::id(item) AS item, kind, value,
                 duration::secs(time::now() - at) / 86400.0 AS age_days
-         FROM event WHERE user != NONE",
+         FROM event WHERE user != NONE AND item != NONE",
         json!({}),
         0,
     )
