@@ -51,6 +51,22 @@ test('a creator changes the range, opens a segment and downloads a CSV', async (
   await expect(page.getByTestId('segments-summary')).toContainText('silhouette');
   await expect(page.getByTestId('lapse-summary')).toContainText('AUC');
 
+  // A coupon for the largest segment: only its learners can use it, and those who asked for
+  // store news get it by e-mail.
+  const dashboardUrl = page.url();
+  await page.getByTestId('segment-coupon').first().click();
+  await expect(page).toHaveURL(/\/studio\/sales\?segment=1/);
+  await hydrated(page);
+  const code = `SEG1-${Date.now() % 1000000}`;
+  await page.getByLabel('New code').fill(code);
+  await page.getByLabel('Discount (10 = 10% or ¥10)').fill('15');
+  await expect(page.getByTestId('notify-segment')).toBeChecked();
+  await page.getByRole('button', { name: 'Create coupon' }).click();
+  await expect(page.getByTestId('coupon-sent')).toContainText(/e-mailed to \d+ learners/);
+  await expect(page.locator('tr', { hasText: code })).toContainText('Segment 1 ·');
+  await page.goto(dashboardUrl);
+  await hydrated(page);
+
   // CSV of the products.
   const [download] = await Promise.all([
     page.waitForEvent('download'),

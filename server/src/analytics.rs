@@ -22,21 +22,30 @@ pub struct Schedule {
     pub reports: Duration,
     /// Raw events older than this many days are deleted once counted.
     pub retention_days: u32,
+    /// Write the totals every this many events ([`rollup::batch_for`]).
+    pub batch_events: usize,
 }
 
-/// One run: roll up, prune, and recompute the reports when due. Returns whether the
-/// reports were recomputed.
-pub async fn run_once(
-    db: &Db,
-    schedule: &Schedule,
-    last_report: Option<Instant>,
-) -> Result<bool, DbError> {
+/// Old raw events are looked for at most this often.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// When the job last did its slower parts.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Done {
+    /// The reports were last computed then.
+    pub report: Option<Instant>,
+    /// Old raw events were last deleted then.
+    pub prune: Option<Instant>,
+}
+
+/// One run: roll up, prune when due, and recompute the reports when due.
+pub async fn run_once(db: &Db, schedule: &Schedule, done: &mut Done) -> Result<(), DbError> {
     let now = now_secs();
     let started = Instant::now();
-    let stats = match rollup::roll_up(db, now).await {
+    let stats = match rollup::roll_up(db, now, schedule.batch_events).await {
         Ok(s) => s,
         // Another server already moved on; its totals are as good as ours.
-        Err(DbError::Busy(_)) => return Ok(false),
+        Err(DbError::Busy(_)) => return Ok(()),
         Err(e) => return Err(e),
     };
     if started.elapsed() > Duration::from_secs(1) {
@@ -57,9 +66,14 @@ pub async fn run_once(
             "analytics rolled up"
         );
     }
-    rollup::prune(db, schedule.retention_days, now).await?;
-    let since = last_report.map(|t| t.elapsed());
-    let due = match since {
+    if done.prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+        let deleted = rollup::prune(db, schedule.retention_days, now).await?;
+        if deleted > 0 {
+            tracing::info!(deleted, "deleted raw events past their retention");
+        }
+        done.prune = Some(Instant::now());
+    }
+    let due = match done.report.map(|t| t.elapsed()) {
         None => true,
         Some(e) => {
             (stats.events + stats.ledger > 0 && e >= schedule.reports) || e >= schedule.reports * 6
@@ -73,22 +87,21 @@ pub async fn run_once(
             ms = started.elapsed().as_millis() as u64,
             "analytics reports computed"
         );
+        done.report = Some(Instant::now());
     }
-    Ok(due)
+    Ok(())
 }
 
 /// Starts the background job.
 pub fn watch(db: Db, schedule: Schedule) {
     tokio::spawn(async move {
-        let mut last_report: Option<Instant> = None;
+        let mut done = Done::default();
         let mut tick = tokio::time::interval(schedule.every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match run_once(&db, &schedule, last_report).await {
-                Ok(true) => last_report = Some(Instant::now()),
-                Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, "analytics job failed; it runs again later"),
+            if let Err(e) = run_once(&db, &schedule, &mut done).await {
+                tracing::warn!(error = %e, "analytics job failed; it runs again later");
             }
         }
     });

@@ -228,6 +228,10 @@ pub struct ServeArgs {
     /// the daily totals.
     #[arg(long, env = "SHUZHAI_EVENT_RETENTION_DAYS", default_value_t = 730, value_parser = clap::value_parser!(u32).range(30..=3650))]
     pub event_retention_days: u32,
+    /// Write the analytics totals every this many events while catching up on a long
+    /// history (default: 1,000,000, or 5,000 for the in-memory engine).
+    #[arg(long, env = "SHUZHAI_ANALYTICS_BATCH_EVENTS", value_parser = clap::value_parser!(u64).range(100..=100_000_000))]
+    pub analytics_batch_events: Option<u64>,
     /// Tax included in every price, in basis points of the net price (600 = 6 %); the
     /// cart and receipts show it as its own line.
     #[arg(long, env = "SHUZHAI_TAX_RATE_BP", default_value_t = 600, value_parser = clap::value_parser!(u32).range(0..=10_000))]

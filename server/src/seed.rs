@@ -746,7 +746,7 @@ pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
             "BEGIN TRANSACTION;
              FOR $u IN $users {
                 UPSERT type::record('user', $u.key) SET email = $u.email, display_name = $u.name, roles = ['learner'],
-                    password_hash = $hash, created_at = <datetime> $u.created_at;
+                    password_hash = $hash, created_at = <datetime> $u.created_at, email_updates = $u.news;
              };
              COMMIT TRANSACTION;",
             json!({ "users": chunk, "hash": learner_hash }),
@@ -944,6 +944,8 @@ fn learners_and_events(items: &[DemoItem]) -> (Vec<Value>, Vec<Value>) {
         learners.push(json!({
             "key": key, "email": format!("learner{:04}@demo.shuzhai.local", n + 1),
             "name": format!("Learner {:04}", n + 1), "created_at": rfc3339(joined),
+            // Every third learner with a purchase history asked for store news by e-mail.
+            "news": n + 1 >= FIRST_DEMO_BUYER && n % 3 == 0,
         }));
         let preferred: Vec<usize> = (0..items.len())
             .filter(|&i| items[i].category == c1 || items[i].category == c2)

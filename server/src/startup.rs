@@ -273,6 +273,10 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
                 every: Duration::from_secs(args.analytics_every_secs),
                 reports: Duration::from_secs(args.analytics_report_minutes * 60),
                 retention_days: args.event_retention_days,
+                batch_events: args.analytics_batch_events.map_or_else(
+                    || app::ssr::analytics::rollup::batch_for(&db_args.config().url),
+                    |n| n as usize,
+                ),
             },
         );
     }

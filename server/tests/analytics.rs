@@ -119,7 +119,7 @@ fn without_progress(mut f: Figures) -> Figures {
 
 async fn recount(app: &TestApp) {
     rollup::reset(&app.db).await.unwrap();
-    rollup::roll_up_until(&app.db, now_secs() + 2)
+    rollup::roll_up_until(&app.db, now_secs() + 2, rollup::MEM_BATCH_EVENTS)
         .await
         .unwrap();
 }
@@ -246,19 +246,37 @@ async fn rolling_up_in_steps_gives_the_same_totals_as_at_once() {
         day_string(now_secs().div_euclid(86_400))
     );
     let once = dashboard(&admin, &args).await;
+    let learners = || {
+        query(
+            &app.db,
+            "SELECT record::id(id) AS key, first_day, last_day, first_purchase_day, events, purchases, spend,
+                likes, started, completed, array::sort(weeks) AS weeks, array::sort(categories) AS categories
+             FROM stat_learner ORDER BY key",
+            json!({}),
+        )
+    };
+    let learners_once = learners().await;
+    assert!(!learners_once.is_empty());
     rollup::reset(&app.db).await.unwrap();
     let before = dashboard(&admin, &args).await;
     assert!(!before.has_data, "after a reset nothing is counted yet");
     // Mid-day, then a day later, then now.
     let mid = app::ssr::analytics::parse_rfc3339("2026-06-15T13:30:00Z").unwrap();
     for until in [mid, mid + 86_400, now_secs() + 2] {
-        rollup::roll_up_until(&app.db, until).await.unwrap();
+        rollup::roll_up_until(&app.db, until, rollup::MEM_BATCH_EVENTS)
+            .await
+            .unwrap();
     }
     let steps = dashboard(&admin, &args).await;
     assert_eq!(steps.current, once.current);
     assert_eq!(steps.days, once.days);
     assert_eq!(steps.products, once.products);
     assert_eq!(steps.sources, once.sources);
+    assert_eq!(
+        learners().await,
+        learners_once,
+        "each learner's totals, weeks and categories"
+    );
 }
 
 #[tokio::test]
@@ -423,7 +441,7 @@ async fn reports_segments_and_forecasts_and_an_empty_store() {
         "the page says so"
     );
 
-    rollup::roll_up_until(&app.db, now_secs() + 2)
+    rollup::roll_up_until(&app.db, now_secs() + 2, rollup::MEM_BATCH_EVENTS)
         .await
         .unwrap();
     let stores = report::compute_all(&app.db, now_secs()).await.unwrap();
@@ -476,7 +494,17 @@ async fn deleting_an_account_deletes_what_analytics_kept_about_them() {
         async move { count(&app.db, &sql, vars).await }
     };
     assert!(kept("stat_learner").await >= 1);
-    assert!(kept("stat_learner_week").await >= 1);
+    assert!(kept("stat_seen").await >= 1);
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT * FROM stat_learner WHERE user = $k AND array::len(weeks) = 1 AND array::len(categories) = 1",
+            json!({ "k": key.clone() }),
+        )
+        .await,
+        1,
+        "the learner's one active week and one category are on their row"
+    );
     let b = signed_in(app, &key).await;
     let r = b
         .submit(
@@ -485,13 +513,7 @@ async fn deleting_an_account_deletes_what_analytics_kept_about_them() {
         )
         .await;
     assert_eq!(r.location(), "/?deleted=1", "{r:?}");
-    for table in [
-        "stat_learner",
-        "stat_learner_week",
-        "stat_learner_category",
-        "stat_seen",
-        "stat_progress",
-    ] {
+    for table in ["stat_learner", "stat_seen", "stat_progress"] {
         assert_eq!(kept(table).await, 0, "{table}");
     }
     assert_eq!(
@@ -501,6 +523,200 @@ async fn deleting_an_account_deletes_what_analytics_kept_about_them() {
             json!({ "k": key })
         )
         .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn raw_events_past_their_retention_are_deleted_in_batches_and_no_others() {
+    let _one = TOTALS.lock().await;
+    let app = app();
+    recount(app).await;
+    let item = paid_items(&app.db, "c3").await[0].0.clone();
+    let old: Vec<Value> = (0..rollup::PRUNE_BATCH + 5)
+        .map(|i| json!({ "at": format!("2020-01-0{}T10:00:00Z", 1 + i % 9) }))
+        .collect();
+    app::ssr::db::execute(
+        &app.db,
+        "old events",
+        "LET $it = (SELECT VALUE id FROM item WHERE slug = $s)[0];
+         INSERT INTO event $old.map(|$e| { item: $it, kind: 'view', at: <datetime> $e.at })",
+        json!({ "old": old, "s": item }),
+    )
+    .await
+    .unwrap();
+    let all = "SELECT VALUE id FROM event";
+    let before = count(&app.db, all, json!({})).await;
+    // Nothing of the demo history is 2,000 days old; the events of 2020 are.
+    let deleted = rollup::prune(&app.db, 2_000, now_secs()).await.unwrap();
+    assert_eq!(deleted, rollup::PRUNE_BATCH + 5);
+    assert_eq!(
+        count(&app.db, all, json!({})).await,
+        before - deleted,
+        "only the old events are gone"
+    );
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT VALUE id FROM event WHERE at < d'2021-01-01'",
+            json!({})
+        )
+        .await,
+        0
+    );
+    assert_eq!(rollup::prune(&app.db, 2_000, now_secs()).await.unwrap(), 0);
+}
+
+/// A c1 item that `user` does not own yet.
+async fn unowned_item(app: &TestApp, user: &str) -> String {
+    let owned: Vec<Value> = query(
+        &app.db,
+        "SELECT VALUE item.slug FROM entitlement WHERE user = type::record('user', $u)",
+        json!({ "u": user }),
+    )
+    .await;
+    paid_items(&app.db, "c1")
+        .await
+        .into_iter()
+        .map(|(slug, _)| slug)
+        .find(|s| !owned.iter().any(|o| o == s))
+        .expect("an item they do not own")
+}
+
+#[tokio::test]
+async fn a_coupon_for_a_segment_reaches_its_learners_and_only_they_can_use_it() {
+    let _one = TOTALS.lock().await;
+    let app = app();
+    recount(app).await;
+    report::compute_all(&app.db, now_secs()).await.unwrap();
+    let one = report::segment_members(&app.db, "c1", 1).await.unwrap();
+    let two = report::segment_members(&app.db, "c1", 2).await.unwrap();
+    assert!(!one.is_empty() && !two.is_empty());
+    assert!(
+        one.iter().all(|u| !two.contains(u)),
+        "segments do not overlap"
+    );
+    let d = dashboard(&signed_in(app, "c1").await, "").await;
+    let sizes: Vec<usize> = d
+        .report
+        .unwrap()
+        .segments
+        .unwrap()
+        .segments
+        .iter()
+        .map(|s| s.size)
+        .collect();
+    assert_eq!(
+        sizes[0],
+        one.len(),
+        "the members are the segment the dashboard shows"
+    );
+    // One member asked for store news by e-mail, another did not.
+    let (member, quiet, outsider) = (&one[0], &one[1], &two[0]);
+    app::ssr::db::execute(
+        &app.db,
+        "news",
+        "UPDATE type::record('user', $a) SET email_updates = true; UPDATE type::record('user', $b) SET email_updates = false;",
+        json!({ "a": member, "b": quiet }),
+    )
+    .await
+    .unwrap();
+
+    let c1 = signed_in(app, "c1").await;
+    let form = c1.get("/studio/sales?segment=1").await;
+    assert!(
+        form.body.contains("name=\"segment\""),
+        "the form carries the segment"
+    );
+    let r = c1
+        .submit(
+            "/api/studio_coupon",
+            &[
+                ("code", "SEG1-THANKS"),
+                ("kind", "percent"),
+                ("value", "20"),
+                ("segment", "1"),
+                ("notify", "on"),
+            ],
+        )
+        .await;
+    let sent: usize = r
+        .location()
+        .split("sent=")
+        .nth(1)
+        .and_then(|s| s.split('#').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{r:?}"));
+    let asked = count(
+        &app.db,
+        "SELECT id FROM $ids.map(|$k| type::record('user', $k)) WHERE email_updates = true",
+        json!({ "ids": one }),
+    )
+    .await;
+    assert_eq!(
+        sent, asked,
+        "every member who asked for news, and no one else"
+    );
+    let mail = |user: &str| {
+        query(
+            &app.db,
+            "SELECT VALUE body FROM outbox WHERE to = type::record('user', $u).email AND body CONTAINS 'SEG1-THANKS'",
+            json!({ "u": user }),
+        )
+    };
+    assert_eq!(mail(member).await.len(), 1);
+    assert!(mail(quiet).await.is_empty(), "no news for who did not ask");
+    assert!(mail(outsider).await.is_empty());
+    let sales = c1.get("/studio/sales").await;
+    assert!(sales
+        .body
+        .contains(&format!("Segment 1 · {} learners", one.len())));
+
+    // A member gets the discount; someone outside the segment is told it is not for them.
+    for (user, allowed) in [(member, true), (outsider, false)] {
+        let b = signed_in(app, user).await;
+        assert_eq!(add(&b, &unowned_item(app, user).await).await.status, 302);
+        let r = b
+            .call("/api/coupon_apply", &[("code", "seg1-thanks")])
+            .await;
+        if allowed {
+            assert!(r.status < 400, "{r:?}");
+        } else {
+            assert_eq!(r.status, 422, "{r:?}");
+            assert!(r.body.contains("CouponNotForYou"), "{}", r.body);
+        }
+    }
+    // A visitor who is not signed in cannot use it either.
+    let visitor = Browser::new(app);
+    assert_eq!(
+        add(&visitor, &unowned_item(app, "nobody").await)
+            .await
+            .status,
+        302
+    );
+    let r = visitor
+        .call("/api/coupon_apply", &[("code", "SEG1-THANKS")])
+        .await;
+    assert!(r.body.contains("CouponNotForYou"), "{}", r.body);
+
+    // Bad input: no such segment, a segment that is not a number.
+    for segment in ["9", "one"] {
+        let r = c1
+            .call(
+                "/api/studio_coupon",
+                &[
+                    ("code", "SEG-BAD"),
+                    ("kind", "percent"),
+                    ("value", "20"),
+                    ("segment", segment),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{segment}: {r:?}");
+        assert!(r.body.contains("segment"), "{}", r.body);
+    }
+    assert_eq!(
+        count(&app.db, "SELECT id FROM coupon:⟨SEG-BAD⟩", json!({})).await,
         0
     );
 }

@@ -290,7 +290,9 @@ pub async fn set_refund_window(days: i64) -> Result<(), AppError> {
 
 /// Creates a coupon for the creator's storefront: `kind` `percent` (`value` 1–100) or
 /// `amount` (`value` in yuan, e.g. `5` or `12.50`), an optional use limit and end date
-/// (`YYYY-MM-DD`).
+/// (`YYYY-MM-DD`). With `segment` (a segment number of the store's analytics) only that
+/// segment's learners may use it, and with `notify` it is e-mailed to those of them who
+/// asked for updates.
 #[server(prefix = "/api", endpoint = "studio_coupon")]
 pub async fn create_coupon(
     code: String,
@@ -298,21 +300,32 @@ pub async fn create_coupon(
     value: String,
     #[server(default)] max_uses: Option<String>,
     #[server(default)] expires: Option<String>,
+    #[server(default)] segment: Option<String>,
+    #[server(default)] notify: Option<String>,
 ) -> Result<(), AppError> {
     let state = crate::ssr::state::app_state()?;
     let viewer = crate::ssr::access::viewer();
     let me = crate::ssr::access::require_signed_in(&viewer)?;
-    crate::ssr::commerce::studio::create_coupon(
+    let sent = crate::ssr::commerce::studio::create_coupon(
         &state.db,
+        &state.auth,
         me,
-        &code,
-        &kind,
-        &value,
-        max_uses.as_deref(),
-        expires.as_deref(),
+        &crate::ssr::commerce::studio::NewCoupon {
+            code: &code,
+            kind: &kind,
+            value: &value,
+            max_uses: max_uses.as_deref(),
+            expires: expires.as_deref(),
+            segment: segment.as_deref(),
+            notify: notify.is_some_and(|n| !n.is_empty()),
+        },
     )
     .await?;
-    leptos_axum::redirect("/studio/sales?saved=coupon");
+    let segment = segment.filter(|s| !s.trim().is_empty());
+    leptos_axum::redirect(&match segment {
+        Some(_) => format!("/studio/sales?saved=coupon&sent={sent}#coupons"),
+        None => "/studio/sales?saved=coupon".into(),
+    });
     Ok(())
 }
 

@@ -88,6 +88,8 @@ pub enum Problem {
     CouponUsedUp,
     /// Nothing in the cart is something the coupon applies to.
     CouponNotApplicable,
+    /// A coupon its creator gave to certain learners, and this buyer is not one of them.
+    CouponNotForYou,
     /// A card number that is not one of the sandbox's test cards (or not a card number).
     CardInvalid,
     /// A gift message longer than [`GIFT_MESSAGE_MAX_CHARS`] characters.
@@ -143,6 +145,10 @@ impl Problem {
             CouponNotApplicable => (
                 "That coupon does not apply to anything in your cart.",
                 "这个优惠码不适用于购物车中的任何商品。",
+            ),
+            CouponNotForYou => (
+                "That coupon was given to certain learners only; sign in with the account it was sent to.",
+                "这个优惠码只发给了部分学员，请用收到它的账号登录。",
             ),
             CardInvalid => (
                 "Use a test card: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined.",
@@ -540,6 +546,7 @@ mod tests {
             CouponExpired,
             CouponUsedUp,
             CouponNotApplicable,
+            CouponNotForYou,
             CardInvalid,
             MessageTooLong,
         ] {

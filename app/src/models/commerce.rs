@@ -505,6 +505,8 @@ pub struct CouponSummary {
     pub expires_at: Option<String>,
     /// It stopped working (expired or used up).
     pub ended: bool,
+    /// Who may use it when not everyone: `Segment 2 · 130 learners`.
+    pub audience: Option<String>,
 }
 
 /// A creator's sales page.

@@ -305,6 +305,10 @@ fn DashboardView(d: Dashboard, locale: Locale) -> impl IntoView {
                 <p><a href=csv("products") download="" data-testid="csv-products">{t("Download products (CSV)", "下载商品数据（CSV）")}</a></p>
 
                 <h3>{t("Where visitors came from", "访客来源")}</h3>
+                <p class="muted">{t(
+                    "The referring site, or for tagged links their utm_source / utm_medium / utm_campaign.",
+                    "来源网站；带标记的链接显示 utm_source / utm_medium / utm_campaign。",
+                )}</p>
                 {if d.sources.is_empty() {
                     view! { <p class="muted">{t("No landings from outside the store in this range.", "这段时间没有来自站外的访问。")}</p> }.into_any()
                 } else {
@@ -332,7 +336,7 @@ fn DashboardView(d: Dashboard, locale: Locale) -> impl IntoView {
         })}
 
         {match (item_view, d.report.clone()) {
-            (false, Some(r)) => view! { <ReportView r locale csv=csv.clone() /> }.into_any(),
+            (false, Some(r)) => view! { <ReportView r store=d.store.clone() locale csv=csv.clone() /> }.into_any(),
             (false, None) => view! {
                 <p class="muted" data-testid="report-pending">{t(
                     "Cohorts, segments and forecasts are being computed; they appear within a few minutes.",
@@ -486,11 +490,13 @@ fn Kpis(c: Figures, p: Figures, locale: Locale) -> impl IntoView {
 }
 
 #[component]
-fn ReportView<F>(r: Report, locale: Locale, csv: F) -> impl IntoView
+fn ReportView<F>(r: Report, store: String, locale: Locale, csv: F) -> impl IntoView
 where
     F: Fn(&str) -> String + 'static,
 {
     let t = move |en, zh| locale.pick(en, zh);
+    // A coupon belongs to one store: none from the view of all stores together.
+    let coupons = store != "all";
     let width = r.cohorts.iter().map(|c| c.active.len()).max().unwrap_or(0);
     let columns: Vec<String> = (0..width).map(|w| format!("{}{w}", t("W", "第"))).collect();
     let cohort_rows: Vec<(String, i64, Vec<i64>)> = r
@@ -587,7 +593,9 @@ where
                                         <td>{seg.size}</td>
                                         <td>{money(seg.revenue)}</td>
                                         <td class="small">{centre}</td>
-                                        <td><a href=format!("/studio/sales?segment={}#coupons", seg.id)>{t("Make a coupon", "创建优惠码")}</a></td>
+                                        <td>{coupons.then(|| view! {
+                                            <a href=format!("/studio/sales?segment={}#coupons", seg.id) data-testid="segment-coupon">{t("Make a coupon", "创建优惠码")}</a>
+                                        })}</td>
                                     </tr>
                                 }
                             }).collect_view()}

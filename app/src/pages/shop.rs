@@ -551,12 +551,23 @@ fn SalesView(s: crate::models::commerce::SalesView) -> impl IntoView {
 
             <h2 id="coupons">{t("Coupons", "优惠码")}</h2>
             {move || query.read().get("segment").map(|n| view! {
-                <p class="notice-ok" role="status">{format!("{} {n}{}", t("A coupon for segment", "为分群"), t(" of your analytics: give it a code, then send it to them.", " 创建优惠码：填写代码后发给他们。"))}</p>
+                <p class="notice-ok" role="status">{format!("{} {n}{}", t("A coupon for segment", "为分群"), t(" of your analytics: only its learners can use it, and it can be e-mailed to them.", " 创建优惠码：只有该分群的学员可以使用，并可通过邮件发给他们。"))}</p>
+            })}
+            {move || query.read().get("sent").map(|n| view! {
+                <p class="notice-ok" role="status" data-testid="coupon-sent">{if n == "0" {
+                    t(
+                        "None of the segment's learners asked for store news by e-mail, so no one was e-mailed; the code works for them when they enter it.",
+                        "该分群中没有学员选择接收商店动态邮件，因此没有发送邮件；他们输入优惠码时仍可使用。",
+                    ).to_string()
+                } else {
+                    format!("{}{n}{}", t("The coupon was e-mailed to ", "优惠码已发邮件给 "), t(" learners of the segment who asked for store news.", " 位选择接收商店动态邮件的分群学员。"))
+                }}</p>
             })}
             <table class="lines">
                 <thead><tr>
                     <th scope="col">{t("Code", "代码")}</th><th scope="col">{t("Discount", "优惠")}</th>
                     <th scope="col" class="num">{t("Used", "已用")}</th><th scope="col">{t("Ends", "截止")}</th>
+                    <th scope="col">{t("For", "适用")}</th>
                 </tr></thead>
                 <tbody>
                     {s.coupons.clone().into_iter().map(|c| view! {
@@ -565,6 +576,7 @@ fn SalesView(s: crate::models::commerce::SalesView) -> impl IntoView {
                             <td>{c.rule}</td>
                             <td class="num">{match c.max_uses { Some(m) => format!("{} / {m}", c.uses), None => c.uses.to_string() }}</td>
                             <td>{c.expires_at.as_deref().map(|e| date_of(e).to_string()).unwrap_or_else(|| "—".into())}</td>
+                            <td>{c.audience.clone().unwrap_or_else(|| t("Everyone", "所有人").to_string())}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -583,6 +595,11 @@ fn SalesView(s: crate::models::commerce::SalesView) -> impl IntoView {
                 <Field name="value" label=t("Discount (10 = 10% or ¥10)", "优惠（10 = 10% 或 ¥10）") error=coupon_error locale />
                 <Field name="max_uses" kind="number" label=t("Use limit (empty: none)", "使用次数上限（留空不限）") error=coupon_error locale />
                 <Field name="expires" kind="date" label=t("Last day (empty: none)", "截止日期（留空不限）") error=coupon_error locale />
+                {query.read_untracked().get("segment").filter(|n| n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit())).map(|n| view! {
+                    <input type="hidden" name="segment" value=n.clone() />
+                    <label class="check"><input type="checkbox" name="notify" value="on" checked=true data-testid="notify-segment" />
+                        {format!("{}{n}{}", t(" E-mail the code to the learners of segment ", " 把优惠码发邮件给分群 "), t(" who asked for store news", " 中选择接收商店动态邮件的学员"))}</label>
+                })}
                 <FormAlert error=coupon_error fields=&["kind"] locale />
                 <button type="submit">{t("Create coupon", "创建优惠码")}</button>
             </ServerForm>

@@ -757,8 +757,7 @@ pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<()
          DELETE stat_seen WHERE user = $user; \
          DELETE stat_progress WHERE user = $user; \
          DELETE stat_learner WHERE user = $user; \
-         DELETE stat_learner_category WHERE user = $user; \
-         DELETE stat_learner_week WHERE user = $user; \
+         DELETE coupon_member WHERE user = $user; \
          DELETE entitlement WHERE user = $u; \
          DELETE membership WHERE user = $u; \
          UPDATE gift SET claimed_by = NONE WHERE claimed_by = $u; \

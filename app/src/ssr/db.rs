@@ -176,11 +176,15 @@ fn ident(name: &str) -> String {
     format!("`{}`", name.replace('`', ""))
 }
 
+/// Queries that take at least this long are logged at debug level with their context
+/// (`RUST_LOG=app::ssr::db=debug`).
+pub const SLOW_QUERY_MS: u128 = 50;
+
 /// Runs a query and decodes statement `index` of its result into rows of `T`.
 ///
 /// Rows travel as JSON (record ids become `table:key` strings, datetimes RFC 3339 text),
 /// so the wire types stay plain serde types that also compile for the browser. Variables
-/// that are JSON `null` stay unbound, i.e. NONE.
+/// that are JSON `null` stay unbound, i.e. NONE. Slow queries are logged.
 pub async fn rows<T: DeserializeOwned>(
     db: &Db,
     context: &str,
@@ -188,6 +192,7 @@ pub async fn rows<T: DeserializeOwned>(
     vars: serde_json::Value,
     index: usize,
 ) -> Result<Vec<T>, DbError> {
+    let clock = std::time::Instant::now();
     let mut query = db.query(sql);
     if let serde_json::Value::Object(map) = vars {
         // A JSON null is left unbound, so the variable is NONE: SurrealDB's "no value",
@@ -200,6 +205,10 @@ pub async fn rows<T: DeserializeOwned>(
         context: context.into(),
         source: Box::new(source),
     })?;
+    let ms = clock.elapsed().as_millis();
+    if ms >= SLOW_QUERY_MS {
+        tracing::debug!(context, ms, "slow query");
+    }
     let errors = response.take_errors();
     if let Some((_, source)) = errors.into_iter().min_by_key(|(i, _)| *i) {
         return Err(DbError::Query {

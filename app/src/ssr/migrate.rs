@@ -57,6 +57,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "analytics",
         sql: include_str!("migrations/0007_analytics.surql"),
     },
+    Migration {
+        version: 8,
+        name: "analytics: fewer rows",
+        sql: include_str!("migrations/0008_analytics_fewer_rows.surql"),
+    },
+    Migration {
+        version: 9,
+        name: "segment coupons",
+        sql: include_str!("migrations/0009_segment_coupons.surql"),
+    },
 ];
 
 /// Why migrating stopped.
@@ -270,5 +280,57 @@ mod tests {
             run_list(&db, &edited).await,
             Err(MigrateError::Changed { .. })
         ));
+    }
+
+    /// Totals counted before migration 8 keep their weeks and categories.
+    #[tokio::test]
+    async fn analytics_weeks_and_categories_move_onto_the_learner_row() {
+        let db = mem().await;
+        run_list(&db, &MIGRATIONS[..7]).await.expect("up to 7");
+        crate::ssr::db::execute(
+            &db,
+            "old totals",
+            "CREATE stat_learner:[creator:c1, 'l1'] SET creator = creator:c1, user = 'l1', first_day = '2026-01-05', last_day = '2026-01-20';
+             CREATE stat_learner:[creator:c2, 'l1'] SET creator = creator:c2, user = 'l1', first_day = '2026-01-05', last_day = '2026-01-05';
+             CREATE stat_learner_week:[creator:c1, 'l1', '2026-01-05'] SET creator = creator:c1, user = 'l1', week = '2026-01-05';
+             CREATE stat_learner_week:[creator:c1, 'l1', '2026-01-19'] SET creator = creator:c1, user = 'l1', week = '2026-01-19';
+             CREATE stat_learner_week:[creator:c2, 'l1', '2026-01-05'] SET creator = creator:c2, user = 'l1', week = '2026-01-05';
+             CREATE stat_learner_category:[creator:c1, 'l1', 'history'] SET creator = creator:c1, user = 'l1', category = 'history', count = 3;",
+            serde_json::json!({}),
+        )
+        .await
+        .expect("old totals");
+        assert_eq!(run(&db).await.expect("the rest"), vec![8, 9]);
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Row {
+            creator: String,
+            weeks: Vec<String>,
+            categories: Vec<String>,
+        }
+        let mut got: Vec<Row> = rows(
+            &db,
+            "moved",
+            "SELECT record::id(creator) AS creator, weeks, categories FROM stat_learner ORDER BY creator",
+            json!({}),
+            0,
+        )
+        .await
+        .expect("read");
+        got.iter_mut().for_each(|r| r.weeks.sort());
+        assert_eq!(
+            got,
+            vec![
+                Row {
+                    creator: "c1".into(),
+                    weeks: vec!["2026-01-05".into(), "2026-01-19".into()],
+                    categories: vec!["history".into()],
+                },
+                Row {
+                    creator: "c2".into(),
+                    weeks: vec!["2026-01-05".into()],
+                    categories: vec![],
+                },
+            ]
+        );
     }
 }

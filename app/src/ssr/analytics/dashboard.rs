@@ -191,15 +191,16 @@ pub async fn load(
         "start": day_string(range.from),
         "to": day_string(range.to),
     });
+    // "All stores" reads by day alone, so that the index on `day` serves it.
     let filter = if store == "all" {
-        "true"
+        ""
     } else {
-        "creator = type::record('creator', $c)"
+        "creator = type::record('creator', $c) AND"
     };
     let series_sql = if item.is_some() {
         "SELECT * FROM stat_day WHERE product = $p AND day >= $from AND day <= $to".to_string()
     } else {
-        format!("SELECT * FROM stat_store_day WHERE {filter} AND day >= $from AND day <= $to")
+        format!("SELECT * FROM stat_store_day WHERE {filter} day >= $from AND day <= $to")
     };
     let series: Vec<Row> = rows(db, "read daily totals", &series_sql, vars.clone(), 0)
         .await
@@ -252,7 +253,7 @@ pub async fn load(
         let list: Vec<Row> = rows(
             db,
             "read product totals",
-            &format!("SELECT * FROM stat_day WHERE {filter} AND day >= $start AND day <= $to"),
+            &format!("SELECT * FROM stat_day WHERE {filter} day >= $start AND day <= $to"),
             vars.clone(),
             0,
         )
@@ -300,7 +301,9 @@ pub async fn load(
         let list: Vec<S> = rows(
             db,
             "read sources",
-            &format!("SELECT source, views FROM stat_source WHERE {filter} AND day >= $start AND day <= $to"),
+            &format!(
+                "SELECT source, views FROM stat_source WHERE {filter} day >= $start AND day <= $to"
+            ),
             vars.clone(),
             0,
         )
@@ -346,7 +349,7 @@ pub async fn load(
     let any: Vec<String> = rows(
         db,
         "any totals",
-        &format!("SELECT VALUE day FROM stat_store_day WHERE {filter} LIMIT 1"),
+        &format!("SELECT VALUE day FROM stat_store_day WHERE {filter} true LIMIT 1"),
         vars,
         0,
     )
@@ -420,7 +423,7 @@ async fn with_names(db: &Db, mut report: Report) -> Result<Report, AppError> {
     let names: Vec<Name> = rows(
         db,
         "read names",
-        "SELECT record::id(id) AS key, display_name AS name FROM user WHERE id IN $ids.map(|$k| type::record('user', $k))",
+        "SELECT record::id(id) AS key, display_name AS name FROM $ids.map(|$k| type::record('user', $k))",
         json!({ "ids": keys }),
         0,
     )

@@ -20,7 +20,8 @@ fn subject(viewer: &Viewer) -> Option<Option<&str>> {
 }
 
 /// Where a visit came from, as stored with it:
-/// - a `utm_source` in the page's address (lower-cased, letters, digits, `.`, `-`, `_`);
+/// - a `utm_source` in the page's address (lower-cased, letters, digits, `.`, `-`, `_`),
+///   followed by ` / medium` and ` / campaign` when `utm_medium` and `utm_campaign` are there;
 /// - otherwise the referring site's domain (without `www.`);
 /// - `direct` when the browser sent no referrer;
 /// - `None` for a move inside the store (the referrer is the store itself).
@@ -31,6 +32,10 @@ fn subject(viewer: &Viewer) -> Option<Option<&str>> {
 /// assert_eq!(traffic_source(Some("https://www.zhihu.com/q/1"), None, own).as_deref(), Some("zhihu.com"));
 /// assert_eq!(traffic_source(Some("http://shuzhai.test/catalog"), None, own), None);
 /// assert_eq!(traffic_source(None, Some("utm_source=Newsletter&x=1"), own).as_deref(), Some("newsletter"));
+/// assert_eq!(
+///     traffic_source(None, Some("utm_campaign=spring&utm_source=weibo&utm_medium=social"), own).as_deref(),
+///     Some("weibo / social / spring")
+/// );
 /// assert_eq!(traffic_source(None, None, own).as_deref(), Some("direct"));
 /// ```
 pub fn traffic_source(
@@ -38,14 +43,21 @@ pub fn traffic_source(
     query: Option<&str>,
     own_host: &str,
 ) -> Option<String> {
-    let utm = query.and_then(|q| {
-        q.split('&').find_map(|pair| {
-            let (k, v) = pair.split_once('=')?;
-            (k == "utm_source").then(|| clean_source(v))
+    let utm = |name: &str| {
+        query.and_then(|q| {
+            q.split('&').find_map(|pair| {
+                let (k, v) = pair.split_once('=')?;
+                (k == name).then(|| clean_source(v)).flatten()
+            })
         })
-    });
-    if let Some(Some(s)) = utm {
-        return Some(s);
+    };
+    if let Some(source) = utm("utm_source") {
+        // A tagged link: its source, then its medium and campaign when it names them.
+        let parts: Vec<String> = [Some(source), utm("utm_medium"), utm("utm_campaign")]
+            .into_iter()
+            .flatten()
+            .collect();
+        return Some(parts.join(" / "));
     }
     let Some(referer) = referer.filter(|r| !r.trim().is_empty()) else {
         return Some("direct".into());

@@ -21,6 +21,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 const COHORTS: usize = 12;
 /// Forecast horizon in weeks (30 days ≈ 4.3 weeks).
 const HORIZON_WEEKS: i64 = 4;
+
+/// The most segments learners are split into (k is tried from 2 up to this).
+pub const MAX_SEGMENTS: usize = 6;
 /// Fewest learners worth clustering.
 const MIN_SEGMENT_LEARNERS: usize = 12;
 
@@ -42,19 +45,10 @@ struct LearnerRow {
     started: i64,
     #[serde(default)]
     completed: i64,
-}
-
-#[derive(Debug, Deserialize)]
-struct WeekRow {
-    user: String,
-    week: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct CategoryRow {
-    user: String,
-    category: String,
-    count: i64,
+    #[serde(default)]
+    weeks: Vec<String>,
+    #[serde(default)]
+    categories: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,7 +73,7 @@ struct Period {
 struct Person {
     row: LearnerRow,
     weeks: BTreeSet<i64>,
-    categories: HashMap<String, i64>,
+    categories: BTreeSet<String>,
 }
 
 fn creator_filter(store: &str) -> &'static str {
@@ -96,30 +90,16 @@ async fn people(db: &Db, store: &str) -> Result<BTreeMap<String, Person>, DbErro
     let learners: Vec<LearnerRow> = rows(
         db,
         "read learner totals",
-        &format!("SELECT user, first_day, last_day, first_purchase_day, events, purchases, spend, likes, started, completed FROM stat_learner WHERE {filter}"),
-        vars.clone(),
-        0,
-    )
-    .await?;
-    let weeks: Vec<WeekRow> = rows(
-        db,
-        "read learner weeks",
-        &format!("SELECT user, week FROM stat_learner_week WHERE {filter}"),
-        vars.clone(),
-        0,
-    )
-    .await?;
-    let categories: Vec<CategoryRow> = rows(
-        db,
-        "read learner categories",
-        &format!("SELECT user, category, count FROM stat_learner_category WHERE {filter}"),
+        &format!("SELECT user, first_day, last_day, first_purchase_day, events, purchases, spend, likes, started, completed, weeks, categories FROM stat_learner WHERE {filter}"),
         vars,
         0,
     )
     .await?;
     let mut out: BTreeMap<String, Person> = BTreeMap::new();
-    for l in learners {
-        match out.get_mut(&l.user) {
+    for mut l in learners {
+        let weeks = std::mem::take(&mut l.weeks);
+        let categories = std::mem::take(&mut l.categories);
+        let p = match out.get_mut(&l.user) {
             // Across stores: one person, their totals added up.
             Some(p) => {
                 let r = &mut p.row;
@@ -135,34 +115,34 @@ async fn people(db: &Db, store: &str) -> Result<BTreeMap<String, Person>, DbErro
                 r.likes += l.likes;
                 r.started += l.started;
                 r.completed += l.completed;
+                p
             }
-            None => {
-                out.insert(
-                    l.user.clone(),
-                    Person {
-                        row: l,
-                        weeks: BTreeSet::new(),
-                        categories: HashMap::new(),
-                    },
-                );
-            }
-        }
-    }
-    for w in weeks {
-        if let (Some(p), Some(d)) = (out.get_mut(&w.user), parse_day(&w.week)) {
-            p.weeks.insert(d);
-        }
-    }
-    for c in categories {
-        if let Some(p) = out.get_mut(&c.user) {
-            *p.categories.entry(c.category).or_default() += c.count;
-        }
+            None => out.entry(l.user.clone()).or_insert(Person {
+                row: l,
+                weeks: BTreeSet::new(),
+                categories: BTreeSet::new(),
+            }),
+        };
+        p.weeks.extend(weeks.iter().filter_map(|w| parse_day(w)));
+        p.categories.extend(categories);
     }
     Ok(out)
 }
 
 /// Computes the report for `store` (a creator key or `all`).
 pub async fn compute(db: &Db, store: &str, now_secs: i64) -> Result<Report, DbError> {
+    Ok(compute_with_members(db, store, now_secs).await?.0)
+}
+
+/// The learners of each segment (by segment number), kept with the report so that a
+/// creator can give a coupon to a whole segment.
+pub type Members = BTreeMap<usize, Vec<String>>;
+
+async fn compute_with_members(
+    db: &Db,
+    store: &str,
+    now_secs: i64,
+) -> Result<(Report, Members), DbError> {
     let people = people(db, store).await?;
     let today = report_day(&people).unwrap_or(now_secs.div_euclid(86_400));
     let cohorts = cohorts(&people, today);
@@ -170,14 +150,40 @@ pub async fn compute(db: &Db, store: &str, now_secs: i64) -> Result<Report, DbEr
     let lapse = lapse(&people, today, segments.as_ref().map(|s| &s.1));
     let forecasts = forecasts(db, store, today).await?;
     let mrr = mrr(db, store, today).await?;
-    Ok(Report {
+    let mut members = Members::new();
+    if let Some((_, of_user)) = &segments {
+        for (user, segment) in of_user {
+            members.entry(*segment).or_default().push(user.clone());
+        }
+        members.values_mut().for_each(|m| m.sort());
+    }
+    let report = Report {
         computed_at: rfc3339(now_secs),
         cohorts,
         mrr,
         segments: segments.map(|s| s.0),
         lapse,
         forecasts,
-    })
+    };
+    Ok((report, members))
+}
+
+/// The members of segment `segment` in the stored report of `store` (empty when there is
+/// no such segment).
+pub async fn segment_members(db: &Db, store: &str, segment: usize) -> Result<Vec<String>, DbError> {
+    let stored: Vec<String> = rows(
+        db,
+        "read segment members",
+        "SELECT VALUE members FROM type::record('stat_report', $k) WHERE members != NONE",
+        json!({ "k": store }),
+        0,
+    )
+    .await?;
+    let mut all: Members = stored
+        .first()
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or_default();
+    Ok(all.remove(&segment).unwrap_or_default())
 }
 
 /// Computes and stores the report of every store and of all stores together.
@@ -192,7 +198,7 @@ pub async fn compute_all(db: &Db, now_secs: i64) -> Result<usize, DbError> {
     .await?;
     let mut n = 0;
     for store in creators.iter().map(String::as_str).chain(["all"]) {
-        let report = compute(db, store, now_secs).await?;
+        let (report, members) = compute_with_members(db, store, now_secs).await?;
         let body = serde_json::to_string(&report).map_err(|source| DbError::Decode {
             context: "write report".into(),
             source,
@@ -200,8 +206,8 @@ pub async fn compute_all(db: &Db, now_secs: i64) -> Result<usize, DbError> {
         execute(
             db,
             "store report",
-            "UPSERT type::record('stat_report', $k) SET computed_at = time::now(), body = $body",
-            json!({ "k": store, "body": body }),
+            "UPSERT type::record('stat_report', $k) SET computed_at = time::now(), body = $body, members = $members",
+            json!({ "k": store, "body": body, "members": serde_json::to_string(&members).unwrap_or_default() }),
         )
         .await?;
         n += 1;
@@ -328,7 +334,7 @@ fn segments(
     let mut rng = Rng::new(0x5E6_0001);
     let mut tried = Vec::new();
     let mut best: Option<(usize, f64, learn::Clusters)> = None;
-    for k in 2..=6.min(people.len() - 1) {
+    for k in 2..=MAX_SEGMENTS.min(people.len() - 1) {
         let c = learn::kmeans(&x, k, 3, &mut rng);
         let s = learn::silhouette(&x, &c.assignment, k, 600);
         tried.push((k, (s * 1000.0).round() / 1000.0));

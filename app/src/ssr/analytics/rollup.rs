@@ -19,9 +19,28 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// Events younger than this are left for the next run.
 pub const LAG_SECS: i64 = 5;
 
-/// The longest stretch read and written at once, in days (windows end at midnight, except
-/// the last one, which ends a few seconds before now).
+/// The longest stretch read at once, in days (windows end at midnight, except the last
+/// one, which ends a few seconds before now).
 pub const WINDOW_DAYS: i64 = 7;
+
+/// Sums are written once they hold this many events and ledger entries (or the run is
+/// done), on the on-disk and remote engines: one large transaction there costs far less
+/// than many small ones.
+pub const BATCH_EVENTS: usize = 1_000_000;
+
+/// The same for the in-memory engine (tests and demos), where a transaction's cost grows
+/// with its size: the demo history (26,000 events) took 95 s written at once and 15 s a
+/// week at a time.
+pub const MEM_BATCH_EVENTS: usize = 5_000;
+
+/// The batch size that suits the database at `url`.
+pub fn batch_for(url: &str) -> usize {
+    if url.trim().starts_with("mem:") {
+        MEM_BATCH_EVENTS
+    } else {
+        BATCH_EVENTS
+    }
+}
 
 /// Progress at or above this counts as completed.
 pub const COMPLETE: f64 = 0.9;
@@ -107,6 +126,10 @@ struct Learner {
     likes: i64,
     started: i64,
     completed: i64,
+    /// The weeks (their Monday) in which they did anything with the store.
+    weeks: BTreeSet<String>,
+    /// The categories of the store's items they turned to.
+    categories: BTreeSet<String>,
 }
 
 impl Learner {
@@ -157,13 +180,19 @@ pub async fn cursor(db: &Db) -> Result<Option<String>, DbError> {
     .next())
 }
 
-/// Folds everything up to `LAG_SECS` before `now_secs` into the totals.
-pub async fn roll_up(db: &Db, now_secs: i64) -> Result<RollupStats, DbError> {
-    roll_up_until(db, now_secs - LAG_SECS).await
+/// Folds everything up to `LAG_SECS` before `now_secs` into the totals, writing every
+/// `batch` events (see [`batch_for`]).
+pub async fn roll_up(db: &Db, now_secs: i64, batch: usize) -> Result<RollupStats, DbError> {
+    roll_up_until(db, now_secs - LAG_SECS, batch).await
 }
 
 /// Folds everything before `until_secs` into the totals.
-pub async fn roll_up_until(db: &Db, until_secs: i64) -> Result<RollupStats, DbError> {
+///
+/// Weeks are read one at a time (an index range each) and summed in memory; the sums are
+/// written, with the cursor, whenever they hold `batch` events or the run reaches
+/// `until_secs`. A learner active in many of those weeks is then written once rather than
+/// once a week, which is what makes the first count of a long history fast.
+pub async fn roll_up_until(db: &Db, until_secs: i64, batch: usize) -> Result<RollupStats, DbError> {
     let mut stats = RollupStats::default();
     let found = cursor(db).await?;
     let mut from = match &found {
@@ -174,13 +203,14 @@ pub async fn roll_up_until(db: &Db, until_secs: i64) -> Result<RollupStats, DbEr
         },
     };
     let mut expected = found.clone().unwrap_or_default();
-    let items = item_infos(db).await?;
     if found.is_none() && from >= until_secs {
         // Nothing recorded yet: start counting from now.
-        expected = write_cursor_only(db, &expected, until_secs).await?;
+        expected = write(db, &expected, until_secs, json!({})).await?;
         stats.until = expected;
         return Ok(stats);
     }
+    let items = item_infos(db).await?;
+    let mut tally = Tally::new(from);
     while from < until_secs {
         let to = ((from.div_euclid(86_400) + WINDOW_DAYS) * 86_400).min(until_secs);
         let clock = std::time::Instant::now();
@@ -189,14 +219,14 @@ pub async fn roll_up_until(db: &Db, until_secs: i64) -> Result<RollupStats, DbEr
         let clock = std::time::Instant::now();
         stats.events += events.len();
         stats.ledger += ledger.len();
-        let shared = Shared {
-            first: (from.rem_euclid(86_400) != 0).then(|| day_string(from.div_euclid(86_400))),
-            last: (to.rem_euclid(86_400) != 0).then(|| day_string(to.div_euclid(86_400))),
-        };
-        expected = write_window(db, &items, &expected, to, &events, &ledger, &shared).await?;
-        stats.write_ms += clock.elapsed().as_millis() as u64;
+        tally.add(&items, &events, &ledger);
         stats.windows += 1;
         from = to;
+        if tally.size >= batch || from >= until_secs {
+            expected = tally.write(db, &expected, from).await?;
+            tally = Tally::new(from);
+        }
+        stats.write_ms += clock.elapsed().as_millis() as u64;
     }
     stats.until = expected;
     Ok(stats)
@@ -298,7 +328,14 @@ fn window_sql(vars: &Value) -> String {
         "started",
         "completed",
     ];
-    let mut learner_fields = vec!["user", "first_day", "last_day", "first_purchase_day"];
+    let mut learner_fields = vec![
+        "user",
+        "first_day",
+        "last_day",
+        "first_purchase_day",
+        "weeks",
+        "categories",
+    ];
     learner_fields.extend(learner_counters);
     let mut sql = String::from(
         "BEGIN TRANSACTION;
@@ -351,6 +388,8 @@ fn window_sql(vars: &Value) -> String {
             row_object("[$r.day, $r.query]", &["day", "query", "count"], false)
         ),
     );
+    // The sets are merged as "remove, then add": in SurrealDB 3.3 a stored field passed to
+    // a function such as `array::union` inside ON DUPLICATE KEY UPDATE reads as NONE.
     add(
         "learners",
         format!(
@@ -359,23 +398,11 @@ fn window_sql(vars: &Value) -> String {
                last_day = IF $input.last_day > last_day THEN $input.last_day ELSE last_day END,
                first_purchase_day = IF $input.first_purchase_day != NONE AND (first_purchase_day = NONE OR $input.first_purchase_day < first_purchase_day)
                   THEN $input.first_purchase_day ELSE first_purchase_day END,
+               weeks -= $input.weeks, weeks += $input.weeks,
+               categories -= $input.categories, categories += $input.categories,
                {}",
             row_object("[$r.creator, $r.user]", &learner_fields, true),
             increments(&learner_counters)
-        ),
-    );
-    add(
-        "categories",
-        format!(
-            "INSERT INTO stat_learner_category $categories.map(|$r| {}) ON DUPLICATE KEY UPDATE count += $input.count",
-            row_object("[$r.creator, $r.user, $r.category]", &["user", "category", "count"], true)
-        ),
-    );
-    add(
-        "weeks",
-        format!(
-            "INSERT IGNORE INTO stat_learner_week $weeks.map(|$r| {})",
-            row_object("[$r.creator, $r.user, $r.week]", &["user", "week"], true)
         ),
     );
     sql.push_str(
@@ -383,10 +410,6 @@ fn window_sql(vars: &Value) -> String {
          COMMIT TRANSACTION;",
     );
     sql
-}
-
-async fn write_cursor_only(db: &Db, expected: &str, until: i64) -> Result<String, DbError> {
-    write(db, expected, until, json!({})).await
 }
 
 async fn write(db: &Db, expected: &str, until: i64, mut vars: Value) -> Result<String, DbError> {
@@ -407,15 +430,6 @@ async fn write(db: &Db, expected: &str, until: i64, mut vars: Value) -> Result<S
     Ok(cursor(db).await?.unwrap_or(until_text))
 }
 
-/// The days a window shares with its neighbours: the first when it starts after midnight
-/// (the window before counted part of it), the last when it ends before midnight (the next
-/// one will count the rest). Only on these days are visitors checked against and recorded
-/// in `stat_seen`; on the others a learner is counted once in memory.
-struct Shared {
-    first: Option<String>,
-    last: Option<String>,
-}
-
 #[derive(Debug, Deserialize)]
 struct Progressed {
     key: (String, String),
@@ -423,8 +437,8 @@ struct Progressed {
 }
 
 /// Rows of `table` among `ids` (array record keys) that already exist. Read before the
-/// window's transaction: the cursor check inside it guarantees that no other run wrote
-/// in between.
+/// transaction that writes the sums: the cursor check inside it guarantees that no other
+/// run wrote in between.
 async fn existing<T: serde::de::DeserializeOwned>(
     db: &Db,
     table: &str,
@@ -455,56 +469,103 @@ struct StoreCounts {
     orders: i64,
 }
 
-async fn write_window(
-    db: &Db,
-    items: &HashMap<String, ItemInfo>,
-    expected: &str,
-    until: i64,
-    events: &[EventRow],
-    ledger: &[LedgerRow],
-    shared: &Shared,
-) -> Result<String, DbError> {
-    let mut days: BTreeMap<(String, String), (String, Counts)> = BTreeMap::new();
-    let mut stores: BTreeMap<(String, String), (StoreCounts, BTreeSet<String>)> = BTreeMap::new();
-    let mut seen: BTreeSet<(String, String, String)> = BTreeSet::new();
-    // (user, item) → (first day in the window, product, creator, best value).
-    let mut progress: BTreeMap<(String, String), (String, String, String, f64)> = BTreeMap::new();
-    let mut sources: BTreeMap<(String, String, String), i64> = BTreeMap::new();
-    let mut searches: BTreeMap<(String, String), i64> = BTreeMap::new();
-    let mut learners: BTreeMap<(String, String), Learner> = BTreeMap::new();
-    let mut categories: BTreeMap<(String, String, String), i64> = BTreeMap::new();
-    let mut weeks: BTreeSet<(String, String, String)> = BTreeSet::new();
-    let week = |day: &str| {
-        parse_day(day)
-            .map(|d| day_string(week_of(d)))
-            .unwrap_or_default()
-    };
+/// The sums of a stretch of time from `start`, kept in memory until they are written.
+struct Tally {
+    start: i64,
+    /// Events and ledger entries added.
+    size: usize,
+    days: BTreeMap<(String, String), (String, Counts)>,
+    stores: BTreeMap<(String, String), (StoreCounts, BTreeSet<String>)>,
+    seen: BTreeSet<(String, String, String)>,
+    /// (user, item) → (first day seen, product, creator, best value).
+    progress: BTreeMap<(String, String), (String, String, String, f64)>,
+    sources: BTreeMap<(String, String, String), i64>,
+    searches: BTreeMap<(String, String), i64>,
+    learners: BTreeMap<(String, String), Learner>,
+}
 
-    for e in events {
+fn learner<'a>(
+    learners: &'a mut BTreeMap<(String, String), Learner>,
+    creator: &str,
+    user: &str,
+) -> &'a mut Learner {
+    learners
+        .entry((creator.to_string(), user.to_string()))
+        .or_insert_with(|| Learner {
+            creator: creator.to_string(),
+            user: user.to_string(),
+            ..Learner::default()
+        })
+}
+
+fn week(day: &str) -> String {
+    parse_day(day)
+        .map(|d| day_string(week_of(d)))
+        .unwrap_or_default()
+}
+
+impl Tally {
+    fn new(start: i64) -> Self {
+        Tally {
+            start,
+            size: 0,
+            days: BTreeMap::new(),
+            stores: BTreeMap::new(),
+            seen: BTreeSet::new(),
+            progress: BTreeMap::new(),
+            sources: BTreeMap::new(),
+            searches: BTreeMap::new(),
+            learners: BTreeMap::new(),
+        }
+    }
+
+    /// Adds one window's events and ledger entries (the windows come in time order).
+    fn add(
+        &mut self,
+        items: &HashMap<String, ItemInfo>,
+        events: &[EventRow],
+        ledger: &[LedgerRow],
+    ) {
+        self.size += events.len() + ledger.len();
+        for e in events {
+            self.add_event(items, e);
+        }
+        for entry in ledger {
+            self.add_ledger(entry);
+        }
+    }
+
+    fn add_event(&mut self, items: &HashMap<String, ItemInfo>, e: &EventRow) {
         if e.kind == "search" {
             if let Some(q) = e.query.as_deref().filter(|q| !q.is_empty()) {
-                *searches.entry((e.day.clone(), q.to_string())).or_default() += 1;
+                *self
+                    .searches
+                    .entry((e.day.clone(), q.to_string()))
+                    .or_default() += 1;
             }
-            continue;
+            return;
         }
         let Some(info) = e.item.as_deref().and_then(|k| items.get(k)) else {
-            continue;
+            return;
         };
         let product = format!("item:{}", info.slug);
         if e.kind == "progress" {
             if let Some(user) = &e.user {
                 let v = e.value.unwrap_or(0.0).clamp(0.0, 1.0);
-                let entry = progress
+                let entry = self
+                    .progress
                     .entry((user.clone(), info.key.clone()))
                     .or_insert_with(|| (e.day.clone(), product.clone(), info.creator.clone(), v));
                 entry.3 = entry.3.max(v);
             }
         }
-        let c = &mut days
-            .entry((e.day.clone(), product.clone()))
+        let c = &mut self
+            .days
+            .entry((e.day.clone(), product))
             .or_insert_with(|| (info.creator.clone(), Counts::default()))
             .1;
-        let s = stores
+        let s = self
+            .stores
             .entry((e.day.clone(), info.creator.clone()))
             .or_default();
         for counts in [c, &mut s.0.c] {
@@ -522,7 +583,8 @@ async fn write_window(
         }
         if e.kind == "view" {
             if let Some(source) = &e.source {
-                *sources
+                *self
+                    .sources
                     .entry((e.day.clone(), info.creator.clone(), source.clone()))
                     .or_default() += 1;
                 if e.user.is_none() {
@@ -532,19 +594,12 @@ async fn write_window(
             }
         }
         if let Some(user) = &e.user {
-            seen.insert((e.day.clone(), info.creator.clone(), user.clone()));
-            weeks.insert((info.creator.clone(), user.clone(), week(&e.day)));
-            *categories
-                .entry((info.creator.clone(), user.clone(), info.category.clone()))
-                .or_default() += 1;
-            let l = learners
-                .entry((info.creator.clone(), user.clone()))
-                .or_insert_with(|| Learner {
-                    creator: info.creator.clone(),
-                    user: user.clone(),
-                    ..Learner::default()
-                });
+            self.seen
+                .insert((e.day.clone(), info.creator.clone(), user.clone()));
+            let l = learner(&mut self.learners, &info.creator, user);
             l.touch(&e.day);
+            l.weeks.insert(week(&e.day));
+            l.categories.insert(info.category.clone());
             l.events += 1;
             match e.kind.as_str() {
                 "purchase" => {
@@ -557,13 +612,15 @@ async fn write_window(
         }
     }
 
-    for entry in ledger {
+    fn add_ledger(&mut self, entry: &LedgerRow) {
         let creator = record_key(&entry.creator).to_string();
-        let c = &mut days
+        let c = &mut self
+            .days
             .entry((entry.day.clone(), entry.product.clone()))
             .or_insert_with(|| (creator.clone(), Counts::default()))
             .1;
-        let s = stores
+        let s = self
+            .stores
             .entry((entry.day.clone(), creator.clone()))
             .or_default();
         let sale = entry.kind == "sale";
@@ -581,15 +638,9 @@ async fn write_window(
             s.1.insert(entry.order_key.clone());
         }
         if let Some(buyer) = &entry.buyer {
-            weeks.insert((creator.clone(), buyer.clone(), week(&entry.day)));
-            let l = learners
-                .entry((creator.clone(), buyer.clone()))
-                .or_insert_with(|| Learner {
-                    creator: creator.clone(),
-                    user: buyer.clone(),
-                    ..Learner::default()
-                });
+            let l = learner(&mut self.learners, &creator, buyer);
             l.touch(&entry.day);
+            l.weeks.insert(week(&entry.day));
             l.spend += entry.gross_minor;
             if sale {
                 l.bought(&entry.day);
@@ -597,130 +648,157 @@ async fn write_window(
         }
     }
 
-    // Started and completed: once per learner and item, against what earlier windows saw.
-    let before: HashMap<(String, String), f64> = existing::<Progressed>(
-        db,
-        "stat_progress",
-        ", best",
-        progress.keys().map(|(u, i)| json!([u, i])).collect(),
-    )
-    .await?
-    .into_iter()
-    .map(|p| (p.key, p.best))
-    .collect();
-    let mut progress_rows = Vec::with_capacity(progress.len());
-    for ((user, item), (day, product, creator, best)) in progress {
-        let was = before.get(&(user.clone(), item.clone())).copied();
-        let start = i64::from(was.is_none());
-        let done = i64::from(was.unwrap_or(-1.0) < COMPLETE && best >= COMPLETE);
-        if start + done > 0 {
-            let c = &mut days
-                .entry((day.clone(), product.clone()))
-                .or_insert_with(|| (creator.clone(), Counts::default()))
-                .1;
-            c.started += start;
-            c.completed += done;
-            let s = &mut stores
+    /// Writes the sums of `start` … `until` and moves the cursor to `until`, in one
+    /// transaction that first checks the cursor is still `expected`.
+    ///
+    /// Started and completed count each learner and item once, against what earlier runs
+    /// saw (`stat_progress`). Visitors of whole days are counted here; on a day this
+    /// stretch shares with the one before or after it (it starts or ends after midnight),
+    /// only those not already marked in `stat_seen` by the other.
+    async fn write(mut self, db: &Db, expected: &str, until: i64) -> Result<String, DbError> {
+        let before: HashMap<(String, String), f64> = existing::<Progressed>(
+            db,
+            "stat_progress",
+            ", best",
+            self.progress.keys().map(|(u, i)| json!([u, i])).collect(),
+        )
+        .await?
+        .into_iter()
+        .map(|p| (p.key, p.best))
+        .collect();
+        let mut progress_rows = Vec::with_capacity(self.progress.len());
+        for ((user, item), (day, product, creator, best)) in std::mem::take(&mut self.progress) {
+            let was = before.get(&(user.clone(), item.clone())).copied();
+            let start = i64::from(was.is_none());
+            let done = i64::from(was.unwrap_or(-1.0) < COMPLETE && best >= COMPLETE);
+            if start + done > 0 {
+                let c = &mut self
+                    .days
+                    .entry((day.clone(), product.clone()))
+                    .or_insert_with(|| (creator.clone(), Counts::default()))
+                    .1;
+                c.started += start;
+                c.completed += done;
+                let s = &mut self
+                    .stores
+                    .entry((day.clone(), creator.clone()))
+                    .or_default()
+                    .0
+                    .c;
+                s.started += start;
+                s.completed += done;
+                let l = learner(&mut self.learners, &creator, &user);
+                l.touch(&day);
+                l.started += start;
+                l.completed += done;
+            }
+            progress_rows
+                .push(json!({ "user": user, "item": item, "best": best.max(was.unwrap_or(0.0)) }));
+        }
+
+        let first =
+            (self.start.rem_euclid(86_400) != 0).then(|| day_string(self.start.div_euclid(86_400)));
+        let last = (until.rem_euclid(86_400) != 0).then(|| day_string(until.div_euclid(86_400)));
+        let is_shared = |day: &str| first.as_deref() == Some(day) || last.as_deref() == Some(day);
+        #[derive(Deserialize)]
+        struct Marker {
+            key: (String, String, String),
+        }
+        let already: BTreeSet<(String, String, String)> = existing::<Marker>(
+            db,
+            "stat_seen",
+            "",
+            self.seen
+                .iter()
+                .filter(|(day, _, _)| is_shared(day))
+                .map(|(d, c, u)| json!([d, c, u]))
+                .collect(),
+        )
+        .await?
+        .into_iter()
+        .map(|m| m.key)
+        .collect();
+        let mut new_markers = Vec::new();
+        for (day, creator, user) in std::mem::take(&mut self.seen) {
+            let shared_day = is_shared(&day);
+            if shared_day && already.contains(&(day.clone(), creator.clone(), user.clone())) {
+                continue;
+            }
+            self.stores
                 .entry((day.clone(), creator.clone()))
                 .or_default()
                 .0
-                .c;
-            s.started += start;
-            s.completed += done;
-            let l = learners
-                .entry((creator.clone(), user.clone()))
-                .or_insert_with(|| Learner {
-                    creator: creator.clone(),
-                    user: user.clone(),
-                    ..Learner::default()
-                });
-            l.touch(&day);
-            l.started += start;
-            l.completed += done;
+                .visitors += 1;
+            if shared_day {
+                new_markers.push(json!({ "day": day, "creator": creator, "user": user }));
+            }
         }
-        progress_rows
-            .push(json!({ "user": user, "item": item, "best": best.max(was.unwrap_or(0.0)) }));
-    }
 
-    // Visitors of whole days are counted here; on a day shared with another window, only
-    // those not already marked by it.
-    let is_shared =
-        |day: &str| shared.first.as_deref() == Some(day) || shared.last.as_deref() == Some(day);
-    let marked: Vec<(String, String, String)> = seen
-        .iter()
-        .filter(|(day, _, _)| is_shared(day))
-        .cloned()
-        .collect();
-    #[derive(Deserialize)]
-    struct Marker {
-        key: (String, String, String),
-    }
-    let already: BTreeSet<(String, String, String)> = existing::<Marker>(
-        db,
-        "stat_seen",
-        "",
-        marked.iter().map(|(d, c, u)| json!([d, c, u])).collect(),
-    )
-    .await?
-    .into_iter()
-    .map(|m| m.key)
-    .collect();
-    let mut new_markers = Vec::new();
-    for (day, creator, user) in seen {
-        let shared_day = is_shared(&day);
-        if shared_day && already.contains(&(day.clone(), creator.clone(), user.clone())) {
-            continue;
+        let vars = json!({
+            "days": self.days.into_iter().map(|((day, product), (creator, c))| {
+                let mut row = serde_json::to_value(c).unwrap_or_default();
+                row["day"] = json!(day);
+                row["product"] = json!(product);
+                row["creator"] = json!(creator);
+                row
+            }).collect::<Vec<_>>(),
+            "stores": self.stores.into_iter().map(|((day, creator), (mut c, orders))| {
+                c.orders = orders.len() as i64;
+                let mut row = serde_json::to_value(c).unwrap_or_default();
+                row["day"] = json!(day);
+                row["creator"] = json!(creator);
+                row
+            }).collect::<Vec<_>>(),
+            "seen": new_markers,
+            "progress": progress_rows,
+            "sources": self.sources.into_iter().map(|((day, creator, source), n)| json!({ "day": day, "creator": creator, "source": source, "views": n })).collect::<Vec<_>>(),
+            "searches": self.searches.into_iter().map(|((day, query), n)| json!({ "day": day, "query": query, "count": n })).collect::<Vec<_>>(),
+            "learners": self.learners.into_values().collect::<Vec<_>>(),
+        });
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let sizes: Vec<String> = vars
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| format!("{k} {}", v.as_array().map_or(0, Vec::len)))
+                .collect();
+            tracing::debug!(rows = %sizes.join(", "), "writing analytics totals");
         }
-        stores
-            .entry((day.clone(), creator.clone()))
-            .or_default()
-            .0
-            .visitors += 1;
-        if shared_day {
-            new_markers.push(json!({ "day": day, "creator": creator, "user": user }));
-        }
+        write(db, expected, until, vars).await
     }
-
-    let vars = json!({
-        "days": days.into_iter().map(|((day, product), (creator, c))| {
-            let mut row = serde_json::to_value(c).unwrap_or_default();
-            row["day"] = json!(day);
-            row["product"] = json!(product);
-            row["creator"] = json!(creator);
-            row
-        }).collect::<Vec<_>>(),
-        "stores": stores.into_iter().map(|((day, creator), (mut c, orders))| {
-            c.orders = orders.len() as i64;
-            let mut row = serde_json::to_value(c).unwrap_or_default();
-            row["day"] = json!(day);
-            row["creator"] = json!(creator);
-            row
-        }).collect::<Vec<_>>(),
-        "seen": new_markers,
-        "progress": progress_rows,
-        "sources": sources.into_iter().map(|((day, creator, source), n)| json!({ "day": day, "creator": creator, "source": source, "views": n })).collect::<Vec<_>>(),
-        "searches": searches.into_iter().map(|((day, query), n)| json!({ "day": day, "query": query, "count": n })).collect::<Vec<_>>(),
-        "learners": learners.into_values().collect::<Vec<_>>(),
-        "categories": categories.into_iter().map(|((creator, user, category), n)| json!({ "creator": creator, "user": user, "category": category, "count": n })).collect::<Vec<_>>(),
-        "weeks": weeks.into_iter().map(|(creator, user, week)| json!({ "creator": creator, "user": user, "week": week })).collect::<Vec<_>>(),
-    });
-    write(db, expected, until, vars).await
 }
 
+/// Raw events are deleted in batches of this many (each batch one index range read).
+pub const PRUNE_BATCH: usize = 10_000;
+
 /// Deletes raw events older than `retention_days` that the roll-up has already counted.
-pub async fn prune(db: &Db, retention_days: u32, now_secs: i64) -> Result<(), DbError> {
+/// Returns how many were deleted.
+pub async fn prune(db: &Db, retention_days: u32, now_secs: i64) -> Result<usize, DbError> {
     let Some(until) = cursor(db).await? else {
-        return Ok(());
+        return Ok(0);
     };
     let limit = now_secs - i64::from(retention_days) * 86_400;
     let cutoff = parse_rfc3339(&until).map_or(limit, |c| c.min(limit));
-    execute(
-        db,
-        "delete old raw events",
-        "DELETE event WHERE at < <datetime> $cutoff",
-        json!({ "cutoff": rfc3339(cutoff) }),
-    )
-    .await
+    let mut deleted = 0;
+    loop {
+        // Found through the index on `at`; a plain `DELETE event WHERE at < …` reads the
+        // whole table even when nothing is that old.
+        let n: Vec<usize> = rows(
+            db,
+            "delete old raw events",
+            "LET $old = SELECT VALUE id FROM event WHERE at < <datetime> $cutoff LIMIT $batch;
+             DELETE $old;
+             RETURN array::len($old);",
+            json!({ "cutoff": rfc3339(cutoff), "batch": PRUNE_BATCH }),
+            2,
+        )
+        .await?;
+        let n = n.first().copied().unwrap_or(0);
+        deleted += n;
+        if n < PRUNE_BATCH {
+            return Ok(deleted);
+        }
+    }
 }
 
 /// Forgets every total and the cursor, so that the next run counts everything again
@@ -730,22 +808,9 @@ pub async fn reset(db: &Db) -> Result<(), DbError> {
         db,
         "reset analytics",
         "DELETE stat_day; DELETE stat_store_day; DELETE stat_seen; DELETE stat_progress; DELETE stat_source;
-         DELETE stat_search; DELETE stat_learner; DELETE stat_learner_category; DELETE stat_learner_week;
+         DELETE stat_search; DELETE stat_learner;
          DELETE stat_report; DELETE stat_cursor;",
         json!({}),
-    )
-    .await
-}
-
-/// Removes what the totals know about one learner (their account is being deleted); the
-/// anonymous daily counts stay.
-pub async fn forget_learner(db: &Db, user_key: &str) -> Result<(), DbError> {
-    execute(
-        db,
-        "forget a learner's analytics",
-        "DELETE stat_seen WHERE user = $u; DELETE stat_progress WHERE user = $u; DELETE stat_learner WHERE user = $u;
-         DELETE stat_learner_category WHERE user = $u; DELETE stat_learner_week WHERE user = $u;",
-        json!({ "u": user_key }),
     )
     .await
 }

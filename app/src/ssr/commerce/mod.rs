@@ -337,6 +337,7 @@ struct CouponRow {
     expired: bool,
     max_uses: Option<i64>,
     uses: i64,
+    for_you: bool,
 }
 
 /// Normalises what someone typed as a coupon code: trimmed, capitals, 3–32 of A–Z, 0–9, `-`.
@@ -353,15 +354,21 @@ fn coupon_code(raw: &str) -> Result<String, Problem> {
     Ok(code)
 }
 
-async fn load_coupon(db: &Db, code: &str) -> Result<Option<CouponTerms>, DbError> {
+/// Coupon `code` as `owner` may use it (a segment's coupon only for its members).
+async fn load_coupon(
+    db: &Db,
+    code: &str,
+    owner: &CartOwner,
+) -> Result<Option<CouponTerms>, DbError> {
     let found: Vec<CouponRow> = rows(
         db,
         "read coupon",
         "SELECT code, record::id(creator) AS creator_key, percent_off, amount_off_minor, currency,
                 items.map(|$i| record::id($i)) AS items,
-                (expires_at != NONE AND expires_at < time::now()) AS expired, max_uses, uses
+                (expires_at != NONE AND expires_at < time::now()) AS expired, max_uses, uses,
+                (audience = NONE OR ($u != NONE AND type::record('coupon_member', [$code, $u]).id != NONE)) AS for_you
          FROM type::record('coupon', $code)",
-        json!({ "code": code }),
+        json!({ "code": code, "u": owner.user_key() }),
         0,
     )
     .await?;
@@ -375,6 +382,7 @@ async fn load_coupon(db: &Db, code: &str) -> Result<Option<CouponTerms>, DbError
         expired: c.expired,
         max_uses: c.max_uses,
         uses: c.uses,
+        for_you: c.for_you,
     }))
 }
 
@@ -429,7 +437,9 @@ async fn price_cart(
         });
     }
     let coupon = match &cart.coupon {
-        Some(code) => load_coupon(db, code).await.map_err(db_err("read coupon"))?,
+        Some(code) => load_coupon(db, code, owner)
+            .await
+            .map_err(db_err("read coupon"))?,
         None => None,
     };
     match quote(priced.clone(), coupon.as_ref(), commerce.tax_rate_bp) {
@@ -578,7 +588,7 @@ pub async fn apply_coupon(
     locale: Locale,
 ) -> Result<(), AppError> {
     let code = coupon_code(code).map_err(|p| AppError::field("code", p))?;
-    let coupon = load_coupon(db, &code)
+    let coupon = load_coupon(db, &code, owner)
         .await
         .map_err(db_err("read coupon"))?
         .ok_or_else(|| AppError::field("code", Problem::CouponUnknown))?;

@@ -50,6 +50,9 @@ pub struct CouponTerms {
     pub max_uses: Option<i64>,
     /// Uses taken.
     pub uses: i64,
+    /// Open to everyone, or given to this buyer (a coupon for a segment of learners is
+    /// usable only by its members).
+    pub for_you: bool,
 }
 
 impl CouponTerms {
@@ -142,6 +145,9 @@ pub fn quote(
         }
         if c.max_uses.is_some_and(|m| c.uses >= m) {
             return Err(QuoteError::Coupon(Problem::CouponUsedUp));
+        }
+        if !c.for_you {
+            return Err(QuoteError::Coupon(Problem::CouponNotForYou));
         }
         let eligible: Vec<usize> = (0..lines.len())
             .filter(|&i| c.applies_to(&lines[i]))
@@ -276,6 +282,7 @@ mod tests {
             expired: false,
             max_uses: None,
             uses: 0,
+            for_you: true,
         }
     }
 

@@ -5,7 +5,7 @@
 
 use super::super::access::SignedIn;
 use super::super::catalog::CatalogIndex;
-use super::super::db::{execute, rows, Db};
+use super::super::db::{execute, rows, transact, Db, TxError};
 use crate::error::AppError;
 use crate::models::account::Role;
 use crate::models::commerce::{CouponSummary, LedgerRow, OrderStatus, SaleRow, SalesView};
@@ -111,6 +111,7 @@ struct CouponDbRow {
     max_uses: Option<i64>,
     expires_at: Option<String>,
     expired: bool,
+    audience: Option<String>,
 }
 
 /// The sales page of the storefront `me` runs.
@@ -169,7 +170,7 @@ pub async fn sales(db: &Db, index: &CatalogIndex, me: &SignedIn) -> Result<Sales
         "creator coupons",
         "SELECT code, percent_off, amount_off_minor, currency, uses, max_uses,
                 (IF expires_at THEN <string> expires_at END) AS expires_at,
-                (expires_at != NONE AND expires_at < time::now()) AS expired
+                (expires_at != NONE AND expires_at < time::now()) AS expired, audience
          FROM coupon WHERE creator = type::record('creator', $c) ORDER BY code",
         vars,
         0,
@@ -219,6 +220,7 @@ pub async fn sales(db: &Db, index: &CatalogIndex, me: &SignedIn) -> Result<Sales
                 uses: c.uses,
                 max_uses: c.max_uses,
                 expires_at: c.expires_at,
+                audience: c.audience,
             })
             .collect(),
     })
@@ -243,19 +245,45 @@ pub async fn set_refund_days(db: &Db, me: &SignedIn, days: i64) -> Result<(), Ap
     .map_err(|e| AppError::internal("set refund window", e))
 }
 
+/// What a new coupon is, as the creator filled in the form.
+#[derive(Debug, Clone, Default)]
+pub struct NewCoupon<'a> {
+    /// The code (3–32 letters, digits or dashes; stored in capitals).
+    pub code: &'a str,
+    /// `percent` or `amount`.
+    pub kind: &'a str,
+    /// 1–100 for `percent`; yuan (`5`, `12.50`) for `amount`.
+    pub value: &'a str,
+    /// Use limit, empty for none.
+    pub max_uses: Option<&'a str>,
+    /// Last day (`YYYY-MM-DD`), empty for none.
+    pub expires: Option<&'a str>,
+    /// A segment of the store's analytics (its number): only its members may use the code.
+    pub segment: Option<&'a str>,
+    /// E-mail the code to the segment's members who asked for updates.
+    pub notify: bool,
+}
+
 /// A new coupon for the storefront `me` runs: `percent` (1–100) or `amount` (minor units,
 /// in CNY, the store's currency), optionally limited in uses and by an end date
-/// (`YYYY-MM-DD`, the coupon works through that day, UTC).
+/// (`YYYY-MM-DD`, the coupon works through that day, UTC), optionally only for the
+/// learners of one segment of the store's analytics — who can then be sent the code.
+/// Returns how many learners it was e-mailed to.
 pub async fn create_coupon(
     db: &Db,
+    auth: &crate::ssr::accounts::AuthSettings,
     me: &SignedIn,
-    code: &str,
-    kind: &str,
-    value: &str,
-    max_uses: Option<&str>,
-    expires: Option<&str>,
-) -> Result<(), AppError> {
+    new: &NewCoupon<'_>,
+) -> Result<usize, AppError> {
     use crate::models::account::Problem;
+    let NewCoupon {
+        code,
+        kind,
+        value,
+        max_uses,
+        expires,
+        ..
+    } = *new;
     let creator = my_storefront(db, me).await?;
     let value = match kind {
         "amount" => parse_major_units(value),
@@ -313,20 +341,55 @@ pub async fn create_coupon(
         }
         None => None,
     };
-    let created = execute(
+    let (audience, members) = match new.segment.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => {
+            let n = s
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=crate::ssr::analytics::report::MAX_SEGMENTS).contains(n))
+                .ok_or_else(|| {
+                    AppError::BadRequest("A segment is a number from the analytics page.".into())
+                })?;
+            let members = crate::ssr::analytics::report::segment_members(db, &creator.key, n)
+                .await
+                .map_err(|e| AppError::internal("read segment members", e))?;
+            if members.is_empty() {
+                return Err(AppError::BadRequest(format!(
+                    "Segment {n} of your analytics has no learners now; open the analytics page again and pick a segment from it."
+                )));
+            }
+            (
+                Some(format!("Segment {n} · {} learners", members.len())),
+                members,
+            )
+        }
+        None => (None, Vec::new()),
+    };
+    let created = transact(
         db,
         "create coupon",
-        "CREATE type::record('coupon', $code) SET code = $code, creator = type::record('creator', $c),
+        "BEGIN TRANSACTION;
+         CREATE type::record('coupon', $code) SET code = $code, creator = type::record('creator', $c),
             percent_off = $percent, amount_off_minor = $amount, currency = IF $amount THEN 'CNY' END,
-            max_uses = $max, expires_at = IF $expires THEN <datetime> $expires END, created_at = time::now()",
+            max_uses = $max, expires_at = IF $expires THEN <datetime> $expires END, created_at = time::now(),
+            audience = $audience;
+         INSERT INTO coupon_member $members.map(|$u| { id: [$code, $u], coupon: $code, user: $u });
+         COMMIT TRANSACTION;",
         json!({
             "code": code, "c": creator.key, "percent": percent, "amount": amount,
-            "max": max_uses, "expires": expires,
+            "max": max_uses, "expires": expires, "audience": audience, "members": members,
         }),
     )
-    .await;
+    .await
+    .map_err(|e| match e {
+        TxError::Db(e) => e.to_string(),
+        TxError::Refused(r) => r,
+    });
     match created {
-        Ok(()) => Ok(()),
+        Ok(()) if new.notify && !members.is_empty() => {
+            send_coupon(db, auth, &creator.name, &code, &members).await
+        }
+        Ok(()) => Ok(0),
         Err(e) if e.to_string().contains("already exists") => Err(AppError::Conflict(format!(
             "The code {code} is taken; choose another."
         ))),
@@ -335,6 +398,61 @@ pub async fn create_coupon(
         )),
         Err(e) => Err(AppError::internal("create coupon", e)),
     }
+}
+
+/// E-mails coupon `code` of store `store_name` to those of `members` who asked for updates
+/// by e-mail, each in their own language. Returns how many were sent.
+async fn send_coupon(
+    db: &Db,
+    auth: &crate::ssr::accounts::AuthSettings,
+    store_name: &str,
+    code: &str,
+    members: &[String],
+) -> Result<usize, AppError> {
+    use crate::ssr::mail::Mail;
+    #[derive(Deserialize)]
+    struct Recipient {
+        email: String,
+        name: String,
+        locale: String,
+    }
+    let recipients: Vec<Recipient> = rows(
+        db,
+        "read coupon recipients",
+        "SELECT email, display_name AS name, locale FROM $ids.map(|$k| type::record('user', $k))
+         WHERE email_updates = true",
+        json!({ "ids": members }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read coupon recipients", e))?;
+    for r in &recipients {
+        let zh = r.locale.starts_with("zh");
+        let mail = if zh {
+            Mail {
+                to: r.email.clone(),
+                subject: format!("{store_name} 送您一个优惠码：{code}"),
+                body: format!(
+                    "{}，您好：\n\n{store_name} 为您准备了优惠码 {code}。在购物车中输入即可使用（仅限您的账号）：\n{}/cart\n\n您收到这封邮件，是因为您在账户设置中选择了接收更新邮件；随时可以在那里关闭：{}/account\n",
+                    r.name, auth.origin, auth.origin
+                ),
+            }
+        } else {
+            Mail {
+                to: r.email.clone(),
+                subject: format!("A coupon from {store_name}: {code}"),
+                body: format!(
+                    "Hello {},\n\n{store_name} has a coupon for you: {code}. Enter it in your cart; it works with your account only:\n{}/cart\n\nYou get this because you asked for updates by e-mail; you can turn them off at any time: {}/account\n",
+                    r.name, auth.origin, auth.origin
+                ),
+            }
+        };
+        auth.mailer
+            .send(db, mail)
+            .await
+            .map_err(|e| AppError::internal("send coupon mail", e))?;
+    }
+    Ok(recipients.len())
 }
 
 /// `12`, `12.5`, `12.50` → 1250 minor units; anything else (negative, three decimals,
