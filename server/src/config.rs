@@ -229,7 +229,7 @@ pub struct ServeArgs {
     #[arg(long, env = "SHUZHAI_EVENT_RETENTION_DAYS", default_value_t = 730, value_parser = clap::value_parser!(u32).range(30..=3650))]
     pub event_retention_days: u32,
     /// Write the analytics totals every this many events while catching up on a long
-    /// history (default: 1,000,000, or 5,000 for the in-memory engine).
+    /// history (default: 1,000,000, or 500 for the in-memory engine).
     #[arg(long, env = "SHUZHAI_ANALYTICS_BATCH_EVENTS", value_parser = clap::value_parser!(u64).range(100..=100_000_000))]
     pub analytics_batch_events: Option<u64>,
     /// Tax included in every price, in basis points of the net price (600 = 6 %); the

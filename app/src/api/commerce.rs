@@ -323,7 +323,7 @@ pub async fn create_coupon(
     .await?;
     let segment = segment.filter(|s| !s.trim().is_empty());
     leptos_axum::redirect(&match segment {
-        Some(_) => format!("/studio/sales?saved=coupon&sent={sent}#coupons"),
+        Some(_) => format!("/studio/sales?saved=coupon&sent={sent}"),
         None => "/studio/sales?saved=coupon".into(),
     });
     Ok(())

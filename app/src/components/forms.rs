@@ -186,6 +186,9 @@ pub fn Field(
     /// A prefix for the element ids, when one page has two fields of the same name.
     #[prop(optional)]
     form: &'static str,
+    /// The field may be left empty (fields are required unless this is set).
+    #[prop(optional)]
+    optional: bool,
 ) -> impl IntoView {
     let id = if form.is_empty() {
         format!("f-{name}")
@@ -207,7 +210,7 @@ pub fn Field(
                 autocomplete=autocomplete
                 aria-invalid=invalid
                 aria-describedby=described
-                required
+                required=!optional
             />
             {(!help.is_empty()).then(|| view! { <p class="help">{help}</p> })}
             <p class="field-error" id=err_id aria-live="polite">

@@ -512,6 +512,16 @@ fn SalesView(s: crate::models::commerce::SalesView) -> impl IntoView {
         <section class="studio">
             <h1>{t("Sales", "销售")} " — " {s.creator_name.clone()}</h1>
             {move || saved().map(|_| view! { <p class="notice-ok" role="status">{t("Saved.", "已保存。")}</p> })}
+            {move || query.read().get("sent").map(|n| view! {
+                <p class="notice-ok" role="status" data-testid="coupon-sent">{if n == "0" {
+                    t(
+                        "None of the segment's learners asked for store news by e-mail, so no one was e-mailed; the code works for them when they enter it.",
+                        "该分群中没有学员选择接收商店动态邮件，因此没有发送邮件；他们输入优惠码时仍可使用。",
+                    ).to_string()
+                } else {
+                    format!("{}{n}{}", t("The coupon was e-mailed to ", "优惠码已发邮件给 "), t(" learners of the segment who asked for store news.", " 位选择接收商店动态邮件的分群学员。"))
+                }}</p>
+            })}
             <LedgerTable rows=vec![s.totals.clone()] caption="All time" />
             <LedgerTable rows=s.by_month.clone() caption="By month" />
             <LedgerTable rows=s.by_product.clone() caption="By product" />
@@ -553,16 +563,6 @@ fn SalesView(s: crate::models::commerce::SalesView) -> impl IntoView {
             {move || query.read().get("segment").map(|n| view! {
                 <p class="notice-ok" role="status">{format!("{} {n}{}", t("A coupon for segment", "为分群"), t(" of your analytics: only its learners can use it, and it can be e-mailed to them.", " 创建优惠码：只有该分群的学员可以使用，并可通过邮件发给他们。"))}</p>
             })}
-            {move || query.read().get("sent").map(|n| view! {
-                <p class="notice-ok" role="status" data-testid="coupon-sent">{if n == "0" {
-                    t(
-                        "None of the segment's learners asked for store news by e-mail, so no one was e-mailed; the code works for them when they enter it.",
-                        "该分群中没有学员选择接收商店动态邮件，因此没有发送邮件；他们输入优惠码时仍可使用。",
-                    ).to_string()
-                } else {
-                    format!("{}{n}{}", t("The coupon was e-mailed to ", "优惠码已发邮件给 "), t(" learners of the segment who asked for store news.", " 位选择接收商店动态邮件的分群学员。"))
-                }}</p>
-            })}
             <table class="lines">
                 <thead><tr>
                     <th scope="col">{t("Code", "代码")}</th><th scope="col">{t("Discount", "优惠")}</th>
@@ -593,8 +593,8 @@ fn SalesView(s: crate::models::commerce::SalesView) -> impl IntoView {
                     </select>
                 </div>
                 <Field name="value" label=t("Discount (10 = 10% or ¥10)", "优惠（10 = 10% 或 ¥10）") error=coupon_error locale />
-                <Field name="max_uses" kind="number" label=t("Use limit (empty: none)", "使用次数上限（留空不限）") error=coupon_error locale />
-                <Field name="expires" kind="date" label=t("Last day (empty: none)", "截止日期（留空不限）") error=coupon_error locale />
+                <Field name="max_uses" kind="number" label=t("Use limit (empty: none)", "使用次数上限（留空不限）") error=coupon_error locale optional=true />
+                <Field name="expires" kind="date" label=t("Last day (empty: none)", "截止日期（留空不限）") error=coupon_error locale optional=true />
                 {query.read_untracked().get("segment").filter(|n| n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit())).map(|n| view! {
                     <input type="hidden" name="segment" value=n.clone() />
                     <label class="check"><input type="checkbox" name="notify" value="on" checked=true data-testid="notify-segment" />
