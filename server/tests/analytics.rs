@@ -191,6 +191,10 @@ async fn every_dashboard_figure_equals_a_direct_count() {
             d.products.iter().map(|p| p.figures.previews).sum::<i64>(),
             want.previews
         );
+        assert_eq!(
+            d.products.iter().map(|p| p.figures.net).sum::<i64>(),
+            want.net
+        );
 
         let all = dashboard(&admin, &format!("from={from}&to={to}")).await;
         assert_eq!(all.store, "all");

@@ -67,6 +67,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "segment coupons",
         sql: include_str!("migrations/0009_segment_coupons.surql"),
     },
+    Migration {
+        version: 10,
+        name: "analytics: monthly totals",
+        sql: include_str!("migrations/0010_analytics_months.surql"),
+    },
 ];
 
 /// Why migrating stopped.
@@ -300,7 +305,7 @@ mod tests {
         )
         .await
         .expect("old totals");
-        assert_eq!(run(&db).await.expect("the rest"), vec![8, 9]);
+        assert_eq!(run(&db).await.expect("the rest"), vec![8, 9, 10]);
         #[derive(Deserialize, Debug, PartialEq)]
         struct Row {
             creator: String,
@@ -330,6 +335,59 @@ mod tests {
                     weeks: vec!["2026-01-05".into()],
                     categories: vec![],
                 },
+            ]
+        );
+    }
+
+    /// Daily totals counted before migration 10 are summed into monthly ones.
+    #[tokio::test]
+    async fn daily_totals_are_summed_into_months() {
+        let db = mem().await;
+        run_list(&db, &MIGRATIONS[..9]).await.expect("up to 9");
+        crate::ssr::db::execute(
+            &db,
+            "old totals",
+            "CREATE stat_day:['2026-01-05', 'item:a'] SET day = '2026-01-05', product = 'item:a', creator = creator:c1, views = 3, net = 100;
+             CREATE stat_day:['2026-01-31', 'item:a'] SET day = '2026-01-31', product = 'item:a', creator = creator:c1, views = 2, sales = 1;
+             CREATE stat_day:['2026-02-01', 'item:a'] SET day = '2026-02-01', product = 'item:a', creator = creator:c1, views = 7;
+             CREATE stat_day:['2026-01-05', 'item:b'] SET day = '2026-01-05', product = 'item:b', creator = creator:c2, likes = 1;",
+            serde_json::json!({}),
+        )
+        .await
+        .expect("old totals");
+        assert_eq!(run(&db).await.expect("the rest"), vec![10]);
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Row {
+            key: (String, String),
+            creator: String,
+            views: i64,
+            likes: i64,
+            sales: i64,
+            net: i64,
+        }
+        let got: Vec<Row> = rows(
+            &db,
+            "summed",
+            "SELECT record::id(id) AS key, record::id(creator) AS creator, views, likes, sales, net FROM stat_month ORDER BY key",
+            json!({}),
+            0,
+        )
+        .await
+        .expect("read");
+        let row = |month: &str, product: &str, creator: &str, v: [i64; 4]| Row {
+            key: (month.into(), product.into()),
+            creator: creator.into(),
+            views: v[0],
+            likes: v[1],
+            sales: v[2],
+            net: v[3],
+        };
+        assert_eq!(
+            got,
+            vec![
+                row("2026-01", "item:a", "c1", [5, 0, 1, 100]),
+                row("2026-01", "item:b", "c2", [0, 1, 0, 0]),
+                row("2026-02", "item:a", "c1", [7, 0, 0, 0]),
             ]
         );
     }

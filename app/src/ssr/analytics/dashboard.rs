@@ -1,6 +1,7 @@
-//! The dashboard: answered from the daily totals and the stored report only (a range of
-//! a year reads at most a few hundred store-day rows and the product-day rows of the
-//! range), never from raw events. Who may see what: a creator their own store, an admin
+//! The dashboard: answered from the daily and monthly totals and the stored report only
+//! (a range of a year reads at most a few hundred store-day rows, the product-month rows of
+//! its whole months and the product-day rows of the days around them), never from raw
+//! events. Who may see what: a creator their own store, an admin
 //! every store and all of them together.
 
 use super::report;
@@ -8,8 +9,8 @@ use super::rollup;
 use crate::error::AppError;
 use crate::models::account::Role;
 use crate::models::analytics::{
-    csv_line, day_string, decimal, Dashboard, DayPoint, DayRange, Figures, ProductRow, Report,
-    SearchRow, SourceRow, StoreChoice,
+    civil_from_days, csv_line, day_string, days_from_civil, decimal, Dashboard, DayPoint, DayRange,
+    Figures, ProductRow, Report, SearchRow, SourceRow, StoreChoice,
 };
 use crate::ssr::access::{require_signed_in, Viewer};
 use crate::ssr::db::{rows, Db};
@@ -250,15 +251,7 @@ pub async fn load(
     let products = if item.is_some() {
         Vec::new()
     } else {
-        let list: Vec<Row> = rows(
-            db,
-            "read product totals",
-            &format!("SELECT * FROM stat_day WHERE {filter} day >= $start AND day <= $to"),
-            vars.clone(),
-            0,
-        )
-        .await
-        .map_err(db_err("read product totals"))?;
+        let list = product_totals(db, filter, range.from, range.to, &vars).await?;
         let titles = report::product_titles(db)
             .await
             .map_err(db_err("read product titles"))?;
@@ -383,6 +376,76 @@ pub async fn load(
         has_data: !any.is_empty(),
         updated_until,
     })
+}
+
+/// The whole calendar months inside the days `from` … `to`: the first day of the first
+/// and the last day of the last, if there is at least one.
+fn whole_months(from: i64, to: i64) -> Option<(i64, i64)> {
+    let next_month = |day: i64| {
+        let (y, m, _) = civil_from_days(day);
+        if m == 12 {
+            days_from_civil(y + 1, 1, 1)
+        } else {
+            days_from_civil(y, m + 1, 1)
+        }
+    };
+    let first = if civil_from_days(from).2 == 1 {
+        from
+    } else {
+        next_month(from)
+    };
+    let last = if next_month(to) == to + 1 {
+        to
+    } else {
+        let (y, m, _) = civil_from_days(to);
+        days_from_civil(y, m, 1) - 1
+    };
+    (first <= last).then_some((first, last))
+}
+
+/// Per-product rows covering the days `from` … `to`: monthly totals for the whole months
+/// in it and daily totals for the days before and after them.
+async fn product_totals(
+    db: &Db,
+    filter: &str,
+    from: i64,
+    to: i64,
+    vars: &serde_json::Value,
+) -> Result<Vec<Row>, AppError> {
+    let mut parts = Vec::new();
+    let mut vars = vars.clone();
+    match whole_months(from, to) {
+        None => parts.push(("stat_day", "day >= $start AND day <= $to")),
+        Some((first, last)) => {
+            let month = |day: i64| day_string(day).get(..7).unwrap_or_default().to_string();
+            vars["m1"] = json!(month(first));
+            vars["m2"] = json!(month(last));
+            vars["before"] = json!(day_string(first));
+            vars["after"] = json!(day_string(last));
+            parts.push(("stat_month", "month >= $m1 AND month <= $m2"));
+            if first > from {
+                parts.push(("stat_day", "day >= $start AND day < $before"));
+            }
+            if last < to {
+                parts.push(("stat_day", "day > $after AND day <= $to"));
+            }
+        }
+    }
+    let mut list = Vec::new();
+    for (table, days) in parts {
+        list.extend(
+            rows::<Row>(
+                db,
+                "read product totals",
+                &format!("SELECT * FROM {table} WHERE {filter} {days}"),
+                vars.clone(),
+                0,
+            )
+            .await
+            .map_err(db_err("read product totals"))?,
+        );
+    }
+    Ok(list)
 }
 
 fn href_of(product: &str) -> Option<String> {
@@ -592,4 +655,38 @@ pub fn csv(d: &Dashboard, table: &str) -> Result<String, AppError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::analytics::parse_day;
+
+    fn months(from: &str, to: &str) -> Option<(String, String)> {
+        let day = |s: &str| parse_day(s).expect("a day");
+        whole_months(day(from), day(to)).map(|(a, b)| (day_string(a), day_string(b)))
+    }
+
+    #[test]
+    fn whole_months_are_found_inside_a_range() {
+        let pair = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
+        assert_eq!(
+            months("2025-11-01", "2026-10-31"),
+            pair("2025-11-01", "2026-10-31")
+        );
+        assert_eq!(
+            months("2025-11-02", "2026-10-30"),
+            pair("2025-12-01", "2026-09-30")
+        );
+        assert_eq!(
+            months("2025-12-15", "2026-03-01"),
+            pair("2026-01-01", "2026-02-28")
+        );
+        assert_eq!(
+            months("2024-02-01", "2024-02-29"),
+            pair("2024-02-01", "2024-02-29")
+        );
+        assert_eq!(months("2026-10-02", "2026-10-31"), None);
+        assert_eq!(months("2026-09-15", "2026-10-14"), None);
+    }
 }

@@ -78,6 +78,25 @@ struct Counts {
     completed: i64,
 }
 
+impl Counts {
+    /// Adds `other` to these counts.
+    fn add(&mut self, other: &Counts) {
+        self.views += other.views;
+        self.previews += other.previews;
+        self.purchases += other.purchases;
+        self.likes += other.likes;
+        self.ratings += other.ratings;
+        self.rating_sum += other.rating_sum;
+        self.sales += other.sales;
+        self.gross += other.gross;
+        self.refunds += other.refunds;
+        self.fees += other.fees;
+        self.net += other.net;
+        self.started += other.started;
+        self.completed += other.completed;
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct EventRow {
     user: Option<String>,
@@ -298,24 +317,27 @@ fn row_object(id: &str, fields: &[&str], creator: bool) -> String {
     format!("{{ {} }}", parts.join(", "))
 }
 
-/// `a += $input.a, b += $input.b, …`
-fn increments(fields: &[&str]) -> String {
+/// `a += $input.a, b += $input.b, …` (with `src` = `$input`).
+fn increments(fields: &[&str], src: &str) -> String {
     fields
         .iter()
-        .map(|f| format!("{f} += $input.{f}"))
+        .map(|f| format!("{f} += {src}.{f}"))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// The transaction that writes one window: every table in one bulk `INSERT … ON DUPLICATE
-/// KEY UPDATE` (adding to the totals already there), after checking the cursor. Tables
-/// with nothing to write are left out.
+/// The transaction that writes one window, after checking the cursor. Each table gets a
+/// bulk `INSERT` of its new rows and an `UPDATE` per row that exists already (see
+/// [`split_existing`]), both adding to the totals there. Tables with nothing to write are
+/// left out.
 fn window_sql(vars: &Value) -> String {
     let has = |k: &str| vars[k].as_array().is_some_and(|a| !a.is_empty());
     let mut counters: Vec<&str> = COUNTERS.to_vec();
     counters.extend(["started", "completed"]);
     let mut day_fields = vec!["day", "product"];
     day_fields.extend(&counters);
+    let mut month_fields = vec!["month", "product"];
+    month_fields.extend(&counters);
     let mut store_fields = vec!["day", "visitors", "orders"];
     store_fields.extend(&counters);
     let mut store_counters = counters.clone();
@@ -337,74 +359,76 @@ fn window_sql(vars: &Value) -> String {
         "categories",
     ];
     learner_fields.extend(learner_counters);
+    // How a stored row takes in a new one, `src` (`$input` or `$r`).
+    let learner_merge = |src: &str| {
+        format!(
+            "first_day = IF {src}.first_day < first_day THEN {src}.first_day ELSE first_day END,
+             last_day = IF {src}.last_day > last_day THEN {src}.last_day ELSE last_day END,
+             first_purchase_day = IF {src}.first_purchase_day != NONE AND (first_purchase_day = NONE OR {src}.first_purchase_day < first_purchase_day)
+                THEN {src}.first_purchase_day ELSE first_purchase_day END,
+             weeks -= {src}.weeks, weeks += {src}.weeks,
+             categories -= {src}.categories, categories += {src}.categories,
+             {}",
+            increments(&learner_counters, src)
+        )
+    };
+    // For each table: the fields of a new row, whether it names a creator, and how a
+    // stored row takes in a new one.
+    let spec = |key: &str, src: &str| -> (Vec<&str>, bool, String) {
+        match key {
+            "days" => (day_fields.clone(), true, increments(&counters, src)),
+            "months" => (month_fields.clone(), true, increments(&counters, src)),
+            "stores" => (store_fields.clone(), true, increments(&store_counters, src)),
+            "progress" => (vec!["user", "best"], false, format!("best = {src}.best")),
+            "sources" => (
+                vec!["day", "source", "views"],
+                true,
+                increments(&["views"], src),
+            ),
+            "searches" => (
+                vec!["day", "query", "count"],
+                false,
+                increments(&["count"], src),
+            ),
+            _ => (learner_fields.clone(), true, learner_merge(src)),
+        }
+    };
     let mut sql = String::from(
         "BEGIN TRANSACTION;
          LET $at = IF stat_cursor:rollup.until != NONE THEN <string> stat_cursor:rollup.until ELSE '' END;
          IF $at != $expected { THROW 'shuzhai:moved' };\n",
     );
-    let mut add = |key: &str, statement: String| {
+    if has("seen") {
+        sql.push_str(
+            "INSERT IGNORE INTO stat_seen $seen.map(|$r| { id: [$r.day, $r.creator, $r.user], user: $r.user });\n",
+        );
+    }
+    for (key, table, id_fields) in TOTALS {
+        let id = format!(
+            "[{}]",
+            id_fields
+                .iter()
+                .map(|f| format!("$r.{f}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         if has(key) {
-            sql.push_str(&statement);
-            sql.push_str(";\n");
+            // The clause after the INSERT only matters if a row appeared since the ids
+            // were read, which the cursor check rules out.
+            let (fields, creator, merge) = spec(key, "$input");
+            sql.push_str(&format!(
+                "INSERT INTO {table} ${key}.map(|$r| {}) ON DUPLICATE KEY UPDATE {merge};\n",
+                row_object(&id, &fields, creator),
+            ));
         }
-    };
-    add(
-        "days",
-        format!(
-            "INSERT INTO stat_day $days.map(|$r| {}) ON DUPLICATE KEY UPDATE {}",
-            row_object("[$r.day, $r.product]", &day_fields, true),
-            increments(&counters)
-        ),
-    );
-    add(
-        "stores",
-        format!(
-            "INSERT INTO stat_store_day $stores.map(|$r| {}) ON DUPLICATE KEY UPDATE {}",
-            row_object("[$r.day, $r.creator]", &store_fields, true),
-            increments(&store_counters)
-        ),
-    );
-    add(
-        "seen",
-        "INSERT IGNORE INTO stat_seen $seen.map(|$r| { id: [$r.day, $r.creator, $r.user], user: $r.user })".into(),
-    );
-    add(
-        "progress",
-        "INSERT INTO stat_progress $progress.map(|$r| { id: [$r.user, $r.item], user: $r.user, best: $r.best })
-         ON DUPLICATE KEY UPDATE best = $input.best"
-            .into(),
-    );
-    add(
-        "sources",
-        format!(
-            "INSERT INTO stat_source $sources.map(|$r| {}) ON DUPLICATE KEY UPDATE views += $input.views",
-            row_object("[$r.day, $r.creator, $r.source]", &["day", "source", "views"], true)
-        ),
-    );
-    add(
-        "searches",
-        format!(
-            "INSERT INTO stat_search $searches.map(|$r| {}) ON DUPLICATE KEY UPDATE count += $input.count",
-            row_object("[$r.day, $r.query]", &["day", "query", "count"], false)
-        ),
-    );
-    // The sets are merged as "remove, then add": in SurrealDB 3.3 a stored field passed to
-    // a function such as `array::union` inside ON DUPLICATE KEY UPDATE reads as NONE.
-    add(
-        "learners",
-        format!(
-            "INSERT INTO stat_learner $learners.map(|$r| {}) ON DUPLICATE KEY UPDATE
-               first_day = IF $input.first_day < first_day THEN $input.first_day ELSE first_day END,
-               last_day = IF $input.last_day > last_day THEN $input.last_day ELSE last_day END,
-               first_purchase_day = IF $input.first_purchase_day != NONE AND (first_purchase_day = NONE OR $input.first_purchase_day < first_purchase_day)
-                  THEN $input.first_purchase_day ELSE first_purchase_day END,
-               weeks -= $input.weeks, weeks += $input.weeks,
-               categories -= $input.categories, categories += $input.categories,
-               {}",
-            row_object("[$r.creator, $r.user]", &learner_fields, true),
-            increments(&learner_counters)
-        ),
-    );
+        let old = format!("{key}_old");
+        if has(&old) {
+            let (_, _, merge) = spec(key, "$r");
+            sql.push_str(&format!(
+                "FOR $r IN ${old} {{ UPDATE type::record('{table}', {id}) SET {merge}; }};\n"
+            ));
+        }
+    }
     sql.push_str(
         "UPSERT stat_cursor:rollup SET until = <datetime> $until;
          COMMIT TRANSACTION;",
@@ -414,6 +438,7 @@ fn window_sql(vars: &Value) -> String {
 
 async fn write(db: &Db, expected: &str, until: i64, mut vars: Value) -> Result<String, DbError> {
     let until_text = rfc3339(until);
+    split_existing(db, &mut vars).await?;
     let sql = window_sql(&vars);
     vars["expected"] = json!(expected);
     vars["until"] = json!(until_text);
@@ -436,6 +461,9 @@ struct Progressed {
     best: f64,
 }
 
+/// Ids are looked up this many at a time.
+const LOOKUP_CHUNK: usize = 20_000;
+
 /// Rows of `table` among `ids` (array record keys) that already exist. Read before the
 /// transaction that writes the sums: the cursor check inside it guarantees that no other
 /// run wrote in between.
@@ -445,19 +473,76 @@ async fn existing<T: serde::de::DeserializeOwned>(
     fields: &str,
     ids: Vec<Value>,
 ) -> Result<Vec<T>, DbError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
+    let mut found = Vec::new();
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        found.extend(
+            rows::<T>(
+                db,
+                "read existing totals",
+                &format!(
+                    "SELECT record::id(id) AS key{fields} FROM $ids.map(|$k| type::record('{table}', $k))"
+                ),
+                json!({ "ids": chunk }),
+                0,
+            )
+            .await?,
+        );
     }
-    rows(
-        db,
-        "read roll-up markers",
-        &format!(
-            "SELECT record::id(id) AS key{fields} FROM $ids.map(|$k| type::record('{table}', $k))"
-        ),
-        json!({ "ids": ids }),
-        0,
-    )
-    .await
+    Ok(found)
+}
+
+/// The totals tables the roll-up adds to: the key of their rows in the write's variables,
+/// the table, and the fields of a row that make up its id.
+const TOTALS: [(&str, &str, &[&str]); 7] = [
+    ("days", "stat_day", &["day", "product"]),
+    ("months", "stat_month", &["month", "product"]),
+    ("stores", "stat_store_day", &["day", "creator"]),
+    ("progress", "stat_progress", &["user", "item"]),
+    ("sources", "stat_source", &["day", "creator", "source"]),
+    ("searches", "stat_search", &["day", "query"]),
+    ("learners", "stat_learner", &["creator", "user"]),
+];
+
+/// Moves the rows of every totals table that already exist in the database from `key` to
+/// `key_old` in `vars`, so that the write inserts only new rows and updates the others.
+///
+/// An `INSERT … ON DUPLICATE KEY UPDATE` that meets an existing row first tries to create
+/// it and rolls back to a savepoint, which both storage engines do by walking the whole
+/// transaction's write set: with a few hundred thousand rows in one transaction that made
+/// the first count of ten million events quadratic. Reading the ids first costs one index
+/// lookup per row.
+async fn split_existing(db: &Db, vars: &mut Value) -> Result<(), DbError> {
+    #[derive(Deserialize)]
+    struct Key {
+        key: Vec<String>,
+    }
+    for (key, table, id_fields) in TOTALS {
+        let list = match vars.get_mut(key).map(Value::take) {
+            Some(Value::Array(list)) if !list.is_empty() => list,
+            _ => continue,
+        };
+        let id_of = |row: &Value| -> Vec<String> {
+            id_fields
+                .iter()
+                .map(|f| row[*f].as_str().unwrap_or_default().to_string())
+                .collect()
+        };
+        let found: BTreeSet<Vec<String>> = existing::<Key>(
+            db,
+            table,
+            "",
+            list.iter().map(|r| json!(id_of(r))).collect(),
+        )
+        .await?
+        .into_iter()
+        .map(|k| k.key)
+        .collect();
+        let (old, new): (Vec<Value>, Vec<Value>) =
+            list.into_iter().partition(|r| found.contains(&id_of(r)));
+        vars[key] = Value::Array(new);
+        vars[format!("{key}_old")] = Value::Array(old);
+    }
+    Ok(())
 }
 
 /// Per (day, product) and per (day, store): counters, plus visitors and orders per store.
@@ -734,7 +819,24 @@ impl Tally {
             }
         }
 
+        // The same sums per month: the dashboard reads these for long ranges.
+        let mut months: BTreeMap<(String, String), (String, Counts)> = BTreeMap::new();
+        for ((day, product), (creator, c)) in &self.days {
+            let month = day.get(..7).unwrap_or(day).to_string();
+            months
+                .entry((month, product.clone()))
+                .or_insert_with(|| (creator.clone(), Counts::default()))
+                .1
+                .add(c);
+        }
         let vars = json!({
+            "months": months.into_iter().map(|((month, product), (creator, c))| {
+                let mut row = serde_json::to_value(c).unwrap_or_default();
+                row["month"] = json!(month);
+                row["product"] = json!(product);
+                row["creator"] = json!(creator);
+                row
+            }).collect::<Vec<_>>(),
             "days": self.days.into_iter().map(|((day, product), (creator, c))| {
                 let mut row = serde_json::to_value(c).unwrap_or_default();
                 row["day"] = json!(day);
@@ -808,7 +910,7 @@ pub async fn reset(db: &Db) -> Result<(), DbError> {
         db,
         "reset analytics",
         "DELETE stat_day; DELETE stat_store_day; DELETE stat_seen; DELETE stat_progress; DELETE stat_source;
-         DELETE stat_search; DELETE stat_learner;
+         DELETE stat_search; DELETE stat_learner; DELETE stat_month;
          DELETE stat_report; DELETE stat_cursor;",
         json!({}),
     )
