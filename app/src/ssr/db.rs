@@ -177,7 +177,8 @@ fn ident(name: &str) -> String {
 }
 
 /// Queries that take at least this long are logged at debug level with their context
-/// (`RUST_LOG=app::ssr::db=debug`).
+/// (`RUST_LOG=app::ssr::db=debug`); with `RUST_LOG=query_time=debug` every query is logged
+/// with the time it took to run and to decode, and how many rows it returned.
 pub const SLOW_QUERY_MS: u128 = 50;
 
 /// Runs a query and decodes statement `index` of its result into rows of `T`.
@@ -221,7 +222,9 @@ pub async fn rows<T: DeserializeOwned>(
         context: context.into(),
         source: Box::new(source),
     })?;
-    list.into_iter()
+    let rows = list.len();
+    let decoded = list
+        .into_iter()
         .filter(|v| !v.is_null())
         .map(|v| {
             serde_json::from_value(v).map_err(|source| DbError::Decode {
@@ -229,7 +232,16 @@ pub async fn rows<T: DeserializeOwned>(
                 source,
             })
         })
-        .collect()
+        .collect();
+    tracing::debug!(
+        target: "query_time",
+        context,
+        ms,
+        total_ms = clock.elapsed().as_millis(),
+        rows,
+        "query"
+    );
+    decoded
 }
 
 /// How a transaction ended when it did not commit.

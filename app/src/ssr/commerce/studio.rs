@@ -9,6 +9,7 @@ use super::super::db::{execute, rows, transact, Db, TxError};
 use crate::error::AppError;
 use crate::models::account::Role;
 use crate::models::commerce::{CouponSummary, LedgerRow, OrderStatus, SaleRow, SalesView};
+use crate::models::i18n::Locale;
 use crate::models::money::Price;
 use serde::Deserialize;
 use serde_json::json;
@@ -16,14 +17,14 @@ use std::collections::BTreeMap;
 
 /// A storefront: its record key, name and refund window.
 #[derive(Deserialize)]
-pub(super) struct CreatorRow {
-    pub(super) key: String,
-    pub(super) name: String,
+pub(crate) struct CreatorRow {
+    pub(crate) key: String,
+    pub(crate) name: String,
     refund_days: Option<i64>,
 }
 
 /// The storefront `me` runs: creators (and admins who have one) only.
-pub(super) async fn my_storefront(db: &Db, me: &SignedIn) -> Result<CreatorRow, AppError> {
+pub(crate) async fn my_storefront(db: &Db, me: &SignedIn) -> Result<CreatorRow, AppError> {
     if !me.has(Role::Creator) {
         return Err(AppError::Forbidden);
     }
@@ -426,26 +427,27 @@ async fn send_coupon(
     )
     .await
     .map_err(|e| AppError::internal("read coupon recipients", e))?;
+    let origin = &auth.origin;
     for r in &recipients {
-        let zh = r.locale.starts_with("zh");
-        let mail = if zh {
-            Mail {
-                to: r.email.clone(),
-                subject: format!("{store_name} 送您一个优惠码：{code}"),
-                body: format!(
-                    "{}，您好：\n\n{store_name} 为您准备了优惠码 {code}。在购物车中输入即可使用（仅限您的账号）：\n{}/cart\n\n您收到这封邮件，是因为您在账户设置中选择了接收更新邮件；随时可以在那里关闭：{}/account\n",
-                    r.name, auth.origin, auth.origin
+        let name = &r.name;
+        let (subject, body) = match Locale::parse(&r.locale).unwrap_or(Locale::En) {
+            Locale::Zh => (
+                format!("{store_name} 送您一个优惠码：{code}"),
+                format!(
+                    "{name}，您好：\n\n{store_name} 为您准备了优惠码 {code}。在购物车中输入即可使用（仅限您的账号）：\n{origin}/cart\n\n您收到这封邮件，是因为您在账户设置中选择了接收更新邮件；随时可以在那里关闭：{origin}/account\n"
                 ),
-            }
-        } else {
-            Mail {
-                to: r.email.clone(),
-                subject: format!("A coupon from {store_name}: {code}"),
-                body: format!(
-                    "Hello {},\n\n{store_name} has a coupon for you: {code}. Enter it in your cart; it works with your account only:\n{}/cart\n\nYou get this because you asked for updates by e-mail; you can turn them off at any time: {}/account\n",
-                    r.name, auth.origin, auth.origin
+            ),
+            Locale::En => (
+                format!("A coupon from {store_name}: {code}"),
+                format!(
+                    "Hello {name},\n\n{store_name} has a coupon for you: {code}. Enter it in your cart; it works with your account only:\n{origin}/cart\n\nYou get this because you asked for updates by e-mail; you can turn them off at any time: {origin}/account\n"
                 ),
-            }
+            ),
+        };
+        let mail = Mail {
+            to: r.email.clone(),
+            subject,
+            body,
         };
         auth.mailer
             .send(db, mail)
