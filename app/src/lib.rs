@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/pay/:order") view=pages::shop::PayPage ssr=SsrMode::Async />
                         <Route path=path!("/orders") view=pages::shop::OrdersPage ssr=SsrMode::Async />
                         <Route path=path!("/library") view=pages::library::LibraryPage ssr=SsrMode::Async />
+                        <Route path=path!("/read/:slug") view=pages::reader::ReaderPage ssr=SsrMode::Async />
                         <Route path=path!("/orders/:id") view=pages::shop::OrderPage ssr=SsrMode::Async />
                         <Route path=path!("/studio/products") view=pages::studio::StudioProductsPage ssr=SsrMode::Async />
                         <Route path=path!("/studio/sales") view=pages::shop::StudioSalesPage ssr=SsrMode::Async />

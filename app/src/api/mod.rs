@@ -4,4 +4,5 @@ pub mod account;
 pub mod analytics;
 pub mod catalog;
 pub mod commerce;
+pub mod reading;
 pub mod reco;

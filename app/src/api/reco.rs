@@ -86,10 +86,12 @@ pub async fn roll_back_recommendations() -> Result<i64, AppError> {
     Ok(version)
 }
 
-/// The signed-in learner's library, of one kind when `kind` is given.
+/// The signed-in learner's library with their reading progress, of one kind when `kind`
+/// is given, newest added first or (`sort=read`) most recently read first.
 #[server(prefix = "/api", endpoint = "library", input = GetUrl)]
 pub async fn load_library(
     #[server(default)] kind: String,
+    #[server(default)] sort: String,
 ) -> Result<Vec<crate::models::catalog::LibraryEntry>, AppError> {
     use super::account::server;
     use crate::models::catalog::Kind;
@@ -104,5 +106,21 @@ pub async fn load_library(
             )
         })?),
     };
-    crate::ssr::reco::library(&state.db, &state.catalog.index(), &me.user_key, kind).await
+    let recent_first = match sort.trim() {
+        "" | "added" => false,
+        "read" => true,
+        _ => {
+            return Err(AppError::BadRequest(
+                "The library can be sorted by “added” or “read”.".into(),
+            ))
+        }
+    };
+    crate::ssr::reco::library(
+        &state.db,
+        &state.catalog.index(),
+        &me.user_key,
+        kind,
+        recent_first,
+    )
+    .await
 }

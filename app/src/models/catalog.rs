@@ -739,4 +739,10 @@ pub struct LibraryEntry {
     pub source: String,
     /// When it came, `YYYY-MM-DD`.
     pub since: String,
+    /// The furthest the learner has read, 0 … 1 (`None` before they open the reader).
+    #[serde(default)]
+    pub progress: Option<f64>,
+    /// When they last read it, `YYYY-MM-DD HH:MM:SS` UTC (`None` if never).
+    #[serde(default)]
+    pub last_read: Option<String>,
 }

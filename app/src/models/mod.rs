@@ -6,4 +6,5 @@ pub mod catalog;
 pub mod commerce;
 pub mod i18n;
 pub mod money;
+pub mod reading;
 pub mod reco;

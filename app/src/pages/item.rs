@@ -92,8 +92,14 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
     });
     let buy_again = (card.slug.clone(), card.price.minor == 0, d.in_library);
     let tier_box = d.tier.clone();
+    let reader = format!("/read/{}", card.slug);
     let rest = match (d.access, d.body) {
         (Access::Full, Some(body)) => Either::Left(view! {
+            <p class="open-reader">
+                <a class="button" href=reader data-testid="open-reader">
+                    {crate::components::forms::use_me().locale.pick("Open in the reader", "在阅读器中打开")}
+                </a>
+            </p>
             <section class="body" aria-label="Full text">
                 <Blocks blocks=body first_heading=preview_headings />
             </section>

@@ -1,4 +1,5 @@
-//! `/library`: everything the learner owns, newest first, by kind; and — ranked in the
+//! `/library`: everything the learner owns with how far they read it, newest first or
+//! most recently read first, by kind, each with a link that continues in the reader; and — ranked in the
 //! browser from this device's history — what to go back to and what to read next.
 
 use crate::api::reco::load_library;
@@ -15,18 +16,38 @@ use leptos_router::hooks::use_query_map;
 pub fn LibraryPage() -> impl IntoView {
     let query = use_query_map();
     let kind = move || query.read().get("kind").unwrap_or_default();
-    let entries = Resource::new(kind, load_library);
+    let sort = move || query.read().get("sort").unwrap_or_default();
+    let entries = Resource::new(move || (kind(), sort()), |(k, s)| load_library(k, s));
+    // Links keep the other choice: a kind keeps the order, an order keeps the kind.
+    let link = move |k: &str, s: &str| {
+        let mut parts = Vec::new();
+        if !k.is_empty() {
+            parts.push(format!("kind={k}"));
+        }
+        if !s.is_empty() {
+            parts.push(format!("sort={s}"));
+        }
+        if parts.is_empty() {
+            "/library".to_string()
+        } else {
+            format!("/library?{}", parts.join("&"))
+        }
+    };
     let t = use_me().locale;
     view! {
         <PageMeta title="Your library" description="Everything you own." path="/library" />
         <section class="library">
             <h1>{t.pick("Your library", "我的书架")}</h1>
             <nav class="kind-filter" aria-label=t.pick("Kinds", "类型")>
-                <a href="/library" aria-current=move || kind().is_empty().then_some("page")>{t.pick("All", "全部")}</a>
+                <a href=move || link("", &sort()) aria-current=move || kind().is_empty().then_some("page")>{t.pick("All", "全部")}</a>
                 {Kind::ALL.into_iter().map(|k| view! {
-                    <a href=format!("/library?kind={}", k.as_str())
+                    <a href=move || link(k.as_str(), &sort())
                        aria-current=move || (kind() == k.as_str()).then_some("page")>{k.label()}</a>
                 }).collect_view()}
+            </nav>
+            <nav class="kind-filter" aria-label=t.pick("Order", "排序")>
+                <a href=move || link(&kind(), "") aria-current=move || (sort() != "read").then_some("page")>{t.pick("Recently added", "最近加入")}</a>
+                <a href=move || link(&kind(), "read") aria-current=move || (sort() == "read").then_some("page")>{t.pick("Recently read", "最近阅读")}</a>
             </nav>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -43,7 +64,10 @@ pub fn LibraryPage() -> impl IntoView {
                                 })}
                                 <LibrarySuggestions owned />
                                 <ul class="library-list" data-testid="library">
-                                    {list.into_iter().map(|e| view! {
+                                    {list.into_iter().map(|e| {
+                                        let percent = e.progress.map(|p| (p * 100.0).round() as u32);
+                                        let read = format!("/read/{}", e.card.slug);
+                                        view! {
                                         <li>
                                             <a href=format!("/item/{}", e.card.slug) lang=e.card.language.clone()>{e.card.title}</a>
                                             " " <span class=format!("kind kind-{}", e.card.kind.as_str())>{e.card.kind.label()}</span>
@@ -52,8 +76,20 @@ pub fn LibraryPage() -> impl IntoView {
                                                 "claim" => t.pick("added free", "免费加入"),
                                                 _ => t.pick("bought", "已购买"),
                                             }, e.since)}</span>
+                                            <span class="library-progress">
+                                                {percent.map(|p| view! {
+                                                    <progress max="100" value=p.to_string()
+                                                        aria-label=t.pick("Read so far", "阅读进度")>{format!("{p} %")}</progress>
+                                                    <span class="muted">{format!("{p} %")}</span>
+                                                })}
+                                                " " <a class="button" href=read>{match percent {
+                                                    None => t.pick("Start reading", "开始阅读"),
+                                                    Some(100) => t.pick("Read again", "重读"),
+                                                    Some(_) => t.pick("Continue", "继续阅读"),
+                                                }}</a>
+                                            </span>
                                         </li>
-                                    }).collect_view()}
+                                    }}).collect_view()}
                                 </ul>
                             }.into_any()
                         }

@@ -13,5 +13,6 @@ pub mod library;
 pub mod membership;
 pub mod not_found;
 pub mod privacy;
+pub mod reader;
 pub mod shop;
 pub mod studio;

@@ -694,7 +694,9 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
                (IF revoked_at THEN <string> revoked_at END) AS revoked_at FROM membership \
                WHERE user = type::record('user', $user) ORDER BY starts_at; \
              SELECT record::id(from_order) AS order, <string> claimed_at AS claimed_at FROM gift \
-               WHERE claimed_by = type::record('user', $user);",
+               WHERE claimed_by = type::record('user', $user); \
+             SELECT record::id(item) AS item, block, fraction, furthest, <string> updated_at AS updated_at \
+               FROM reading WHERE user = type::record('user', $user);",
         )
         .bind(("user", me.user_key.clone()))
         .bind(("email", me.email.clone()))
@@ -718,6 +720,7 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
     let cart = take(9)?;
     let memberships = take(10)?;
     let gifts_received = take(11)?;
+    let reading = take(12)?;
     audit::record(db, Action::Export, Some(&me.user_key), None, "").await;
     Ok(json!({
         "format": "shuzhai-export-1",
@@ -733,13 +736,14 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
         "cart": cart.get(0).cloned().unwrap_or(Value::Null),
         "memberships": memberships,
         "gifts_received": gifts_received,
+        "reading_positions": reading,
     }))
 }
 
 /// Deletes the account after checking the password: sessions, links, mail and the person's
 /// record go, with their library, memberships and cart, and their address on gifts sent
 /// to them; orders stay in the creators' books without the link to the person, and so do
-/// audit entries; their interaction events and what analytics kept about them as a
+/// audit entries; their interaction events, reading positions and what analytics kept about them as a
 /// person are deleted (the anonymous daily counts stay); a creator's storefront stays (orders point at its
 /// items) but is unpublished and no longer belongs to anyone.
 pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<(), AppError> {
@@ -754,6 +758,7 @@ pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<()
          DELETE outbox WHERE to = $email; \
          DELETE signup WHERE email = $email; \
          DELETE event WHERE user = $u; \
+         DELETE reading WHERE user = $u; \
          DELETE stat_seen WHERE user = $user; \
          DELETE stat_progress WHERE user = $user; \
          DELETE stat_learner WHERE user = $user; \

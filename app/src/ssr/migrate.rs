@@ -72,6 +72,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "analytics: monthly totals",
         sql: include_str!("migrations/0010_analytics_months.surql"),
     },
+    Migration {
+        version: 11,
+        name: "reading positions",
+        sql: include_str!("migrations/0011_reading_positions.surql"),
+    },
 ];
 
 /// Why migrating stopped.

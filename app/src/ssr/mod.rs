@@ -13,6 +13,7 @@ pub mod mail;
 pub mod migrate;
 pub mod password;
 pub mod ratelimit;
+pub mod reading;
 pub mod reco;
 pub mod sessions;
 pub mod state;

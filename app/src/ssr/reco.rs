@@ -159,12 +159,14 @@ pub async fn owned_items(db: &Db, user: &str) -> Result<Vec<String>, AppError> {
 }
 
 /// The learner's library: every item they own (bought, added free, received as a gift) that
-/// is still published, most recently added first, of one kind when `kind` is given.
+/// is still published, with how far they read it, most recently added first (or most
+/// recently read first when `recent_first`), of one kind when `kind` is given.
 pub async fn library(
     db: &Db,
     index: &CatalogIndex,
     user: &str,
     kind: Option<crate::models::catalog::Kind>,
+    recent_first: bool,
 ) -> Result<Vec<crate::models::catalog::LibraryEntry>, AppError> {
     #[derive(Deserialize)]
     struct Row {
@@ -183,18 +185,27 @@ pub async fn library(
     )
     .await
     .map_err(|e| AppError::internal("read library", e))?;
-    Ok(owned
+    let mut read = crate::ssr::reading::progress_by_item(db, user).await?;
+    let mut list: Vec<_> = owned
         .into_iter()
         .filter_map(|r| {
             let it = index.item_by_key(&r.item)?;
             if kind.is_some_and(|k| it.card.kind != k) {
                 return None;
             }
+            let (progress, last_read) = read.remove(&r.item).unzip();
             Some(crate::models::catalog::LibraryEntry {
                 card: it.card.clone(),
                 source: r.source,
                 since: r.since,
+                progress,
+                last_read,
             })
         })
-        .collect())
+        .collect();
+    if recent_first {
+        // Most recently read first; what was never opened keeps its newest-added order after them.
+        list.sort_by(|a, b| b.last_read.cmp(&a.last_read));
+    }
+    Ok(list)
 }

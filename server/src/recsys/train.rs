@@ -10,6 +10,7 @@ use super::metrics::ranking;
 use super::neighbours::{ItemItem, Popularity};
 use super::Rng;
 use app::reco::factors::FactorFile;
+use app::ssr::analytics::{parse_rfc3339, rfc3339};
 use app::ssr::db::{rows, transact, Db};
 use base64::Engine;
 use serde::Deserialize;
@@ -52,6 +53,22 @@ pub struct TrainingData {
     pub purchases: Vec<(u32, u32, f32)>,
 }
 
+/// How much time one read of the events covers.
+const EVENT_WINDOW_SECS: i64 = 7 * 86_400;
+
+/// When the first event was recorded (Unix seconds), if any was.
+async fn first_event(db: &Db) -> anyhow::Result<Option<i64>> {
+    let first: Vec<String> = rows(
+        db,
+        "find the first event",
+        "SELECT VALUE <string> at FROM event ORDER BY at LIMIT 1",
+        json!({}),
+        0,
+    )
+    .await?;
+    Ok(first.first().and_then(|t| parse_rfc3339(t)))
+}
+
 /// Reads the published items and every learner's interactions.
 pub async fn load(db: &Db) -> anyhow::Result<TrainingData> {
     let items: Vec<ItemRow> = rows(
@@ -59,16 +76,6 @@ pub async fn load(db: &Db) -> anyhow::Result<TrainingData> {
         "training items",
         "SELECT record::id(id) AS key, record::id(creator) AS creator, record::id(category) AS category, tags
          FROM item WHERE status = 'published' ORDER BY key",
-        json!({}),
-        0,
-    )
-    .await?;
-    let events: Vec<EventRow> = rows(
-        db,
-        "training events",
-        "SELECT record::id(user) AS user, record::id(item) AS item, kind, value,
-                duration::secs(time::now() - at) / 86400.0 AS age_days
-         FROM event WHERE user != NONE AND item != NONE",
         json!({}),
         0,
     )
@@ -99,24 +106,53 @@ pub async fn load(db: &Db) -> anyhow::Result<TrainingData> {
                 .collect()
         })
         .collect();
-    let mut users: HashMap<&str, u32> = HashMap::new();
-    let mut triples = Vec::with_capacity(events.len());
-    let mut purchases = Vec::new();
-    for e in &events {
-        let Some(&item) = row_of.get(e.item.as_str()) else {
-            continue;
-        };
-        let n = users.len() as u32;
-        let user = *users.entry(e.user.as_str()).or_insert(n);
-        triples.push((
-            user,
-            item,
-            app::reco::strength(&e.kind, e.value, e.age_days),
-        ));
-        if e.kind == "purchase" {
-            purchases.push((user, item, 1.0));
+    // Events are read a week at a time through the index on `at` and summed per learner
+    // and item as they arrive, so memory grows with the number of pairs, not of events
+    // (10 M events in one answer took 18 GiB).
+    let mut users: HashMap<String, u32> = HashMap::new();
+    let mut strengths: HashMap<(u32, u32), f32> = HashMap::new();
+    let mut bought: HashMap<(u32, u32), f32> = HashMap::new();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let mut from = first_event(db).await?.unwrap_or(now);
+    loop {
+        let last = from > now;
+        let to = from + EVENT_WINDOW_SECS;
+        // The last read has no upper bound, so nothing recorded meanwhile is left out.
+        let until = if last { "" } else { "AND at < <datetime> $to" };
+        let events: Vec<EventRow> = rows(
+            db,
+            "training events",
+            &format!(
+                "LET $f = <datetime> $from;
+                 SELECT record::id(user) AS user, record::id(item) AS item, kind, value,
+                        duration::secs(time::now() - at) / 86400.0 AS age_days
+                 FROM event WHERE at >= $f {until} AND user != NONE AND item != NONE"
+            ),
+            json!({ "from": rfc3339(from), "to": rfc3339(to) }),
+            1,
+        )
+        .await?;
+        for e in events {
+            let Some(&item) = row_of.get(e.item.as_str()) else {
+                continue;
+            };
+            let n = users.len() as u32;
+            let user = *users.entry(e.user).or_insert(n);
+            *strengths.entry((user, item)).or_default() +=
+                app::reco::strength(&e.kind, e.value, e.age_days);
+            if e.kind == "purchase" {
+                *bought.entry((user, item)).or_default() += 1.0;
+            }
         }
+        if last {
+            break;
+        }
+        from = to;
     }
+    let triples = strengths.into_iter().map(|((u, i), r)| (u, i, r)).collect();
+    let purchases = bought.into_iter().map(|((u, i), r)| (u, i, r)).collect();
     Ok(TrainingData {
         users: users.len(),
         items: items.into_iter().map(|i| i.key).collect(),

@@ -111,6 +111,21 @@ pub async fn item_view(
     .await
 }
 
+/// A learner reached `value` (0 … 1) of an item in the reader.
+pub async fn progress(db: &Db, viewer: &Viewer, item_key: &str, value: f64) -> Result<(), DbError> {
+    let Some(Some(user)) = subject(viewer) else {
+        return Ok(());
+    };
+    execute(
+        db,
+        "record progress",
+        "CREATE event SET user = type::record('user', $user), item = type::record('item', $item),
+             kind = 'progress', value = $value, at = time::now();",
+        json!({ "user": user, "item": item_key, "value": value }),
+    )
+    .await
+}
+
 /// A catalogue search for `text` (trimmed, lower-cased, at most 80 characters).
 pub async fn search(db: &Db, viewer: &Viewer, text: &str) -> Result<(), DbError> {
     let Some(user) = subject(viewer) else {

@@ -1,0 +1,48 @@
+//! The reader: the whole text of an item for those who may read it, and where the learner
+//! stopped, saved from every device.
+
+use crate::error::AppError;
+use crate::models::reading::{ReaderView, ReadingPosition};
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+/// The reader's content for `slug`: preview and body, chapters, and the signed-in learner's
+/// last position. Visitors may read free items; paid ones need the item, a membership that
+/// opens it, or the admin role.
+#[server(prefix = "/api", endpoint = "reader", input = GetUrl)]
+pub async fn load_reader(slug: String) -> Result<ReaderView, AppError> {
+    use super::account::server;
+    if !crate::models::catalog::is_slug(&slug) {
+        return Err(AppError::NotFound("There is no such item.".into()));
+    }
+    let (state, viewer) = server::ctx()?;
+    server::private();
+    crate::ssr::reading::reader(&state.db, &state.catalog.index(), &viewer, &slug).await
+}
+
+/// Saves where the signed-in learner is in `slug`: the block at the top of the screen,
+/// how far through the text (0 … 1), and the device's time of the reading (ms since 1970).
+/// Returns the position kept, which is a newer one from another device if there is one.
+#[server(prefix = "/api", endpoint = "reading")]
+pub async fn save_reading(
+    slug: String,
+    block: u32,
+    fraction: f64,
+    saved_ms: i64,
+) -> Result<ReadingPosition, AppError> {
+    use super::account::server;
+    if !crate::models::catalog::is_slug(&slug) {
+        return Err(AppError::NotFound("There is no such item.".into()));
+    }
+    let (state, viewer) = server::ctx()?;
+    crate::ssr::reading::save(
+        &state.db,
+        &state.catalog.index(),
+        &viewer,
+        &slug,
+        block,
+        fraction,
+        saved_ms,
+    )
+    .await
+}

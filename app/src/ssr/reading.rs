@@ -1,0 +1,177 @@
+//! The reader and reading positions: the whole text for those who may read it, and where
+//! each learner stopped in each item (one row per learner and item, the newest save from
+//! any device winning), which the library shows as progress.
+
+use crate::error::AppError;
+use crate::models::catalog::{table_of_contents, Block};
+use crate::models::reading::{ReaderView, ReadingPosition};
+use crate::ssr::access::{self, ItemTerms, Viewer};
+use crate::ssr::catalog::CatalogIndex;
+use crate::ssr::db::{rows, Db};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+#[derive(Deserialize)]
+struct PreviewRow {
+    preview: Vec<Block>,
+}
+
+/// The reader's content for `slug`: the free preview followed by the body, for a viewer
+/// who may read the whole item (anyone for a free item; owners, members of its tier and
+/// admins for a paid one), with where a signed-in learner stopped. Nothing of a paid body
+/// is read for anyone else.
+pub async fn reader(
+    db: &Db,
+    index: &CatalogIndex,
+    viewer: &Viewer,
+    slug: &str,
+) -> Result<ReaderView, AppError> {
+    let item = index
+        .item(slug)
+        .ok_or_else(|| AppError::NotFound(format!("There is no item called “{slug}”.")))?;
+    let holding = access::entitled(db, viewer, &item.key, item.tier.as_deref())
+        .await
+        .map_err(|e| AppError::internal("check entitlement", e))?;
+    let terms = ItemTerms {
+        price_minor: item.card.price.minor,
+    };
+    let Some(body) = access::body_for(db, viewer, &item.key, terms, holding.opens())
+        .await
+        .map_err(|e| AppError::internal("read item body", e))?
+    else {
+        return Err(if viewer.user().is_some() {
+            AppError::Forbidden
+        } else {
+            AppError::SignInRequired
+        });
+    };
+    let preview: Vec<PreviewRow> = rows(
+        db,
+        "read item preview",
+        "SELECT preview FROM type::record('item', $key)",
+        json!({ "key": item.key }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read item preview", e))?;
+    let mut blocks = preview
+        .into_iter()
+        .next()
+        .map(|p| p.preview)
+        .unwrap_or_default();
+    blocks.extend(body);
+    let position = match viewer.user() {
+        Some(u) => position(db, &u.user_key, &item.key).await?,
+        None => None,
+    };
+    Ok(ReaderView {
+        slug: item.card.slug.clone(),
+        title: item.card.title.clone(),
+        language: item.card.language.clone(),
+        kind: item.card.kind,
+        creator: item.card.creator_name.clone(),
+        toc: table_of_contents(&[&blocks]),
+        blocks,
+        position,
+    })
+}
+
+async fn position(db: &Db, user: &str, item: &str) -> Result<Option<ReadingPosition>, AppError> {
+    let found: Vec<ReadingPosition> = rows(
+        db,
+        "read reading position",
+        "SELECT block, fraction, furthest, saved_ms FROM type::record('reading', [$user, $item])",
+        json!({ "user": user, "item": item }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read reading position", e))?;
+    Ok(found.into_iter().next())
+}
+
+/// Saves where the signed-in learner is in `slug`, as their device saw it at `saved_ms`.
+/// A save older than the one kept (a queued save arriving late, another device's clock)
+/// changes nothing but the furthest point. Returns the position now kept.
+///
+/// Each time the furthest point passes another tenth of the text, a `progress` event is
+/// recorded for analytics — only for learners who allowed analytics.
+pub async fn save(
+    db: &Db,
+    index: &CatalogIndex,
+    viewer: &Viewer,
+    slug: &str,
+    block: u32,
+    fraction: f64,
+    saved_ms: i64,
+) -> Result<ReadingPosition, AppError> {
+    let me = access::require_signed_in(viewer)?;
+    let view = reader(db, index, viewer, slug).await?;
+    ReadingPosition::check(block, fraction, saved_ms, view.blocks.len())
+        .map_err(AppError::BadRequest)?;
+    let item = index
+        .item(slug)
+        .ok_or_else(|| AppError::NotFound(format!("There is no item called “{slug}”.")))?;
+    let before = view.position.map_or(0.0, |p| p.furthest);
+    let kept: Vec<ReadingPosition> = rows(
+        db,
+        "save reading position",
+        "LET $id = type::record('reading', [$user, $item]);
+         LET $prev = (SELECT VALUE saved_ms FROM $id)[0];
+         LET $furthest = math::max([(SELECT VALUE furthest FROM $id)[0] ?? 0.0, $fraction]);
+         IF $prev = NONE OR $prev < $ms {
+             UPSERT $id SET user = type::record('user', $user), item = type::record('item', $item),
+                 block = $block, fraction = $fraction, furthest = $furthest, saved_ms = $ms,
+                 updated_at = time::now();
+         } ELSE {
+             UPDATE $id SET furthest = $furthest;
+         };
+         SELECT block, fraction, furthest, saved_ms FROM $id;",
+        json!({
+            "user": me.user_key, "item": item.key, "block": block,
+            "fraction": fraction, "ms": saved_ms,
+        }),
+        4,
+    )
+    .await
+    .map_err(|e| AppError::internal("save reading position", e))?;
+    let kept = kept
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::internal("save reading position", "nothing was kept"))?;
+    if (kept.furthest * 10.0).floor() > (before * 10.0).floor() {
+        let value = (kept.furthest * 100.0).round() / 100.0;
+        if let Err(e) = super::analytics::record::progress(db, viewer, &item.key, value).await {
+            tracing::warn!(error = %e, "could not record progress");
+        }
+    }
+    Ok(kept)
+}
+
+/// How far a learner got in each item they opened in the reader: item key → (furthest
+/// point, when last read as `YYYY-MM-DD`).
+pub async fn progress_by_item(
+    db: &Db,
+    user: &str,
+) -> Result<HashMap<String, (f64, String)>, AppError> {
+    #[derive(Deserialize)]
+    struct Row {
+        item: String,
+        furthest: f64,
+        day: String,
+    }
+    let found: Vec<Row> = rows(
+        db,
+        "read reading progress",
+        "SELECT record::id(item) AS item, furthest, time::format(updated_at, '%Y-%m-%d %H:%M:%S') AS day
+         FROM reading WHERE user = type::record('user', $user)",
+        json!({ "user": user }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read reading progress", e))?;
+    Ok(found
+        .into_iter()
+        .map(|r| (r.item, (r.furthest, r.day)))
+        .collect())
+}

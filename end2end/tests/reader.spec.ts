@@ -1,0 +1,91 @@
+import { test, expect, Page } from '@playwright/test';
+import { hydrated, signInAs, watchConsole } from './support';
+
+const LEARNER = 'learner0040@demo.shuzhai.local';
+const PASSWORD = 'demo-learner-password';
+const SYNCED = /Position saved to your account|阅读位置已同步/;
+
+// Scrolls the reader to `share` of the page's height, as a reader's thumb would.
+async function scrollTo(page: Page, share: number) {
+  await page.evaluate((s) => {
+    window.scrollTo(0, (document.documentElement.scrollHeight - window.innerHeight) * s);
+    window.dispatchEvent(new Event('scroll'));
+  }, share);
+}
+
+test.use({ viewport: { width: 390, height: 640 } });
+
+test('the reader keeps its settings on the device and the place on every device', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  const errors = watchConsole(page);
+  await signInAs(page, LEARNER, PASSWORD);
+
+  // A free article goes into the library and opens in the reader.
+  await page.goto('/catalog?price=free&kind=article');
+  const link = page.locator('article.card .card-title a').first();
+  const title = (await link.textContent())!.trim();
+  await link.click();
+  await hydrated(page);
+  const add = page.getByRole('button', { name: /Add to library — free|免费加入书架/ });
+  if (await add.isVisible()) {
+    await add.click();
+    await expect(page.getByText(/✓ (In your library|已在您的书架中)/)).toBeVisible();
+  }
+  await page.getByTestId('open-reader').click();
+  await expect(page).toHaveURL(/\/read\//);
+  await hydrated(page);
+  const reader = page.getByTestId('reader');
+  await expect(reader.getByRole('heading', { level: 1 })).toHaveText(title);
+
+  // Larger type and a sepia page, remembered after a reload.
+  const sizeOf = () => reader.evaluate((el) => getComputedStyle(el.querySelector('.reader-text')!).fontSize);
+  const before = await sizeOf();
+  await page.getByRole('button', { name: /Larger text|放大字号/ }).click();
+  expect(parseFloat(await sizeOf())).toBeGreaterThan(parseFloat(before));
+  await page.getByRole('button', { name: /Sepia|护眼/ }).click();
+  await expect(reader).toHaveClass(/theme-sepia/);
+
+  // Read most of the way: the place goes to the account.
+  await scrollTo(page, 0.7);
+  await expect(page.getByTestId('reader-sync')).toHaveText(SYNCED);
+  const percent = await page.getByTestId('reader-percent').textContent();
+  expect(parseInt(percent!)).toBeGreaterThan(40);
+  const url = page.url();
+
+  await page.reload();
+  await hydrated(page);
+  await expect(reader).toHaveClass(/theme-sepia/);
+  expect(parseFloat(await sizeOf())).toBeGreaterThan(parseFloat(before));
+
+  // Another device (a fresh browser, nothing stored): it opens at the same place.
+  const laptop = await browser.newContext({ viewport: { width: 390, height: 640 } });
+  const other = await laptop.newPage();
+  await signInAs(other, LEARNER, PASSWORD);
+  await other.goto(url);
+  await hydrated(other);
+  await expect.poll(() => other.evaluate(() => window.scrollY)).toBeGreaterThan(300);
+  await expect.poll(async () => parseInt((await other.getByTestId('reader-percent').textContent()) || '0')).toBeGreaterThan(40);
+  await expect(other.getByTestId('reader')).not.toHaveClass(/theme-sepia/);
+
+  // The library shows how far and continues there.
+  await other.goto('/library?sort=read');
+  await hydrated(other);
+  const row = other.getByTestId('library').locator('li').first();
+  await expect(row).toContainText(title);
+  await expect(row.locator('progress')).toBeVisible();
+  await row.getByRole('link', { name: /Continue|继续阅读/ }).click();
+  await expect(other).toHaveURL(url);
+  await laptop.close();
+  expect(errors).toEqual([]);
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+  test('a free text is all there in the reader', async ({ page }) => {
+    await page.goto('/catalog?price=free&kind=ebook');
+    const href = await page.locator('article.card .card-title a').first().getAttribute('href');
+    await page.goto(href!.replace('/item/', '/read/'));
+    await expect(page.getByTestId('reader')).toContainText(/Reader's edition|读者版/);
+    await expect(page.getByText(/Sign in to continue on your other devices|登录后可在其他设备上继续阅读/)).toBeVisible();
+  });
+});

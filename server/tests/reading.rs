@@ -1,0 +1,308 @@
+//! The reader through the real router: the whole text only for those who may read it, the
+//! place a learner stopped followed from one device to another (the newest save winning),
+//! progress in the library, progress events only with consent, bad positions refused
+//! without changing anything, and reading positions in the export and gone with the account.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::shop::{add, checkout, count, learner, order_of, paid_items, query, PASSWORD, PAYS};
+use common::{app, Browser, TestApp};
+use serde_json::{json, Value};
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// The first paragraph of an item's paid body, to look for in answers.
+async fn body_text(app: &TestApp, slug: &str) -> String {
+    let found = query(
+        &app.db,
+        "SELECT VALUE blocks FROM type::record('item_body', (SELECT VALUE record::id(id) FROM item WHERE slug = $s)[0])",
+        json!({ "s": slug }),
+    )
+    .await;
+    found[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["kind"] == "paragraph")
+        .unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn buy(b: &Browser, slug: &str, key: &str) {
+    add(b, slug).await;
+    let r = checkout(b, key).await;
+    let id = order_of(r.location());
+    let r = b
+        .submit("/api/pay_sandbox", &[("order", &id), ("card", PAYS)])
+        .await;
+    assert_eq!(r.location(), format!("/orders/{id}"), "{r:?}");
+}
+
+async fn reader(b: &Browser, slug: &str) -> Value {
+    let r = b.fetch(&format!("/api/reader?slug={slug}")).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    serde_json::from_str(&r.body).unwrap()
+}
+
+async fn save(b: &Browser, slug: &str, block: u32, fraction: f64, ms: i64) -> common::Reply {
+    b.call(
+        "/api/reading",
+        &[
+            ("slug", slug),
+            ("block", &block.to_string()),
+            ("fraction", &fraction.to_string()),
+            ("saved_ms", &ms.to_string()),
+        ],
+    )
+    .await
+}
+
+async fn library(b: &Browser, sort: &str) -> Vec<Value> {
+    let r = b.fetch(&format!("/api/library?sort={sort}")).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    serde_json::from_str(&r.body).unwrap()
+}
+
+#[tokio::test]
+async fn a_learner_continues_on_another_device_where_they_stopped() {
+    let app = app();
+    let items = paid_items(&app.db, "c2").await;
+    let (slug, other) = (items[0].0.clone(), items[1].0.clone());
+    let (phone, user) = learner(app).await;
+    buy(&phone, &slug, "reading-buy-1").await;
+    buy(&phone, &other, "reading-buy-2").await;
+    // The same learner on a laptop: a second session.
+    let laptop = Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, &user, "laptop")
+        .await
+        .unwrap();
+    laptop.set_session(Some(&token));
+
+    let first = reader(&phone, &slug).await;
+    assert!(first["position"].is_null(), "nothing read yet");
+    let blocks = first["blocks"].as_array().unwrap().len();
+    assert!(blocks > 5, "preview and body together: {blocks}");
+    assert!(first["blocks"]
+        .to_string()
+        .contains(&body_text(app, &slug).await));
+
+    // Read on the phone; the laptop opens at the same place.
+    let t = now_ms();
+    let r = save(&phone, &slug, 4, 0.42, t).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let on_laptop = reader(&laptop, &slug).await;
+    assert_eq!(on_laptop["position"]["block"], 4);
+    assert_eq!(on_laptop["position"]["fraction"], 0.42);
+    assert_eq!(on_laptop["position"]["furthest"], 0.42);
+
+    // A save made earlier that arrives late (an offline phone) does not move the place back.
+    let r = save(&phone, &slug, 1, 0.1, t - 60_000).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let kept: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(kept["block"], 4, "the newer place is kept: {kept}");
+    // The laptop reads on, then back up: the place follows, the furthest point stays.
+    save(&laptop, &slug, 5, 0.7, t + 1_000).await;
+    save(&laptop, &slug, 2, 0.3, t + 2_000).await;
+    let back = reader(&phone, &slug).await;
+    assert_eq!(back["position"]["block"], 2);
+    assert_eq!(back["position"]["furthest"], 0.7);
+
+    // The library shows how far, and puts what was read last first when asked.
+    save(&phone, &other, 0, 0.05, t + 3_000).await;
+    let lib = library(&phone, "").await;
+    let entry = lib.iter().find(|e| e["card"]["slug"] == slug).unwrap();
+    assert_eq!(entry["progress"], 0.7);
+    assert!(entry["last_read"].is_string());
+    let recent = library(&phone, "read").await;
+    assert_eq!(recent[0]["card"]["slug"], other);
+    assert_eq!(recent[1]["card"]["slug"], slug);
+    let r = phone.fetch("/api/library?sort=price").await;
+    assert_eq!(r.status, 400, "{r:?}");
+    assert!(r.body.contains("added"), "{}", r.body);
+
+    // The library page itself, without JavaScript: progress and a link to continue.
+    let page = phone.get("/library").await;
+    assert!(page.body.contains(&format!("href=\"/read/{slug}\"")));
+    assert!(page.body.contains("70 %"), "progress shown");
+}
+
+#[tokio::test]
+async fn progress_events_are_recorded_only_with_consent_and_once_per_tenth() {
+    let app = app();
+    let slug = paid_items(&app.db, "c2").await[2].0.clone();
+    let (b, user) = learner(app).await;
+    buy(&b, &slug, "reading-consent-1").await;
+    let events = || async {
+        count(
+            &app.db,
+            "SELECT * FROM event WHERE user = type::record('user', $u) AND kind = 'progress'",
+            json!({ "u": user }),
+        )
+        .await
+    };
+    let t = now_ms();
+    save(&b, &slug, 3, 0.35, t).await;
+    assert_eq!(events().await, 0, "analytics consent is off by default");
+    query(
+        &app.db,
+        "UPDATE type::record('user', $u) SET consent_analytics = true",
+        json!({ "u": user }),
+    )
+    .await;
+    save(&b, &slug, 4, 0.45, t + 1).await;
+    assert_eq!(events().await, 1, "passing 40 %");
+    save(&b, &slug, 4, 0.48, t + 2).await;
+    save(&b, &slug, 1, 0.1, t + 3).await;
+    assert_eq!(events().await, 1, "no new tenth reached");
+    save(&b, &slug, 9, 0.93, t + 4).await;
+    assert_eq!(events().await, 2);
+    let value = query(
+        &app.db,
+        "SELECT VALUE value FROM event WHERE user = type::record('user', $u) AND kind = 'progress' ORDER BY value DESC LIMIT 1",
+        json!({ "u": user }),
+    )
+    .await;
+    assert_eq!(value[0], 0.93);
+}
+
+#[tokio::test]
+async fn the_reader_gives_paid_text_only_to_those_who_may_read_it() {
+    let app = app();
+    let slug = paid_items(&app.db, "c1").await[0].0.clone();
+    let secret = body_text(app, &slug).await;
+
+    let visitor = Browser::new(app);
+    let r = visitor.fetch(&format!("/api/reader?slug={slug}")).await;
+    assert_eq!(r.status, 401, "{r:?}");
+    assert!(!r.body.contains(&secret));
+    let page = visitor.get(&format!("/read/{slug}")).await;
+    assert!(!page.body.contains(&secret), "not in the HTML either");
+    assert!(page.body.contains(&format!("href=\"/item/{slug}\"")));
+
+    let (stranger, _) = learner(app).await;
+    let r = stranger.fetch(&format!("/api/reader?slug={slug}")).await;
+    assert_eq!(r.status, 403, "{r:?}");
+    assert!(!r.body.contains(&secret));
+    let r = save(&stranger, &slug, 0, 0.1, now_ms()).await;
+    assert_eq!(
+        r.status, 403,
+        "no position for what they cannot read: {r:?}"
+    );
+
+    // A free item is readable by anyone; only a signed-in learner's place is saved.
+    let free = query(
+        &app.db,
+        "SELECT VALUE slug FROM item WHERE status = 'published' AND price_minor = 0 ORDER BY slug LIMIT 1",
+        json!({}),
+    )
+    .await[0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let free_text = body_text(app, &free).await;
+    let page = visitor.get(&format!("/read/{free}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&free_text),
+        "the whole free text, rendered on the server"
+    );
+    assert!(page.body.contains("data-testid=\"reader\""));
+    assert_eq!(save(&visitor, &free, 0, 0.1, now_ms()).await.status, 401);
+
+    // The owner's reader page is rendered on the server with the whole text.
+    let (owner, _) = learner(app).await;
+    buy(&owner, &slug, "reading-owner-1").await;
+    let page = owner.get(&format!("/read/{slug}")).await;
+    assert!(page.body.contains(&secret));
+    let item = owner.get(&format!("/item/{slug}")).await;
+    assert!(
+        item.body.contains(&format!("href=\"/read/{slug}\"")),
+        "the item page links to the reader"
+    );
+
+    assert_eq!(
+        visitor.fetch("/api/reader?slug=no-such-item").await.status,
+        404
+    );
+    assert_eq!(
+        visitor.fetch("/api/reader?slug=..%2Fadmin").await.status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn bad_positions_are_refused_with_a_reason_and_change_nothing() {
+    let app = app();
+    let slug = paid_items(&app.db, "c3").await[0].0.clone();
+    let (b, user) = learner(app).await;
+    buy(&b, &slug, "reading-bad-1").await;
+    let blocks = reader(&b, &slug).await["blocks"].as_array().unwrap().len() as u32;
+    let t = now_ms();
+    for (block, fraction, ms, why) in [
+        (0, 1.5, t, "between 0 and 1"),
+        (0, -0.2, t, "between 0 and 1"),
+        (blocks, 0.5, t, "there is no block"),
+        (0, 0.5, 0, "not a real time"),
+    ] {
+        let r = save(&b, &slug, block, fraction, ms).await;
+        assert_eq!(r.status, 400, "{block} {fraction} {ms}: {r:?}");
+        assert!(r.body.contains(why), "{}", r.body);
+    }
+    let r = b
+        .call(
+            "/api/reading",
+            &[
+                ("slug", &slug),
+                ("block", "two"),
+                ("fraction", "0.1"),
+                ("saved_ms", "1"),
+            ],
+        )
+        .await;
+    assert!(r.status >= 400, "{r:?}");
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT * FROM reading WHERE user = type::record('user', $u)",
+            json!({ "u": user })
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn reading_positions_are_exported_and_leave_with_the_account() {
+    let app = app();
+    let slug = paid_items(&app.db, "c3").await[1].0.clone();
+    let (b, user) = learner(app).await;
+    buy(&b, &slug, "reading-export-1").await;
+    save(&b, &slug, 2, 0.25, now_ms()).await;
+    let r = b.get("/account/export.json").await;
+    let doc: Value = serde_json::from_str(&r.body).unwrap();
+    let kept = &doc["reading_positions"][0];
+    assert_eq!(kept["block"], 2);
+    assert_eq!(kept["fraction"], 0.25);
+    let r = b
+        .submit("/api/delete_account", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, 302, "{r:?}");
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT * FROM reading WHERE user = type::record('user', $u)",
+            json!({ "u": user })
+        )
+        .await,
+        0
+    );
+}
