@@ -13,6 +13,8 @@ pub mod components;
 pub mod device;
 pub mod error;
 pub mod models;
+#[cfg(feature = "hydrate")]
+pub mod offline;
 pub mod pages;
 pub mod reco;
 #[cfg(feature = "ssr")]
@@ -32,6 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#7a3b2e" />
+                <link rel="apple-touch-icon" href="/icon-192.png" />
                 <link rel="icon" href="/favicon.ico" sizes="any" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
@@ -55,6 +58,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <components::forms::MeProvider>
                 <components::layout::SiteHeader />
+                <components::layout::OfflineBanner />
                 <main id="main">
                     <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
                         <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />

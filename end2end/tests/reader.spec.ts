@@ -89,3 +89,80 @@ test.describe('without JavaScript', () => {
     await expect(page.getByText(/Sign in to continue on your other devices|登录后可在其他设备上继续阅读/)).toBeVisible();
   });
 });
+
+test('a downloaded text opens offline, the place waits for the connection, and signing out removes it', async ({ page, context }) => {
+  test.setTimeout(90_000);
+  await signInAs(page, 'learner0041@demo.shuzhai.local', PASSWORD);
+  await page.goto('/catalog?price=free&kind=ebook');
+  const link = page.locator('article.card .card-title a').first();
+  const title = (await link.textContent())!.trim();
+  await link.click();
+  await hydrated(page);
+  const add = page.getByRole('button', { name: /Add to library — free|免费加入书架/ });
+  if (await add.isVisible()) {
+    await add.click();
+    await expect(page.getByText(/✓ (In your library|已在您的书架中)/)).toBeVisible();
+  }
+  await page.getByTestId('open-reader').click();
+  await hydrated(page);
+  const readerUrl = page.url();
+  // The service worker is in charge of the page before anything is saved.
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+
+  const save = page.getByTestId('offline-save');
+  await save.getByRole('button', { name: /Download for offline|下载以离线阅读/ }).click();
+  await expect(save.getByTestId('offline-ready')).toBeVisible();
+  await expect(save).toContainText(/Stored on this device|本设备已用/);
+
+  // Offline: the reader reloads from the device, says it is offline, and keeps the place.
+  await context.setOffline(true);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId('reader').getByRole('heading', { level: 1 })).toHaveText(title);
+  await expect(page.getByTestId('offline-banner')).toBeVisible();
+  await scrollTo(page, 0.6);
+  await expect(page.getByTestId('reader-sync')).toHaveText(/Offline|离线/);
+  // A page never opened says clearly that it is offline.
+  await page.goto('/creator/no-such-creator-page');
+  await expect(page.getByTestId('offline-page')).toBeVisible();
+  await page.goto(readerUrl);
+  await hydrated(page);
+
+  // Back online: the place goes to the account by itself.
+  await context.setOffline(false);
+  await expect(page.getByTestId('reader-sync')).toHaveText(SYNCED);
+  const slug = readerUrl.split('/read/')[1];
+  const kept = await (await page.request.get(`/api/reader?slug=${slug}`, { headers: { Accept: 'application/json' } })).json();
+  expect(kept.position.fraction).toBeGreaterThan(0.3);
+
+  // Signing out empties what the device kept: offline, the text is gone.
+  await page.goto('/account');
+  await hydrated(page);
+  await page.getByRole('button', { name: /^(Sign out|退出登录)$/ }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/account'));
+  await context.setOffline(true);
+  await page.goto(readerUrl);
+  await expect(page.getByTestId('offline-page')).toBeVisible();
+  await expect(page.locator('body')).not.toContainText(title);
+  await context.setOffline(false);
+});
+
+test('the store is installable: a manifest with icons, and a service worker in charge', async ({ page, request }) => {
+  await page.goto('/');
+  const href = await page.locator('link[rel=manifest]').getAttribute('href');
+  const manifest = await (await request.get(href!)).json();
+  expect(manifest.display).toBe('standalone');
+  expect(manifest.start_url).toBe('/library');
+  const sizes = manifest.icons.map((i: { sizes: string }) => i.sizes);
+  expect(sizes).toEqual(expect.arrayContaining(['192x192', '512x512']));
+  for (const icon of manifest.icons) {
+    const r = await request.get(icon.src);
+    expect(r.status(), icon.src).toBe(200);
+    expect(r.headers()['content-type']).toContain(icon.type.split('+')[0]);
+  }
+  await hydrated(page);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const scope = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.scope);
+  expect(new URL(scope).pathname).toBe('/');
+});

@@ -13,4 +13,6 @@ pub fn hydrate() {
     {
         let _ = root.set_attribute("data-hydrated", "true");
     }
+    // Keeps what is opened readable offline (see public/sw.js).
+    app::offline::register_worker();
 }

@@ -92,6 +92,34 @@ fn AccountLinks() -> impl IntoView {
     }
 }
 
+/// A line under the header while the browser is offline: what still works, and that
+/// changes wait for the connection. Nothing is shown on the server or while online.
+#[component]
+pub fn OfflineBanner() -> impl IntoView {
+    let online = RwSignal::new(true);
+    #[cfg(feature = "hydrate")]
+    {
+        Effect::new(move |_| online.set(crate::offline::online()));
+        let up = window_event_listener(leptos::ev::online, move |_| online.set(true));
+        let down = window_event_listener(leptos::ev::offline, move |_| online.set(false));
+        on_cleanup(move || {
+            up.remove();
+            down.remove();
+        });
+    }
+    let t = crate::components::forms::use_me().locale;
+    move || {
+        (!online.get()).then(|| {
+            view! {
+                <p class="offline-banner" role="status" data-testid="offline-banner">{t.pick(
+                    "You are offline. Pages and texts saved on this device still open; your reading place is sent when you are back online.",
+                    "您已离线。保存在本设备上的页面和内容仍可打开；阅读位置会在联网后同步。",
+                )}</p>
+            }
+        })
+    }
+}
+
 /// Footer with the store's promise in plain words.
 #[component]
 pub fn SiteFooter() -> impl IntoView {

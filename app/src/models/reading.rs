@@ -89,6 +89,8 @@ pub struct ReaderView {
     pub kind: Kind,
     /// Who made it.
     pub creator: String,
+    /// Its cover image's address.
+    pub cover: String,
     /// The whole text: the free preview's blocks, then the body's.
     pub blocks: Vec<Block>,
     /// The chapters (headings) of the whole text.

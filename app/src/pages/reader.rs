@@ -128,6 +128,7 @@ fn Reader(r: ReaderView) -> impl IntoView {
                     "阅读位置保存在本设备。登录后可在其他设备上继续阅读。",
                 )}</p>
             })}
+            <OfflineSave slug=r.slug.clone() cover=r.cover.clone() />
             <article class="reader-text" lang=r.language id="reader-text">
                 <h1>{r.title}</h1>
                 <p class="muted">{r.creator}</p>
@@ -136,6 +137,119 @@ fn Reader(r: ReaderView) -> impl IntoView {
                 </div>
             </article>
         </div>
+    }
+}
+
+/// "Download for offline": saves the reader page, its data, the item page and the cover
+/// on the device with a progress bar, says how much the store uses on the device, and
+/// removes them again. Shown once the page runs in the browser (it needs the browser's
+/// storage).
+#[component]
+fn OfflineSave(slug: String, cover: String) -> impl IntoView {
+    let t = use_me().locale;
+    let urls = vec![
+        format!("/read/{slug}"),
+        format!("/api/reader?slug={slug}"),
+        format!("/item/{slug}"),
+        cover,
+        "/library".to_string(),
+    ];
+    // The last one, the library, is shared by every item and stays when one is removed.
+    let own = urls.len() - 1;
+    let saved = RwSignal::new(None::<bool>);
+    let progress = RwSignal::new(None::<usize>);
+    let used = RwSignal::new(None::<(String, String)>);
+    let failed = RwSignal::new(None::<String>);
+    let total = urls.len();
+    #[cfg(feature = "hydrate")]
+    let refresh = move || {
+        leptos::task::spawn_local(async move {
+            used.set(
+                crate::offline::storage_estimate()
+                    .await
+                    .map(|(u, q)| (crate::offline::size_text(u), crate::offline::size_text(q))),
+            )
+        })
+    };
+    #[cfg(feature = "hydrate")]
+    Effect::new({
+        let urls = urls.clone();
+        move |_| {
+            let urls = urls.clone();
+            leptos::task::spawn_local(async move {
+                saved.set(Some(crate::offline::saved(&urls).await));
+            });
+            refresh();
+        }
+    });
+    let download = {
+        let urls = urls.clone();
+        move |_| {
+            #[cfg(feature = "hydrate")]
+            {
+                let urls = urls.clone();
+                failed.set(None);
+                progress.set(Some(0));
+                leptos::task::spawn_local(async move {
+                    match crate::offline::save(&urls, |n| progress.set(Some(n))).await {
+                        Ok(()) => saved.set(Some(true)),
+                        Err(e) => failed.set(Some(e)),
+                    }
+                    progress.set(None);
+                    refresh();
+                });
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = &urls;
+        }
+    };
+    let remove = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let urls = urls[..own].to_vec();
+            leptos::task::spawn_local(async move {
+                match crate::offline::remove(&urls).await {
+                    Ok(()) => saved.set(Some(false)),
+                    Err(e) => failed.set(Some(e)),
+                }
+                refresh();
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = own;
+    };
+    move || {
+        saved.get().map(|is_saved| {
+            view! {
+                <section class="offline-save" aria-label=t.pick("Offline reading", "离线阅读") data-testid="offline-save">
+                    {if is_saved {
+                        Either::Left(view! {
+                            <span data-testid="offline-ready">{t.pick("✓ Available offline on this device", "✓ 已下载，可离线阅读")}</span>
+                            " " <button type="button" class="link-button" on:click=remove.clone()>{t.pick("Remove from this device", "从本设备删除")}</button>
+                        })
+                    } else {
+                        Either::Right(view! {
+                            <button type="button" on:click=download.clone() disabled=move || progress.get().is_some()>
+                                {t.pick("Download for offline", "下载以离线阅读")}
+                            </button>
+                        })
+                    }}
+                    {move || progress.get().map(|n| view! {
+                        " " <progress max=total.to_string() value=n.to_string()
+                            aria-label=t.pick("Downloading", "下载进度")>{format!("{n}/{total}")}</progress>
+                    })}
+                    {move || used.get().map(|(u, q)| view! {
+                        <span class="muted">{format!("{} {u} / {q}", t.pick("Stored on this device:", "本设备已用："))}</span>
+                    })}
+                    {move || failed.get().map(|e| view! {
+                        <p class="form-error" role="alert">{format!("{} {e}", t.pick(
+                            "Could not save for offline reading (what was saved stays):",
+                            "无法完成离线下载（已下载的部分会保留）：",
+                        ))}</p>
+                    })}
+                </section>
+            }
+        })
     }
 }
 

@@ -71,6 +71,7 @@ pub async fn reader(
         language: item.card.language.clone(),
         kind: item.card.kind,
         creator: item.card.creator_name.clone(),
+        cover: item.card.cover.clone(),
         toc: table_of_contents(&[&blocks]),
         blocks,
         position,

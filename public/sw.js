@@ -1,0 +1,86 @@
+// Shuzhai's service worker: what makes the store readable offline.
+//
+// - Every same-origin GET goes to the network first; a good answer (200) is kept in a
+//   cache, and when the network fails the kept copy is served. So the app shell, the
+//   catalogue pages visited, the library and every text opened in the reader (or saved with
+//   "Download for offline") open again without a connection.
+// - A page that was never kept gets a short page saying the device is offline.
+// - What is kept belongs to the person signed in: signing in, signing out, deleting the
+//   account or refunding an order empties the cache first, and a kept page the server now
+//   refuses (401, 403, 404 — a refund, an expired membership) is forgotten.
+// - Exports and downloads (JSON, CSV) and the server functions' POSTs are never kept.
+
+const CACHE = 'shuzhai-offline-v1';
+const SHELL = ['/pkg/shuzhai.js', '/pkg/shuzhai_bg.wasm', '/pkg/shuzhai.css', '/icon.svg', '/manifest.webmanifest'];
+// POSTs after which nothing kept may stay: someone else may use the device next, or what
+// was bought is no longer theirs.
+const FORGET_AFTER = ['/api/sign_in', '/api/sign_out', '/api/sign_out_everywhere', '/api/delete_account', '/api/refund_order'];
+const NEVER_KEEP = [/^\/account\/export\.json/, /\.csv$/, /^\/webhooks\//, /^\/healthz/];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches.open(CACHE)
+      .then((c) => c.addAll(SHELL))
+      .catch(() => undefined)
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('shuzhai-offline-') && k !== CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+// The page asks: forget everything kept (for example after a sign-out it saw).
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'forget') {
+    event.waitUntil(caches.delete(CACHE));
+  }
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method === 'POST' && FORGET_AFTER.includes(url.pathname)) {
+    event.respondWith(caches.delete(CACHE).then(() => fetch(request)));
+    return;
+  }
+  if (request.method !== 'GET' || NEVER_KEEP.some((r) => r.test(url.pathname))) return;
+  event.respondWith(networkFirst(request));
+});
+
+async function networkFirst(request) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.status === 200 && response.type === 'basic') {
+      await cache.put(request, response.clone());
+    } else if ([401, 403, 404].includes(response.status)) {
+      await cache.delete(request);
+    }
+    return response;
+  } catch (offline) {
+    const kept = await cache.match(request);
+    if (kept) return kept;
+    if (request.mode === 'navigate') return offlinePage();
+    throw offline;
+  }
+}
+
+function offlinePage() {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Offline · Shuzhai 书斋</title><link rel="stylesheet" href="/pkg/shuzhai.css"></head>
+<body><main class="offline-page" data-testid="offline-page">
+<h1>You are offline · 您已离线</h1>
+<p>This page was not saved on this device. Pages you opened before, your library and the
+texts you downloaded for offline reading are still here.</p>
+<p>此页面没有保存在本设备上。之前打开过的页面、您的书架和已下载的内容仍可离线阅读。</p>
+<p><a href="/library">Your library · 我的书架</a></p>
+</main></body></html>`;
+  return new Response(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+}
