@@ -6,8 +6,9 @@
 //   "Download for offline") open again without a connection.
 // - A page that was never kept gets a short page saying the device is offline.
 // - What is kept belongs to the person signed in: signing in, signing out, deleting the
-//   account or refunding an order empties the cache first, and a kept page the server now
-//   refuses (401, 403, 404 — a refund, an expired membership) is forgotten.
+//   account or refunding an order empties the cache first (signing out also answers with
+//   Clear-Site-Data, which removes this worker too), and a kept page the server now refuses
+//   (401, 403, 404 — a refund, an expired membership) is forgotten.
 // - Exports and downloads (JSON, CSV) and the server functions' POSTs are never kept.
 
 const CACHE = 'shuzhai-offline-v1';

@@ -70,7 +70,7 @@ impl Theme {
     }
 }
 
-/// Reader font sizes in pixels, smallest first.
+/// Reader font sizes in pixels, smallest first (`.reader.size-N` in `style/main.css`).
 pub const FONT_SIZES: [u8; 6] = [15, 17, 19, 21, 24, 28];
 
 /// The index into [`FONT_SIZES`] a reader starts with.
@@ -121,6 +121,15 @@ mod tests {
         assert!(ReadingPosition::check(0, -0.1, NOW, 10).is_err());
         assert!(ReadingPosition::check(0, 0.5, 12, 10).is_err());
         assert!(ReadingPosition::check(0, 0.5, NOW, 0).is_err());
+    }
+
+    #[test]
+    fn every_font_size_has_its_class_in_the_stylesheet() {
+        let css = include_str!("../../../style/main.css");
+        for (n, px) in FONT_SIZES.iter().enumerate() {
+            let rule = format!(".reader.size-{n} {{ --reader-size: {px}px; }}");
+            assert!(css.contains(&rule), "missing {rule}");
+        }
     }
 
     #[test]

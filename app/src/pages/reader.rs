@@ -81,8 +81,9 @@ fn Reader(r: ReaderView) -> impl IntoView {
     let toc = r.toc;
     view! {
         <PageMeta title=r.title.clone() description=format!("{} — {}", r.title, r.creator) path=path />
-        <div class=move || format!("reader theme-{}", theme.get().as_str())
-             style=move || format!("--reader-size: {}px", FONT_SIZES[size.get()])
+        // Sizes are classes, not a style attribute: the Content-Security-Policy allows no
+        // inline styles.
+        <div class=move || format!("reader theme-{} size-{}", theme.get().as_str(), size.get())
              data-testid="reader">
             <div class="reader-bar" role="toolbar" aria-label=t.pick("Reading settings", "阅读设置")>
                 <a href=item_path>{t.pick("← Item page", "← 内容页")}</a>
@@ -101,7 +102,7 @@ fn Reader(r: ReaderView) -> impl IntoView {
                         disabled=move || size.get() == 0
                         on:click=move |_| size.update(|s| *s = s.saturating_sub(1))>"A−"</button>
                     <button type="button" aria-label=t.pick("Larger text", "放大字号")
-                        disabled=move || size.get() + 1 >= FONT_SIZES.len()
+                        disabled=move || { size.get() + 1 >= FONT_SIZES.len() }
                         on:click=move |_| size.update(|s| *s = (*s + 1).min(FONT_SIZES.len() - 1))>"A+"</button>
                 </span>
                 <span class="reader-themes" role="group" aria-label=t.pick("Page colour", "页面颜色")>
@@ -203,20 +204,23 @@ fn OfflineSave(slug: String, cover: String) -> impl IntoView {
             let _ = &urls;
         }
     };
-    let remove = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let urls = urls[..own].to_vec();
-            leptos::task::spawn_local(async move {
-                match crate::offline::remove(&urls).await {
-                    Ok(()) => saved.set(Some(false)),
-                    Err(e) => failed.set(Some(e)),
-                }
-                refresh();
-            });
+    let remove = {
+        let urls = urls[..own].to_vec();
+        move |_| {
+            #[cfg(feature = "hydrate")]
+            {
+                let urls = urls.clone();
+                leptos::task::spawn_local(async move {
+                    match crate::offline::remove(&urls).await {
+                        Ok(()) => saved.set(Some(false)),
+                        Err(e) => failed.set(Some(e)),
+                    }
+                    refresh();
+                });
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = &urls;
         }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = own;
     };
     move || {
         saved.get().map(|is_saved| {
@@ -447,10 +451,8 @@ mod client {
                     sync.set(SyncState::Local);
                 }
                 let send = send.clone();
-                *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(
-                    SEND_AFTER_MS,
-                    move || send(),
-                ));
+                *timer.borrow_mut() =
+                    Some(gloo::timers::callback::Timeout::new(SEND_AFTER_MS, send));
             }
         };
         let scroll = window_event_listener(leptos::ev::scroll, move |_| on_scroll());
