@@ -12,7 +12,7 @@
 // - Exports and downloads (JSON, CSV) and the server functions' POSTs are never kept.
 
 const CACHE = 'shuzhai-offline-v1';
-const SHELL = ['/pkg/shuzhai.js', '/pkg/shuzhai_bg.wasm', '/pkg/shuzhai.css', '/icon.svg', '/manifest.webmanifest'];
+const SHELL = ['/pkg/shuzhai.js', '/pkg/shuzhai.wasm', '/pkg/shuzhai.css', '/icon.svg', '/manifest.webmanifest'];
 // POSTs after which nothing kept may stay: someone else may use the device next, or what
 // was bought is no longer theirs.
 const FORGET_AFTER = ['/api/sign_in', '/api/sign_out', '/api/sign_out_everywhere', '/api/delete_account', '/api/refund_order'];

@@ -166,4 +166,7 @@ test('the store is installable: a manifest with icons, and a service worker in c
   await page.evaluate(() => navigator.serviceWorker.ready);
   const scope = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.scope);
   expect(new URL(scope).pathname).toBe('/');
+  // The app shell is saved when the worker installs, before any page is opened through it.
+  const wasm = await page.evaluate(() => (document.querySelector('link[rel=preload][href$=".wasm"]') as HTMLLinkElement | null)?.getAttribute('href') ?? '/pkg/shuzhai.wasm');
+  await expect.poll(() => page.evaluate(async (u) => !!(await (await caches.open('shuzhai-offline-v1')).match(u)), wasm)).toBe(true);
 });
