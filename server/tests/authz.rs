@@ -367,6 +367,25 @@ const MATRIX: &[Entry] = &[
         args: &[],
         allowed: SIGNED_IN,
     },
+    // Reader: the text under the item page's rule (tested in reading.rs); the place is saved
+    // for signed-in learners only.
+    Entry {
+        path: "/api/reader",
+        get: true,
+        args: &[("slug", "no-such-item")],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/reading",
+        get: false,
+        args: &[
+            ("slug", "no-such-item"),
+            ("block", "0"),
+            ("fraction", "0.5"),
+            ("saved_ms", "1795000000000"),
+        ],
+        allowed: SIGNED_IN,
+    },
     Entry {
         path: "/api/reco_status",
         get: true,
