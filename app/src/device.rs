@@ -39,7 +39,8 @@ pub struct Seen {
     pub at: f64,
 }
 
-fn js_error(context: &str, e: JsValue) -> String {
+/// A JavaScript error as text, after `context` (shared with [`crate::offline`]).
+pub(crate) fn js_error(context: &str, e: JsValue) -> String {
     format!(
         "{context}: {}",
         e.as_string()

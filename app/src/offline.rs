@@ -4,20 +4,12 @@
 //!
 //! Only compiled into the browser bundle.
 
-use wasm_bindgen::{JsCast, JsValue};
+use crate::device::js_error;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 /// The service worker's cache (`CACHE` in `public/sw.js`).
 pub const CACHE: &str = "shuzhai-offline-v1";
-
-fn js_error(context: &str, e: JsValue) -> String {
-    format!(
-        "{context}: {}",
-        e.as_string()
-            .or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()))
-            .unwrap_or_else(|| "unknown error".into())
-    )
-}
 
 /// Registers the service worker, once per page load. Browsers without service workers
 /// (or an insecure address other than localhost) simply do without offline reading.

@@ -13,6 +13,19 @@ async function scrollTo(page: Page, share: number) {
   }, share);
 }
 
+// Adds the first free item of `kind` to the library and opens it in the reader; its title.
+async function claimAndRead(page: Page, kind: string): Promise<string> {
+  await page.goto(`/catalog?price=free&kind=${kind}`);
+  const link = page.locator('article.card .card-title a').first();
+  const title = (await link.textContent())!.trim();
+  await link.click();
+  await hydrated(page);
+  await page.getByRole('button', { name: /Add to library — free|免费加入书架/ }).click();
+  await expect(page.getByText(/✓ (In your library|已在您的书架中)/)).toBeVisible();
+  await page.getByTestId('open-reader').click();
+  return title;
+}
+
 test.use({ viewport: { width: 390, height: 640 } });
 
 test('the reader keeps its settings on the device and the place on every device', async ({ page, browser }) => {
@@ -21,14 +34,7 @@ test('the reader keeps its settings on the device and the place on every device'
   await signInAs(page, LEARNER, PASSWORD);
 
   // A free article goes into the library and opens in the reader.
-  await page.goto('/catalog?price=free&kind=article');
-  const link = page.locator('article.card .card-title a').first();
-  const title = (await link.textContent())!.trim();
-  await link.click();
-  await hydrated(page);
-  await page.getByRole('button', { name: /Add to library — free|免费加入书架/ }).click();
-  await expect(page.getByText(/✓ (In your library|已在您的书架中)/)).toBeVisible();
-  await page.getByTestId('open-reader').click();
+  const title = await claimAndRead(page, 'article');
   await expect(page).toHaveURL(/\/read\//);
   await hydrated(page);
   const reader = page.getByTestId('reader');
@@ -91,14 +97,7 @@ test.describe('without JavaScript', () => {
 test('a downloaded text opens offline, the place waits for the connection, and signing out removes it', async ({ page, context }) => {
   test.setTimeout(90_000);
   await signInAs(page, 'learner0035@demo.shuzhai.local', PASSWORD);
-  await page.goto('/catalog?price=free&kind=ebook');
-  const link = page.locator('article.card .card-title a').first();
-  const title = (await link.textContent())!.trim();
-  await link.click();
-  await hydrated(page);
-  await page.getByRole('button', { name: /Add to library — free|免费加入书架/ }).click();
-  await expect(page.getByText(/✓ (In your library|已在您的书架中)/)).toBeVisible();
-  await page.getByTestId('open-reader').click();
+  const title = await claimAndRead(page, 'ebook');
   await hydrated(page);
   const readerUrl = page.url();
   // The service worker is in charge of the page before anything is saved.
