@@ -89,6 +89,45 @@ async fn open() -> Result<IdbDatabase, String> {
     Ok(settle(&request).await?.unchecked_into())
 }
 
+/// The value kept under `key` in this device's store (IndexedDB), if any and readable.
+pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
+    key: &str,
+) -> Result<Option<T>, String> {
+    let db = open().await?;
+    let store = db
+        .transaction_with_str(STORE)
+        .and_then(|t| t.object_store(STORE))
+        .map_err(|e| js_error("reading the device store", e))?;
+    let req = store
+        .get(&JsValue::from_str(key))
+        .map_err(|e| js_error("reading the device store", e))?;
+    let value = settle(&req).await?;
+    db.close();
+    // Unreadable (corrupt or from an older version) counts as absent.
+    Ok(value
+        .as_string()
+        .and_then(|s| serde_json::from_str(&s).ok()))
+}
+
+/// Keeps `value` under `key` in this device's store (IndexedDB). A full device answers
+/// with an error and keeps the previous value.
+pub(crate) async fn put_json<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
+    let db = open().await?;
+    let tx = db
+        .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
+        .map_err(|e| js_error("writing the device store", e))?;
+    let store = tx
+        .object_store(STORE)
+        .map_err(|e| js_error("writing the device store", e))?;
+    let json = serde_json::to_string(value).map_err(|e| e.to_string())?;
+    let req = store
+        .put_with_key(&JsValue::from_str(&json), &JsValue::from_str(key))
+        .map_err(|e| js_error("writing the device store", e))?;
+    let done = settle(&req).await;
+    db.close();
+    done.map(|_| ())
+}
+
 /// Everything this device remembers, oldest first.
 pub async fn history() -> Result<Vec<Seen>, String> {
     let db = open().await?;

@@ -15,6 +15,8 @@ pub mod error;
 pub mod models;
 #[cfg(feature = "hydrate")]
 pub mod offline;
+#[cfg(feature = "hydrate")]
+pub mod outbox;
 pub mod pages;
 pub mod reco;
 #[cfg(feature = "ssr")]

@@ -96,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .route("/covers/{file}", get(crate::covers::cover))
         .route("/avatars/{file}", get(crate::covers::avatar))
         .route("/account/export.json", get(crate::export::download))
+        .route("/notes.md", get(crate::export::notes))
         .route("/studio/analytics.csv", get(crate::analytics::csv))
         .route("/healthz", get(health))
         .route("/webhooks/stripe", axum::routing::post(stripe_webhook))

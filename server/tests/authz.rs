@@ -386,6 +386,14 @@ const MATRIX: &[Entry] = &[
         ],
         allowed: SIGNED_IN,
     },
+    // Notes: the learner's own, on what they may read (privacy tested in notes.rs). The
+    // body is JSON: an args list of one ("json", body) is sent as it is.
+    Entry {
+        path: "/api/notes",
+        get: false,
+        args: &[("json", r#"{"slug":"no-such-item","changes":[]}"#)],
+        allowed: SIGNED_IN,
+    },
     Entry {
         path: "/api/reco_status",
         get: true,
@@ -417,6 +425,7 @@ const MATRIX: &[Entry] = &[
 const ROUTES: &[(&str, &[Persona])] = &[
     ("/account", SIGNED_IN),
     ("/account/export.json", SIGNED_IN),
+    ("/notes.md", SIGNED_IN),
     ("/orders", SIGNED_IN),
     ("/library", SIGNED_IN),
     ("/admin/users", ADMINS),
@@ -471,6 +480,17 @@ async fn every_server_function_allows_and_refuses_as_the_matrix_says() {
             let r = if entry.get {
                 let q = common::form(entry.args);
                 b.fetch(&format!("{}?{q}", entry.path)).await
+            } else if let [("json", body)] = entry.args {
+                b.post_raw(
+                    entry.path,
+                    &[
+                        ("content-type", "application/json"),
+                        ("accept", "application/json"),
+                        ("sec-fetch-site", "same-origin"),
+                    ],
+                    body.to_string(),
+                )
+                .await
             } else {
                 b.call(entry.path, entry.args).await
             };

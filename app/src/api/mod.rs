@@ -4,5 +4,6 @@ pub mod account;
 pub mod analytics;
 pub mod catalog;
 pub mod commerce;
+pub mod notes;
 pub mod reading;
 pub mod reco;

@@ -350,6 +350,9 @@ pub struct Me {
 /// The signed-in part of [`Me`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeUser {
+    /// Their `user` record key: names what this device keeps for them (notes, the offline
+    /// queue), so that another person signing in on the same device never sees it.
+    pub key: String,
     /// Display name.
     pub display_name: String,
     /// Roles.

@@ -6,5 +6,6 @@ pub mod catalog;
 pub mod commerce;
 pub mod i18n;
 pub mod money;
+pub mod notes;
 pub mod reading;
 pub mod reco;

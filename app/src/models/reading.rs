@@ -97,6 +97,9 @@ pub struct ReaderView {
     pub toc: Vec<TocEntry>,
     /// Where the learner stopped last, on any device (`None` for visitors and first reads).
     pub position: Option<ReadingPosition>,
+    /// The signed-in learner's highlights, notes and bookmarks on it, in reading order.
+    #[serde(default)]
+    pub notes: Vec<super::notes::Note>,
 }
 
 #[cfg(test)]

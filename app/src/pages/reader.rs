@@ -8,9 +8,10 @@ use crate::api::reading::load_reader;
 use crate::components::forms::use_me;
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
+use crate::models::catalog::{heading_anchor, Block, BlockKind};
+use crate::models::notes::{runs, Note, NoteKind};
 use crate::models::reading::{ReaderView, Theme, DEFAULT_FONT_SIZE, FONT_SIZES};
-use crate::pages::item::Blocks;
-use leptos::either::Either;
+use leptos::either::{Either, EitherOf6};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -56,11 +57,13 @@ enum SyncState {
 #[component]
 fn Reader(r: ReaderView) -> impl IntoView {
     let t = use_me().locale;
-    let signed_in = use_me().user.is_some();
+    let user = use_me().user.map(|u| u.key);
+    let signed_in = user.is_some();
     let size = RwSignal::new(DEFAULT_FONT_SIZE);
     let theme = RwSignal::new(Theme::default());
     let percent = RwSignal::new(r.position.map(|p| (p.fraction * 100.0).round() as u32));
     let sync = RwSignal::new(SyncState::Idle);
+    let notes = RwSignal::new(r.notes.clone());
     let path = format!("/read/{}", r.slug);
     let item_path = format!("/item/{}", r.slug);
     #[cfg(feature = "hydrate")]
@@ -79,6 +82,7 @@ fn Reader(r: ReaderView) -> impl IntoView {
             .to_string(),
     };
     let toc = r.toc;
+    let slug = r.slug.clone();
     view! {
         <PageMeta title=r.title.clone() description=format!("{} — {}", r.title, r.creator) path=path />
         // Sizes are classes, not a style attribute: the Content-Security-Policy allows no
@@ -134,11 +138,335 @@ fn Reader(r: ReaderView) -> impl IntoView {
                 <h1>{r.title}</h1>
                 <p class="muted">{r.creator}</p>
                 <div class="reader-blocks" id="reader-blocks">
-                    <Blocks blocks=r.blocks first_heading=0 />
+                    <MarkedBlocks blocks=r.blocks notes />
                 </div>
             </article>
+            {user.map(|user| view! { <Notebook user slug notes /> })}
         </div>
     }
+}
+
+/// The text's blocks, as on the item page, with the learner's highlights and notes marked
+/// in the text and bookmarked blocks flagged. The marks follow `notes` as it changes.
+#[component]
+fn MarkedBlocks(blocks: Vec<Block>, notes: RwSignal<Vec<Note>>) -> impl IntoView {
+    let mut heading = 0;
+    blocks
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let i = i as u32;
+            let text = b.text;
+            let marked = move || {
+                notes.with(|all| {
+                    let here: Vec<&Note> = all.iter().filter(|n| n.block == i).collect();
+                    runs(&text, &here)
+                        .into_iter()
+                        .map(|run| match run.mark {
+                            None => Either::Left(run.text),
+                            Some(kind) => Either::Right(view! {
+                                <mark class=format!("mark-{}", kind.as_str())>{run.text}</mark>
+                            }),
+                        })
+                        .collect_view()
+                })
+            };
+            let bookmarked = move || {
+                notes.with(|all| {
+                    all.iter()
+                        .any(|n| n.block == i && n.kind == NoteKind::Bookmark && !n.deleted)
+                })
+            };
+            match b.kind {
+                BlockKind::Heading => {
+                    let id = heading_anchor(heading);
+                    heading += 1;
+                    EitherOf6::A(if b.level.unwrap_or(2) >= 3 {
+                        Either::Left(view! { <h4 id=id class:bookmarked=bookmarked>{marked}</h4> })
+                    } else {
+                        Either::Right(view! { <h3 id=id class:bookmarked=bookmarked>{marked}</h3> })
+                    })
+                }
+                BlockKind::Paragraph => {
+                    EitherOf6::B(view! { <p class:bookmarked=bookmarked>{marked}</p> })
+                }
+                BlockKind::List => {
+                    let items = b
+                        .items
+                        .into_iter()
+                        .map(|i| view! { <li>{i}</li> })
+                        .collect_view();
+                    EitherOf6::C(if b.level == Some(1) {
+                        Either::Left(view! { <ol class:bookmarked=bookmarked>{items}</ol> })
+                    } else {
+                        Either::Right(view! { <ul class:bookmarked=bookmarked>{items}</ul> })
+                    })
+                }
+                BlockKind::Quote => EitherOf6::D(
+                    view! { <blockquote class:bookmarked=bookmarked>{marked}</blockquote> },
+                ),
+                BlockKind::Code => EitherOf6::E(
+                    view! { <pre class:bookmarked=bookmarked><code>{marked}</code></pre> },
+                ),
+                BlockKind::Callout => EitherOf6::F(
+                    view! { <p class="callout" class:bookmarked=bookmarked>{marked}</p> },
+                ),
+            }
+        })
+        .collect_view()
+}
+
+/// A passage the learner selected in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Selected {
+    block: u32,
+    start: u32,
+    end: u32,
+    quote: String,
+}
+
+/// Where the learner's notes stand on this device.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+struct NoteSync {
+    /// Changes kept on the device, not yet on the account.
+    waiting: usize,
+    /// The last problem, in words.
+    problem: Option<String>,
+    /// Whether the last sending reached the account.
+    synced: bool,
+}
+
+/// The learner's highlights, notes and bookmarks on this text: the bar that appears when a
+/// passage is selected (highlight, add a note), the note editor, "Bookmark this place",
+/// and the list of everything with edit, delete, go-to and the Markdown export. Changes
+/// are kept on the device first and sent to the account when it can be reached.
+#[component]
+fn Notebook(user: String, slug: String, notes: RwSignal<Vec<Note>>) -> impl IntoView {
+    let t = use_me().locale;
+    let selection = RwSignal::new(None::<Selected>);
+    let editing = RwSignal::new(None::<Note>);
+    let draft = RwSignal::new(String::new());
+    let state = RwSignal::new(NoteSync::default());
+    #[cfg(feature = "hydrate")]
+    let change = Callback::new(client::notebook(
+        user.clone(),
+        slug.clone(),
+        notes,
+        selection,
+        state,
+    ));
+    #[cfg(not(feature = "hydrate"))]
+    let change = {
+        let _ = &user;
+        Callback::new(|_: Note| {})
+    };
+    let now = || {
+        #[cfg(feature = "hydrate")]
+        {
+            js_sys::Date::now() as i64
+        }
+        #[cfg(not(feature = "hydrate"))]
+        0
+    };
+    let make = move |kind: NoteKind| {
+        selection.get_untracked().map(|s| Note {
+            id: new_id(),
+            kind,
+            block: s.block,
+            start: s.start,
+            end: s.end,
+            quote: s.quote,
+            text: String::new(),
+            updated_ms: now(),
+            deleted: false,
+        })
+    };
+    let highlight = move |_| {
+        if let Some(n) = make(NoteKind::Highlight) {
+            change.run(n);
+            selection.set(None);
+        }
+    };
+    let add_note = move |_| {
+        if let Some(n) = make(NoteKind::Note) {
+            draft.set(String::new());
+            editing.set(Some(n));
+        }
+    };
+    let bookmark = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some((block, _)) = client::measure() {
+            let quote = client::block_opening(block);
+            change.run(Note {
+                id: new_id(),
+                kind: NoteKind::Bookmark,
+                block,
+                start: 0,
+                end: 0,
+                quote,
+                text: String::new(),
+                updated_ms: now(),
+                deleted: false,
+            });
+        }
+    };
+    let save_note = move |_| {
+        let text = draft.get_untracked();
+        if text.trim().is_empty() {
+            state.update(|s| {
+                s.problem = Some(
+                    t.pick("Write something in the note first.", "请先写下笔记内容。")
+                        .into(),
+                )
+            });
+            return;
+        }
+        if let Some(mut n) = editing.get_untracked() {
+            n.text = text;
+            n.updated_ms = now();
+            change.run(n);
+        }
+        editing.set(None);
+        selection.set(None);
+    };
+    let live = move || {
+        notes.with(|all| {
+            all.iter()
+                .filter(|n| !n.deleted)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let count = move || notes.with(|all| all.iter().filter(|n| !n.deleted).count());
+    let export = format!("/notes.md?slug={slug}");
+    view! {
+        <button type="button" class="bookmark-here" on:click=bookmark
+            data-testid="bookmark-here">{t.pick("🔖 Bookmark this place", "🔖 在此处加书签")}</button>
+        {move || selection.get().filter(|_| editing.with(Option::is_none)).map(|s| view! {
+            // Pressing a button must not drop the selection it acts on.
+            <div class="note-bar" role="toolbar" aria-label=t.pick("Selected passage", "所选段落")
+                data-testid="note-bar" on:mousedown=|e| e.prevent_default()>
+                <span class="note-bar-quote muted">{short(&s.quote, 40)}</span>
+                <button type="button" on:click=highlight>{t.pick("Highlight", "划线")}</button>
+                <button type="button" on:click=add_note>{t.pick("Add note", "写笔记")}</button>
+            </div>
+        })}
+        {move || editing.get().map(|n| view! {
+            <div class="note-editor" role="dialog" aria-label=t.pick("Note", "笔记") data-testid="note-editor">
+                <blockquote>{short(&n.quote, 300)}</blockquote>
+                <label>
+                    <span>{t.pick("Your note", "我的笔记")}</span>
+                    <textarea rows="4" maxlength="5000" prop:value=move || draft.get()
+                        on:input=move |e| draft.set(event_target_value(&e))></textarea>
+                </label>
+                <div class="note-editor-actions">
+                    <button type="button" on:click=save_note>{t.pick("Save note", "保存笔记")}</button>
+                    <button type="button" class="link-button" on:click=move |_| editing.set(None)>
+                        {t.pick("Cancel", "取消")}
+                    </button>
+                </div>
+            </div>
+        })}
+        <details class="reader-notes" data-testid="reader-notes">
+            <summary>{move || format!("{} ({})", t.pick("My notes", "我的笔记"), count())}</summary>
+            <p class="muted" aria-live="polite" data-testid="notes-sync">{move || {
+                let s = state.get();
+                if let Some(p) = s.problem {
+                    p
+                } else if s.waiting > 0 {
+                    format!("{} {}", s.waiting, t.pick(
+                        "changes kept on this device; they are sent when you are back online.",
+                        "处修改保存在本设备，联网后会同步。",
+                    ))
+                } else if s.synced {
+                    t.pick("Saved to your account.", "已同步到你的账号。").to_string()
+                } else {
+                    t.pick("Only you can see your notes.", "笔记仅你自己可见。").to_string()
+                }
+            }}</p>
+            <ol class="notes-list">
+                <For each=live key=|n| (n.id.clone(), n.updated_ms) let:n>
+                    <NoteEntry n=n.clone() editing draft change />
+                </For>
+            </ol>
+            <p><a href=export download>{t.pick("Export my notes as Markdown", "导出笔记（Markdown）")}</a></p>
+        </details>
+    }
+}
+
+/// One entry in the notes list.
+#[component]
+fn NoteEntry(
+    n: Note,
+    editing: RwSignal<Option<Note>>,
+    draft: RwSignal<String>,
+    change: Callback<Note>,
+) -> impl IntoView {
+    let t = use_me().locale;
+    let block = n.block;
+    let label = match n.kind {
+        NoteKind::Highlight => t.pick("Highlight", "划线"),
+        NoteKind::Note => t.pick("Note", "笔记"),
+        NoteKind::Bookmark => t.pick("Bookmark", "书签"),
+    };
+    let edit = {
+        let n = n.clone();
+        move |_| {
+            draft.set(n.text.clone());
+            editing.set(Some(n.clone()));
+        }
+    };
+    let delete = {
+        let n = n.clone();
+        move |_| {
+            let mut gone = n.clone();
+            gone.deleted = true;
+            #[cfg(feature = "hydrate")]
+            {
+                gone.updated_ms = (js_sys::Date::now() as i64).max(n.updated_ms + 1);
+            }
+            change.run(gone);
+        }
+    };
+    view! {
+        <li class=format!("note-entry note-{}", n.kind.as_str()) data-testid="note-entry">
+            <span class="note-kind">{label}</span>
+            <blockquote>{short(&n.quote, 300)}</blockquote>
+            {(!n.text.is_empty()).then(|| view! { <p class="note-text">{n.text.clone()}</p> })}
+            <span class="note-actions">
+                <button type="button" class="link-button" on:click=move |_| {
+                    #[cfg(feature = "hydrate")]
+                    client::scroll_to_block(block);
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = block;
+                }>{t.pick("Go to", "跳转")}</button>
+                {(n.kind == NoteKind::Note).then(|| view! {
+                    <button type="button" class="link-button" on:click=edit.clone()>{t.pick("Edit", "编辑")}</button>
+                })}
+                <button type="button" class="link-button" on:click=delete>{t.pick("Delete", "删除")}</button>
+            </span>
+        </li>
+    }
+}
+
+/// At most `n` characters of `s`, with an ellipsis when cut.
+fn short(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if s.chars().count() > n {
+        out.push('…');
+    }
+    out
+}
+
+/// A new note id (made in the browser; the server never makes one).
+fn new_id() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        crate::outbox::new_id()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
 }
 
 /// "Download for offline": saves the reader page, its data, the item page and the cover
@@ -262,8 +590,9 @@ fn OfflineSave(slug: String, cover: String) -> impl IntoView {
 /// newer of the device's and the account's place.
 #[cfg(feature = "hydrate")]
 mod client {
-    use super::SyncState;
+    use super::{NoteSync, Selected, SyncState};
     use crate::api::reading::save_reading;
+    use crate::models::notes::{merge, Note};
     use crate::models::reading::{
         ReaderView, ReadingPosition, Theme, DEFAULT_FONT_SIZE, FONT_SIZES,
     };
@@ -271,6 +600,7 @@ mod client {
     use serde::{Deserialize, Serialize};
     use std::cell::RefCell;
     use std::rc::Rc;
+    use wasm_bindgen::JsCast;
 
     const SETTINGS_KEY: &str = "shuzhai.reader";
     /// Quiet time after scrolling before the place is sent to the account.
@@ -307,7 +637,7 @@ mod client {
     }
 
     /// The block at the top of the screen and how far through the text the screen's bottom is.
-    fn measure() -> Option<(u32, f64)> {
+    pub fn measure() -> Option<(u32, f64)> {
         let container = blocks()?;
         let children = container.children();
         let n = children.length();
@@ -333,7 +663,8 @@ mod client {
         Some((top, (fraction * 1000.0).round() / 1000.0))
     }
 
-    fn scroll_to_block(block: u32) {
+    /// Scrolls so that block `block` is at the top, under the toolbar.
+    pub fn scroll_to_block(block: u32) {
         let Some(el) = blocks().and_then(|c| c.children().item(block)) else {
             return;
         };
@@ -461,5 +792,192 @@ mod client {
             scroll.remove();
             online.remove();
         });
+    }
+
+    /// The first words of block `block` as shown, for a bookmark made on this device (the
+    /// server fills in its own from the text).
+    pub fn block_opening(block: u32) -> String {
+        let text = blocks()
+            .and_then(|c| c.children().item(block))
+            .and_then(|el| el.text_content())
+            .unwrap_or_default();
+        super::short(text.trim(), 80)
+    }
+
+    /// The passage selected in the text, if it lies within one block with running text:
+    /// its block and where it starts and ends in UTF-16 code units (what the server checks).
+    fn current_selection() -> Option<Selected> {
+        let selection = window().get_selection().ok()??;
+        if selection.is_collapsed() || selection.range_count() == 0 {
+            return None;
+        }
+        let range = selection.get_range_at(0).ok()?;
+        let container = blocks()?;
+        let block_of = |node: web_sys::Node| -> Option<(u32, web_sys::Element)> {
+            let mut el = match node.dyn_into::<web_sys::Element>() {
+                Ok(el) => el,
+                Err(node) => node.parent_element()?,
+            };
+            loop {
+                let parent = el.parent_element()?;
+                if parent.is_same_node(Some(&container)) {
+                    let children = parent.children();
+                    let index = (0..children.length())
+                        .find(|&i| children.item(i).is_some_and(|c| c.is_same_node(Some(&el))))?;
+                    return Some((index, el));
+                }
+                el = parent;
+            }
+        };
+        let (block, el) = block_of(range.start_container().ok()?)?;
+        let (last, _) = block_of(range.end_container().ok()?)?;
+        if block != last || matches!(el.tag_name().as_str(), "UL" | "OL") {
+            return None;
+        }
+        let before = document().create_range().ok()?;
+        before.set_start(&el, 0).ok()?;
+        before
+            .set_end(&range.start_container().ok()?, range.start_offset().ok()?)
+            .ok()?;
+        let start = before.to_string().length();
+        let quote = range.to_string();
+        let end = start + quote.length();
+        let quote = String::from(quote);
+        (!quote.trim().is_empty()).then_some(Selected {
+            block,
+            start,
+            end,
+            quote,
+        })
+    }
+
+    thread_local! {
+        /// Where the selection goes: the open reader's signal, if a reader is open.
+        static SELECTION: std::cell::RefCell<Option<RwSignal<Option<Selected>>>> =
+            const { std::cell::RefCell::new(None) };
+        static LISTENING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// Follows the selection in the text into `selection` while this reader is open (one
+    /// listener for the page's life; it writes to whichever reader is open).
+    fn follow_selection(selection: RwSignal<Option<Selected>>) {
+        SELECTION.with(|s| *s.borrow_mut() = Some(selection));
+        on_cleanup(|| SELECTION.with(|s| *s.borrow_mut() = None));
+        if LISTENING.with(|l| l.replace(true)) {
+            return;
+        }
+        let on_change = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| {
+            let Some(sink) = SELECTION.with(|s| *s.borrow()) else {
+                return;
+            };
+            let now = current_selection();
+            // A collapsed selection (a tap elsewhere) clears the bar; pressing one of its
+            // buttons keeps the selection (the bar prevents that mousedown).
+            if sink.try_get_untracked().flatten() != now {
+                sink.try_set(now);
+            }
+        });
+        let _ = document().add_event_listener_with_callback(
+            "selectionchange",
+            on_change.as_ref().unchecked_ref(),
+        );
+        on_change.forget();
+    }
+
+    /// Starts the notebook: opens with the account's notes and this device's unsent
+    /// changes, follows the selection, sends the queue now and whenever the browser comes
+    /// back online. Returns what to call with each new, edited or deleted note.
+    pub fn notebook(
+        user: String,
+        slug: String,
+        notes: RwSignal<Vec<Note>>,
+        selection: RwSignal<Option<Selected>>,
+        state: RwSignal<NoteSync>,
+    ) -> impl Fn(Note) + Send + Sync + 'static {
+        use crate::outbox;
+        follow_selection(selection);
+        let flush = {
+            let (user, slug) = (user.clone(), slug.clone());
+            move || {
+                let (user, slug) = (user.clone(), slug.clone());
+                leptos::task::spawn_local(async move {
+                    let waiting =
+                        |queue: &[outbox::Queued]| queue.iter().filter(|q| q.slug == slug).count();
+                    if !crate::offline::online() {
+                        let queue = outbox::pending(&user).await.unwrap_or_default();
+                        state.try_update(|s| s.waiting = waiting(&queue));
+                        return;
+                    }
+                    match outbox::flush(&user).await {
+                        Ok(done) => {
+                            if let Some((_, kept)) =
+                                done.notes.into_iter().find(|(s, _)| *s == slug)
+                            {
+                                notes.try_set(kept);
+                            }
+                            let queue = outbox::pending(&user).await.unwrap_or_default();
+                            let left = waiting(&queue);
+                            let problem = done.refused.first().map(|(_, why)| why.clone());
+                            state.try_set(NoteSync {
+                                waiting: left,
+                                problem,
+                                synced: done.sent > 0 && left == 0,
+                            });
+                        }
+                        Err(e) => {
+                            state.try_update(|s| s.problem = Some(e));
+                        }
+                    }
+                });
+            }
+        };
+        // Open with the account's notes plus what this device has not sent yet (offline,
+        // with what the device last knew, since the page itself may be an old copy).
+        Effect::new({
+            let (user, slug, flush) = (user.clone(), slug.clone(), flush.clone());
+            move |_| {
+                let (user, slug, flush) = (user.clone(), slug.clone(), flush.clone());
+                leptos::task::spawn_local(async move {
+                    let queued: Vec<Note> = outbox::pending(&user)
+                        .await
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|q| q.slug == slug)
+                        .map(|q| q.note)
+                        .collect();
+                    let base = notes.get_untracked();
+                    let merged = if crate::offline::online() {
+                        merge(base, queued.clone())
+                    } else {
+                        merge(base, outbox::local(&user, &slug).await.unwrap_or_default())
+                    };
+                    if let Err(e) = outbox::keep(&user, &slug, &merged).await {
+                        state.try_update(|s| s.problem = Some(e));
+                    }
+                    notes.try_set(merged);
+                    state.try_update(|s| s.waiting = queued.len());
+                    flush();
+                });
+            }
+        });
+        let online = window_event_listener(leptos::ev::online, {
+            let flush = flush.clone();
+            move |_| flush()
+        });
+        on_cleanup(move || online.remove());
+        move |note: Note| {
+            notes.update(|all| *all = merge(std::mem::take(all), vec![note.clone()]));
+            let (user, slug, flush) = (user.clone(), slug.clone(), flush.clone());
+            leptos::task::spawn_local(async move {
+                match outbox::record(&user, &slug, note).await {
+                    Ok(_) => flush(),
+                    Err(e) => {
+                        state.try_update(|s| {
+                            s.problem = Some(format!("Could not keep the note on this device: {e}"))
+                        });
+                    }
+                }
+            });
+        }
     }
 }

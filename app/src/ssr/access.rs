@@ -65,6 +65,7 @@ impl Viewer {
     pub fn me(&self, locale: Locale) -> Me {
         Me {
             user: self.user().map(|u| MeUser {
+                key: u.user_key.clone(),
                 display_name: u.display_name.clone(),
                 roles: u.roles.clone(),
             }),

@@ -696,7 +696,9 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
              SELECT record::id(from_order) AS order, <string> claimed_at AS claimed_at FROM gift \
                WHERE claimed_by = type::record('user', $user); \
              SELECT record::id(item) AS item, block, fraction, furthest, <string> updated_at AS updated_at \
-               FROM reading WHERE user = type::record('user', $user);",
+               FROM reading WHERE user = type::record('user', $user); \
+             SELECT record::id(id)[1] AS id, record::id(item) AS item, kind, block, span_start, span_end, \
+               quote, text, updated_ms, deleted FROM note WHERE user = type::record('user', $user);",
         )
         .bind(("user", me.user_key.clone()))
         .bind(("email", me.email.clone()))
@@ -721,6 +723,7 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
     let memberships = take(10)?;
     let gifts_received = take(11)?;
     let reading = take(12)?;
+    let notes = take(13)?;
     audit::record(db, Action::Export, Some(&me.user_key), None, "").await;
     Ok(json!({
         "format": "shuzhai-export-1",
@@ -737,13 +740,14 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
         "memberships": memberships,
         "gifts_received": gifts_received,
         "reading_positions": reading,
+        "notes": notes,
     }))
 }
 
 /// Deletes the account after checking the password: sessions, links, mail and the person's
 /// record go, with their library, memberships and cart, and their address on gifts sent
 /// to them; orders stay in the creators' books without the link to the person, and so do
-/// audit entries; their interaction events, reading positions and what analytics kept about them as a
+/// audit entries; their interaction events, reading positions, notes and what analytics kept about them as a
 /// person are deleted (the anonymous daily counts stay); a creator's storefront stays (orders point at its
 /// items) but is unpublished and no longer belongs to anyone.
 pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<(), AppError> {
@@ -759,6 +763,7 @@ pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<()
          DELETE signup WHERE email = $email; \
          DELETE event WHERE user = $u; \
          DELETE reading WHERE user = $u; \
+         DELETE note WHERE user = $u; \
          DELETE stat_seen WHERE user = $user; \
          DELETE stat_progress WHERE user = $user; \
          DELETE stat_learner WHERE user = $user; \

@@ -77,6 +77,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reading positions",
         sql: include_str!("migrations/0011_reading_positions.surql"),
     },
+    Migration {
+        version: 12,
+        name: "highlights, notes and bookmarks",
+        sql: include_str!("migrations/0012_notes.surql"),
+    },
 ];
 
 /// Why migrating stopped.

@@ -11,6 +11,7 @@ pub mod commerce;
 pub mod db;
 pub mod mail;
 pub mod migrate;
+pub mod notes;
 pub mod password;
 pub mod ratelimit;
 pub mod reading;

@@ -61,9 +61,12 @@ pub async fn reader(
         .map(|p| p.preview)
         .unwrap_or_default();
     blocks.extend(body);
-    let position = match viewer.user() {
-        Some(u) => position(db, &u.user_key, &item.key).await?,
-        None => None,
+    let (position, notes) = match viewer.user() {
+        Some(u) => (
+            position(db, &u.user_key, &item.key).await?,
+            super::notes::for_item(db, &u.user_key, &item.key).await?,
+        ),
+        None => (None, Vec::new()),
     };
     Ok(ReaderView {
         slug: item.card.slug.clone(),
@@ -75,6 +78,7 @@ pub async fn reader(
         toc: table_of_contents(&[&blocks]),
         blocks,
         position,
+        notes,
     })
 }
 
