@@ -26,6 +26,28 @@ async function claimAndRead(page: Page, kind: string): Promise<string> {
   return title;
 }
 
+// Selects the first `n` characters of the reader's first paragraph, as a finger would.
+async function selectStart(page: Page, n: number): Promise<string> {
+  return page.evaluate((len) => {
+    const p = document.querySelector('#reader-blocks > p')!;
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    const text = walker.nextNode()!;
+    const range = document.createRange();
+    range.setStart(text, 0);
+    range.setEnd(text, Math.min(len, text.textContent!.length));
+    const sel = getSelection()!;
+    sel.removeAllRanges();
+    sel.addRange(range);
+    return range.toString();
+  }, n);
+}
+
+// The learner's notes on `slug` as the account keeps them.
+async function accountNotes(page: Page, slug: string): Promise<{ id: string; kind: string; text: string; quote: string }[]> {
+  const r = await page.request.get(`/api/reader?slug=${slug}`, { headers: { Accept: 'application/json' } });
+  return (await r.json()).notes;
+}
+
 test.use({ viewport: { width: 390, height: 640 } });
 
 test('the reader keeps its settings on the device and the place on every device', async ({ page, browser }) => {
@@ -123,10 +145,33 @@ test('a downloaded text opens offline, the place waits for the connection, and s
   await page.goto(readerUrl);
   await hydrated(page);
 
-  // Back online: the place goes to the account by itself.
+  // Still offline: select a passage and write a note. It is marked in the text and waits
+  // on the device, also across a reload.
+  const quote = await selectStart(page, 14);
+  await page.getByTestId('note-bar').getByRole('button', { name: /Add note|写笔记/ }).click();
+  await page.getByTestId('note-editor').getByLabel(/Your note|我的笔记/).fill('Written on the train 火车上写的');
+  await page.getByRole('button', { name: /Save note|保存笔记/ }).click();
+  await expect(page.locator('#reader-blocks mark.mark-note').first()).toHaveText(quote);
+  await page.getByTestId('reader-notes').locator('summary').click();
+  await expect(page.getByTestId('notes-sync')).toHaveText(/Kept on this device, sent when you are back online: 1|保存在本设备，联网后同步：1/);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('#reader-blocks mark.mark-note').first()).toHaveText(quote);
+  await page.getByTestId('reader-notes').locator('summary').click();
+  await expect(page.getByTestId('note-entry')).toHaveCount(1);
+
+  // Back online: the place and the note go to the account by themselves — the note once.
   await context.setOffline(false);
   await expect(page.getByTestId('reader-sync')).toHaveText(SYNCED);
+  await expect(page.getByTestId('notes-sync')).toHaveText(/Saved to your account|已同步到你的账号/);
   const slug = readerUrl.split('/read/')[1];
+  const onServer = await accountNotes(page, slug);
+  expect(onServer.map((n) => [n.kind, n.text, n.quote])).toEqual([['note', 'Written on the train 火车上写的', quote]]);
+  // A reload online sends nothing again and shows the one note.
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('#reader-blocks mark.mark-note')).toHaveCount(1);
+  expect((await accountNotes(page, slug)).length).toBe(1);
   const kept = await (await page.request.get(`/api/reader?slug=${slug}`, { headers: { Accept: 'application/json' } })).json();
   expect(kept.position.fraction).toBeGreaterThan(0.3);
 
@@ -168,4 +213,71 @@ test('the store is installable: a manifest with icons, and a service worker in c
   // The app shell is saved when the worker installs, before any page is opened through it.
   const wasm = await page.evaluate(() => (document.querySelector('link[rel=preload][href$=".wasm"]') as HTMLLinkElement | null)?.getAttribute('href') ?? '/pkg/shuzhai.wasm');
   await expect.poll(() => page.evaluate(async (u) => !!(await (await caches.open('shuzhai-offline-v1')).match(u)), wasm)).toBe(true);
+});
+
+test('highlights, notes and bookmarks: made, edited, deleted, private and exported as Markdown', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  const errors = watchConsole(page);
+  await signInAs(page, 'learner0037@demo.shuzhai.local', PASSWORD);
+  await claimAndRead(page, 'article');
+  await hydrated(page);
+  const slug = page.url().split('/read/')[1];
+
+  // A highlight from a selection.
+  const quote = await selectStart(page, 10);
+  await page.getByTestId('note-bar').getByRole('button', { name: /^(Highlight|划线)$/ }).click();
+  await expect(page.locator('#reader-blocks mark.mark-highlight').first()).toHaveText(quote);
+  await expect(page.getByTestId('note-bar')).toHaveCount(0);
+  // A bookmark where the screen is.
+  await page.getByTestId('bookmark-here').click();
+  await expect(page.locator('#reader-blocks .bookmarked')).toHaveCount(1);
+  // A note with hostile text: shown as text, never run.
+  let dialogs = 0;
+  page.on('dialog', (d) => { dialogs += 1; void d.dismiss(); });
+  await selectStart(page, 5);
+  await page.getByTestId('note-bar').getByRole('button', { name: /Add note|写笔记/ }).click();
+  await page.getByRole('button', { name: /Save note|保存笔记/ }).click();
+  await expect(page.getByTestId('notes-sync')).toHaveText(/Write something|请先写下/);
+  const hostile = '<img src=x onerror=alert(1)> **bold**';
+  await page.getByTestId('note-editor').getByLabel(/Your note|我的笔记/).fill(hostile);
+  await page.getByRole('button', { name: /Save note|保存笔记/ }).click();
+  const list = page.getByTestId('reader-notes');
+  await list.locator('summary').click();
+  await expect(list.getByTestId('note-entry')).toHaveCount(3);
+  await expect(list.getByText(hostile)).toBeVisible();
+  await expect(page.getByTestId('notes-sync')).toHaveText(/Saved to your account|已同步到你的账号/);
+  await expect.poll(async () => (await accountNotes(page, slug)).length).toBe(3);
+
+  // Edit the note, delete the highlight.
+  await list.getByTestId('note-entry').filter({ hasText: hostile }).getByRole('button', { name: /^(Edit|编辑)$/ }).click();
+  await page.getByTestId('note-editor').getByLabel(/Your note|我的笔记/).fill('Better words');
+  await page.getByRole('button', { name: /Save note|保存笔记/ }).click();
+  await list.getByTestId('note-entry').filter({ has: page.locator('.note-kind', { hasText: /^(Highlight|划线)$/ }) })
+    .getByRole('button', { name: /^(Delete|删除)$/ }).click();
+  await expect(list.getByTestId('note-entry')).toHaveCount(2);
+  await expect(page.locator('#reader-blocks mark.mark-highlight')).toHaveCount(0);
+  await expect.poll(async () => (await accountNotes(page, slug)).map((n) => n.kind).sort()).toEqual(['bookmark', 'note']);
+  expect((await accountNotes(page, slug)).find((n) => n.kind === 'note')!.text).toBe('Better words');
+
+  // The Markdown export.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    list.getByRole('link', { name: /Export my notes as Markdown|导出笔记/ }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`shuzhai-notes-${slug}.md`);
+  const md = await (await import('fs')).promises.readFile((await download.path())!, 'utf8');
+  expect(md).toContain('Better words');
+  expect(md).toContain(`/read/${slug}>`);
+
+  // Another learner reading the same free article sees none of it.
+  const other = await browser.newContext({ viewport: { width: 390, height: 640 } });
+  const stranger = await other.newPage();
+  await signInAs(stranger, 'learner0038@demo.shuzhai.local', PASSWORD);
+  await stranger.goto(`/read/${slug}`);
+  await hydrated(stranger);
+  await expect(stranger.locator('#reader-blocks mark')).toHaveCount(0);
+  await expect(stranger.getByTestId('reader-notes').locator('summary')).toHaveText(/\(0\)/);
+  await other.close();
+  expect(dialogs).toBe(0);
+  expect(errors).toEqual([]);
 });

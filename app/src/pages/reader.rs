@@ -375,10 +375,10 @@ fn Notebook(user: String, slug: String, notes: RwSignal<Vec<Note>>) -> impl Into
                 if let Some(p) = s.problem {
                     p
                 } else if s.waiting > 0 {
-                    format!("{} {}", s.waiting, t.pick(
-                        "changes kept on this device; they are sent when you are back online.",
-                        "处修改保存在本设备，联网后会同步。",
-                    ))
+                    format!("{}{}", t.pick(
+                        "Kept on this device, sent when you are back online: ",
+                        "保存在本设备，联网后同步：",
+                    ), s.waiting)
                 } else if s.synced {
                     t.pick("Saved to your account.", "已同步到你的账号。").to_string()
                 } else {
@@ -967,6 +967,7 @@ mod client {
         on_cleanup(move || online.remove());
         move |note: Note| {
             notes.update(|all| *all = merge(std::mem::take(all), vec![note.clone()]));
+            state.update(|s| s.problem = None);
             let (user, slug, flush) = (user.clone(), slug.clone(), flush.clone());
             leptos::task::spawn_local(async move {
                 match outbox::record(&user, &slug, note).await {
