@@ -806,6 +806,23 @@ pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
         .await
         .context("writing past orders")?;
     }
+    let reviews = demo_reviews(&orders, &events);
+    for chunk in reviews.chunks(500) {
+        execute(
+            db,
+            "seed reviews",
+            "BEGIN TRANSACTION;
+             FOR $r IN $reviews {
+                UPSERT type::record('review', [$r.user, $r.item]) SET user = type::record('user', $r.user),
+                    item = type::record('item', $r.item), rating = $r.rating, text = $r.text,
+                    created_at = <datetime> $r.at, updated_at = <datetime> $r.at;
+             };
+             COMMIT TRANSACTION;",
+            json!({ "reviews": chunk }),
+        )
+        .await
+        .context("writing reviews")?;
+    }
     // Whatever totals existed were counted without this history: count again.
     app::ssr::analytics::rollup::reset(db)
         .await
@@ -927,6 +944,58 @@ fn demo_orders(items: &[DemoItem], events: &[Value]) -> Vec<Value> {
             order["refunded_at"] = json!(r);
         }
         out.push(order);
+    }
+    out
+}
+
+/// Reviews: each demo rating of an item its learner bought (and kept), with words for
+/// two ratings in three, in the item's language pair.
+fn demo_reviews(orders: &[Value], events: &[Value]) -> Vec<Value> {
+    const WORDS: [(&str, &str); 5] = [
+        (
+            "Too basic for me; I stopped halfway.",
+            "对我来说太基础了，读到一半就放下了。",
+        ),
+        ("Not what the summary promised.", "和简介说的不太一样。"),
+        (
+            "Some good ideas, but uneven.",
+            "有些好想法，但质量不太稳定。",
+        ),
+        (
+            "Very useful; a few chapters could be shorter.",
+            "很有用，个别章节可以再精简。",
+        ),
+        (
+            "Clear, practical and worth every minute.",
+            "清晰实用，每一分钟都值得。",
+        ),
+    ];
+    let kept: std::collections::HashSet<(&str, &str)> = orders
+        .iter()
+        .filter(|o| o.get("refunded_at").is_none())
+        .filter_map(|o| Some((o["user"].as_str()?, o["item"].as_str()?)))
+        .collect();
+    let mut out = Vec::new();
+    for e in events.iter().filter(|e| e["kind"] == "rating") {
+        let (Some(user), Some(item), Some(at), Some(stars)) = (
+            e["user"].as_str(),
+            e["item"].as_str(),
+            e["at"].as_str(),
+            e["value"].as_f64(),
+        ) else {
+            continue;
+        };
+        if !kept.contains(&(user, item)) {
+            continue;
+        }
+        let rating = (stars.round() as usize).clamp(1, 5);
+        let (en, zh) = WORDS[rating - 1];
+        let text = match out.len() % 3 {
+            0 => en,
+            1 => zh,
+            _ => "",
+        };
+        out.push(json!({ "user": user, "item": item, "rating": rating, "text": text, "at": at }));
     }
     out
 }

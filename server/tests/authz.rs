@@ -394,6 +394,48 @@ const MATRIX: &[Entry] = &[
         args: &[("json", r#"{"slug":"no-such-item","changes":[]}"#)],
         allowed: SIGNED_IN,
     },
+    // Community: anyone reads; writing needs an account (owner-only reviews and who may
+    // delete a comment are tested in community.rs).
+    Entry {
+        path: "/api/community",
+        get: true,
+        args: &[("slug", "no-such-item")],
+        allowed: EVERYONE,
+    },
+    Entry {
+        path: "/api/save_review",
+        get: false,
+        args: &[("slug", "no-such-item"), ("rating", "5"), ("text", "")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/delete_review",
+        get: false,
+        args: &[("slug", "no-such-item")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/post_comment",
+        get: false,
+        args: &[
+            ("slug", "no-such-item"),
+            ("text", "x"),
+            ("key", "matrixkey01"),
+        ],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/delete_comment",
+        get: false,
+        args: &[("slug", "no-such-item"), ("id", "x")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/like_item",
+        get: false,
+        args: &[("slug", "no-such-item"), ("on", "true")],
+        allowed: SIGNED_IN,
+    },
     Entry {
         path: "/api/reco_status",
         get: true,

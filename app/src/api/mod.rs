@@ -4,6 +4,7 @@ pub mod account;
 pub mod analytics;
 pub mod catalog;
 pub mod commerce;
+pub mod community;
 pub mod notes;
 pub mod reading;
 pub mod reco;

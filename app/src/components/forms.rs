@@ -255,3 +255,25 @@ pub fn FormAlert(
         <p class="form-alert" role="alert">{message}</p>
     }
 }
+
+/// User text to put inside a `<textarea>` as its children. Leptos writes a textarea's
+/// children into the server's HTML without escaping (as for `<script>`), so on the server
+/// the text is escaped here — otherwise `</textarea><script>…` in someone's words would
+/// end the field and run. In the browser the text goes into a text node, where nothing is
+/// parsed, so it stays as it is.
+pub fn textarea_text(text: &str) -> String {
+    if cfg!(feature = "ssr") {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                c => out.push(c),
+            }
+        }
+        out
+    } else {
+        text.to_string()
+    }
+}

@@ -4,6 +4,7 @@ pub mod account;
 pub mod analytics;
 pub mod catalog;
 pub mod commerce;
+pub mod community;
 pub mod i18n;
 pub mod money;
 pub mod notes;

@@ -93,6 +93,7 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
     let buy_again = (card.slug.clone(), card.price.minor == 0, d.in_library);
     let tier_box = d.tier.clone();
     let reader = format!("/read/{}", card.slug);
+    let community_slug = card.slug.clone();
     let rest = match (d.access, d.body) {
         (Access::Full, Some(body)) => Either::Left(view! {
             <p class="open-reader">
@@ -158,6 +159,7 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
                         <Blocks blocks=d.preview first_heading=0 />
                     </section>
                     {rest}
+                    <crate::pages::community::CommunitySection slug=community_slug />
                 </div>
                 <aside class="item-side">
                     {toc}

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod analytics;
 pub mod auth;
 pub mod catalog;
+pub mod community;
 pub mod creator;
 pub mod gift;
 pub mod home;

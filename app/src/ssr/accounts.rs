@@ -698,7 +698,13 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
              SELECT record::id(item) AS item, block, fraction, furthest, <string> updated_at AS updated_at \
                FROM reading WHERE user = type::record('user', $user); \
              SELECT record::id(id)[1] AS id, record::id(item) AS item, kind, block, span_start, span_end, \
-               quote, text, updated_ms, deleted FROM note WHERE user = type::record('user', $user);",
+               quote, text, updated_ms, deleted FROM note WHERE user = type::record('user', $user); \
+             SELECT record::id(item) AS item, rating, text, <string> created_at AS created_at, \
+               <string> updated_at AS updated_at FROM review WHERE user = type::record('user', $user); \
+             SELECT record::id(id) AS id, record::id(item) AS item, text, \
+               (IF parent THEN record::id(parent) END) AS reply_to, <string> created_at AS created_at \
+               FROM comment WHERE user = type::record('user', $user) AND deleted = false; \
+             SELECT record::id(item) AS item, <string> at AS at FROM item_like WHERE user = type::record('user', $user);",
         )
         .bind(("user", me.user_key.clone()))
         .bind(("email", me.email.clone()))
@@ -724,6 +730,9 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
     let gifts_received = take(11)?;
     let reading = take(12)?;
     let notes = take(13)?;
+    let reviews = take(14)?;
+    let comments = take(15)?;
+    let likes = take(16)?;
     audit::record(db, Action::Export, Some(&me.user_key), None, "").await;
     Ok(json!({
         "format": "shuzhai-export-1",
@@ -741,13 +750,16 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
         "gifts_received": gifts_received,
         "reading_positions": reading,
         "notes": notes,
+        "reviews": reviews,
+        "comments": comments,
+        "likes": likes,
     }))
 }
 
 /// Deletes the account after checking the password: sessions, links, mail and the person's
 /// record go, with their library, memberships and cart, and their address on gifts sent
 /// to them; orders stay in the creators' books without the link to the person, and so do
-/// audit entries; their interaction events, reading positions, notes and what analytics kept about them as a
+/// audit entries; their interaction events, reading positions, notes, reviews, likes and the text of their comments and what analytics kept about them as a
 /// person are deleted (the anonymous daily counts stay); a creator's storefront stays (orders point at its
 /// items) but is unpublished and no longer belongs to anyone.
 pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<(), AppError> {
@@ -764,6 +776,9 @@ pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<()
          DELETE event WHERE user = $u; \
          DELETE reading WHERE user = $u; \
          DELETE note WHERE user = $u; \
+         DELETE review WHERE user = $u; \
+         DELETE item_like WHERE user = $u; \
+         UPDATE comment SET user = NONE, text = '', deleted = true WHERE user = $u; \
          DELETE stat_seen WHERE user = $user; \
          DELETE stat_progress WHERE user = $user; \
          DELETE stat_learner WHERE user = $user; \

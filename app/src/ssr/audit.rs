@@ -37,6 +37,8 @@ pub enum Action {
     RecoRetrain,
     /// An admin rolled the recommendation model back.
     RecoRollback,
+    /// A comment was deleted by the item's creator or an admin (not its author).
+    ModerateComment,
 }
 
 impl Action {
@@ -58,6 +60,7 @@ impl Action {
             Action::Delete => "delete",
             Action::RecoRetrain => "reco_retrain",
             Action::RecoRollback => "reco_rollback",
+            Action::ModerateComment => "moderate_comment",
         }
     }
 }

@@ -207,7 +207,7 @@ impl CatalogIndex {
         let ratings: Vec<RatingRow> = rows(
             db,
             "average ratings",
-            "SELECT item, math::mean(value) AS mean, count() AS n FROM event WHERE kind = 'rating' GROUP BY item",
+            "SELECT item, math::mean(rating) AS mean, count() AS n FROM review GROUP BY item",
             json!({}),
             0,
         )

@@ -82,6 +82,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "highlights, notes and bookmarks",
         sql: include_str!("migrations/0012_notes.surql"),
     },
+    Migration {
+        version: 13,
+        name: "reviews, comments and likes",
+        sql: include_str!("migrations/0013_community.surql"),
+    },
 ];
 
 /// Why migrating stopped.

@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod audit;
 pub mod catalog;
 pub mod commerce;
+pub mod community;
 pub mod db;
 pub mod mail;
 pub mod migrate;

@@ -126,6 +126,36 @@ pub async fn progress(db: &Db, viewer: &Viewer, item_key: &str, value: f64) -> R
     .await
 }
 
+/// A learner rated an item `value` stars (1 … 5) in a review.
+pub async fn rating(db: &Db, viewer: &Viewer, item_key: &str, value: f64) -> Result<(), DbError> {
+    let Some(Some(user)) = subject(viewer) else {
+        return Ok(());
+    };
+    execute(
+        db,
+        "record rating",
+        "CREATE event SET user = type::record('user', $user), item = type::record('item', $item),
+             kind = 'rating', value = $value, at = time::now();",
+        json!({ "user": user, "item": item_key, "value": value }),
+    )
+    .await
+}
+
+/// Someone liked an item.
+pub async fn like(db: &Db, viewer: &Viewer, item_key: &str) -> Result<(), DbError> {
+    let Some(Some(user)) = subject(viewer) else {
+        return Ok(());
+    };
+    execute(
+        db,
+        "record like",
+        "CREATE event SET user = type::record('user', $user), item = type::record('item', $item),
+             kind = 'like', at = time::now();",
+        json!({ "user": user, "item": item_key }),
+    )
+    .await
+}
+
 /// A catalogue search for `text` (trimmed, lower-cased, at most 80 characters).
 pub async fn search(db: &Db, viewer: &Viewer, text: &str) -> Result<(), DbError> {
     let Some(user) = subject(viewer) else {

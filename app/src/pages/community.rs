@@ -1,0 +1,259 @@
+//! The item page's community section: the rating and its spread, likes, reviews by owners
+//! (write, edit, delete your own), and comments with replies. Every control is an ordinary
+//! form, so it all works before (and without) the wasm; user text is shown as text.
+
+use crate::api::community::{
+    load_community, DeleteComment, DeleteReview, LikeItem, PostComment, SaveReview,
+};
+use crate::components::forms::{form_error, textarea_text, use_me, FormAlert, ServerForm};
+use crate::models::community::{stars_text, CommentView, Community, ReviewRight};
+use leptos::prelude::*;
+use server_fn::ServerFn;
+
+/// Ratings, reviews, likes and comments of item `slug`.
+#[component]
+pub fn CommunitySection(slug: String) -> impl IntoView {
+    let data = Resource::new(
+        {
+            let slug = slug.clone();
+            move || slug.clone()
+        },
+        load_community,
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let slug = slug.clone();
+                Suspend::new(async move {
+                    data.await.ok().map(|c| view! { <CommunityView slug c /> })
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CommunityView(slug: String, c: Community) -> impl IntoView {
+    let t = use_me().locale;
+    let next = format!("/signin?next=/item/{slug}%23community");
+    let summary = match c.rating {
+        Some(r) => format!(
+            "★ {r:.1} · {} {}",
+            c.rating_count,
+            t.pick(
+                if c.rating_count == 1 {
+                    "rating"
+                } else {
+                    "ratings"
+                },
+                "个评分"
+            )
+        ),
+        None => t.pick("No ratings yet", "暂无评分").to_string(),
+    };
+    let most = c.stars.iter().copied().max().unwrap_or(0).max(1);
+    let spread = (c.rating_count > 0).then(|| {
+        view! {
+            <ol class="star-spread" aria-label=t.pick("Ratings by stars", "评分分布")>
+                {(1..=5u8).rev().map(|s| {
+                    let n = c.stars[(s - 1) as usize];
+                    view! {
+                        <li>
+                            <span>{format!("{s} ★")}</span>
+                            <meter min="0" max=most.to_string() value=n.to_string()
+                                aria-label=format!("{s} ★: {n}")></meter>
+                            <span class="muted">{n}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        }
+    });
+    let like_error = form_error(LikeItem::PATH);
+    let like_slug = slug.clone();
+    let like = if c.signed_in {
+        view! {
+            <ServerForm action=LikeItem::PATH error=like_error class="like-form">
+                <input type="hidden" name="slug" value=like_slug />
+                <input type="hidden" name="on" value=(!c.liked).to_string() />
+                <button type="submit" aria-pressed=c.liked.to_string() data-testid="like">
+                    {if c.liked { "♥ " } else { "♡ " }}
+                    {if c.liked { t.pick("Liked", "已喜欢") } else { t.pick("Like", "喜欢") }}
+                    {format!(" · {}", c.likes)}
+                </button>
+                <FormAlert error=like_error locale=t />
+            </ServerForm>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p class="like-form muted" data-testid="like-count">{format!("♥ {}", c.likes)}</p>
+        }
+        .into_any()
+    };
+    let review_form = match c.may_review {
+        ReviewRight::Yes => view! { <ReviewForm slug=slug.clone() mine=c.mine.clone() /> }.into_any(),
+        ReviewRight::SignIn => view! {
+            <p><a href=next.clone()>{t.pick("Sign in to rate and review", "登录后可评分和评论")}</a></p>
+        }
+        .into_any(),
+        ReviewRight::NotOwner => view! {
+            <p class="muted" data-testid="review-owners-only">{t.pick(
+                "Only learners who have this item can review it.",
+                "只有拥有此内容的读者才能评价。",
+            )}</p>
+        }
+        .into_any(),
+    };
+    let comment_error = form_error(PostComment::PATH);
+    let comment_slug = slug.clone();
+    let comment_form = if c.signed_in {
+        let key = c.form_key.clone();
+        view! {
+            <ServerForm action=PostComment::PATH error=comment_error class="comment-form">
+                <input type="hidden" name="slug" value=comment_slug />
+                <input type="hidden" name="key" value=key />
+                <label>
+                    <span>{t.pick("Add a comment", "发表评论")}</span>
+                    <textarea name="text" rows="3" maxlength="2000" required></textarea>
+                </label>
+                <button type="submit">{t.pick("Post comment", "发布评论")}</button>
+                <FormAlert error=comment_error locale=t />
+            </ServerForm>
+        }
+        .into_any()
+    } else {
+        view! { <p><a href=next>{t.pick("Sign in to comment", "登录后可发表评论")}</a></p> }
+            .into_any()
+    };
+    let signed_in = c.signed_in;
+    let key = c.form_key.clone();
+    view! {
+        <section id="community" class="community" aria-labelledby="reviews-h" data-testid="community">
+            <h2 id="reviews-h">{t.pick("Ratings and reviews", "评分与评价")}</h2>
+            <div class="community-head">
+                <p class="rating-summary" data-testid="rating-summary">{summary}</p>
+                {like}
+            </div>
+            {spread}
+            <div id="reviews">{review_form}</div>
+            <ul class="reviews" data-testid="reviews">
+                {c.reviews.into_iter().map(|r| view! {
+                    <li class="review" class:mine=r.mine>
+                        <p class="review-meta">
+                            <span class="stars" aria-label=format!("{} / 5", r.rating)>{stars_text(r.rating)}</span>
+                            " " <strong>{r.author}</strong>
+                            " · " <span class="muted">{r.updated}</span>
+                        </p>
+                        <p class="review-text">{r.text}</p>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <h2 id="comments">{format!("{} ({})", t.pick("Comments", "评论"), c.comment_count)}</h2>
+            {comment_form}
+            <ol class="comments" data-testid="comments">
+                {c.comments.into_iter().enumerate().map(|(i, thread)| view! {
+                    <Comment slug=slug.clone() c=thread signed_in reply_key=format!("{key}r{i}") />
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// The owner's review form: stars and words, "Update" when they wrote one, and delete.
+#[component]
+fn ReviewForm(slug: String, mine: Option<crate::models::community::ReviewView>) -> impl IntoView {
+    let t = use_me().locale;
+    let error = form_error(SaveReview::PATH);
+    let delete_error = form_error(DeleteReview::PATH);
+    let current = mine.as_ref().map_or(0, |m| m.rating);
+    let text = mine.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+    let has = mine.is_some();
+    let delete_slug = slug.clone();
+    view! {
+        <ServerForm action=SaveReview::PATH error class="review-form">
+            <input type="hidden" name="slug" value=slug />
+            <fieldset class="star-input">
+                <legend>{t.pick("Your rating", "你的评分")}</legend>
+                {(1..=5u8).map(|s| view! {
+                    <label>
+                        <input type="radio" name="rating" value=s.to_string() checked=s == current required />
+                        <span>{format!("{s} ★")}</span>
+                    </label>
+                }).collect_view()}
+            </fieldset>
+            <label>
+                <span>{t.pick("Your review (optional)", "你的评价（可选）")}</span>
+                <textarea name="text" rows="3" maxlength="4000">{textarea_text(&text)}</textarea>
+            </label>
+            <button type="submit">{if has { t.pick("Update review", "更新评价") } else { t.pick("Publish review", "发布评价") }}</button>
+            <FormAlert error locale=t />
+        </ServerForm>
+        {has.then(|| view! {
+            <ServerForm action=DeleteReview::PATH error=delete_error class="inline-form">
+                <input type="hidden" name="slug" value=delete_slug.clone() />
+                <button type="submit" class="link-button">{t.pick("Delete my review", "删除我的评价")}</button>
+                <FormAlert error=delete_error locale=t />
+            </ServerForm>
+        })}
+    }
+}
+
+/// One comment with its replies and, for signed-in people, a reply form.
+#[component]
+fn Comment(slug: String, c: CommentView, signed_in: bool, reply_key: String) -> impl IntoView {
+    let t = use_me().locale;
+    let reply_error = form_error(PostComment::PATH);
+    let id = c.id.clone();
+    view! {
+        <li class="comment" data-testid="comment">
+            <CommentBody slug=slug.clone() c=c.clone() />
+            {(!c.replies.is_empty()).then(|| view! {
+                <ol class="replies">
+                    {c.replies.into_iter().map(|r| view! {
+                        <li class="comment reply" data-testid="reply"><CommentBody slug=slug.clone() c=r /></li>
+                    }).collect_view()}
+                </ol>
+            })}
+            {signed_in.then(|| view! {
+                <details class="reply-box">
+                    <summary>{t.pick("Reply", "回复")}</summary>
+                    <ServerForm action=PostComment::PATH error=reply_error class="comment-form">
+                        <input type="hidden" name="slug" value=slug.clone() />
+                        <input type="hidden" name="parent" value=id.clone() />
+                        <input type="hidden" name="key" value=reply_key.clone() />
+                        <label>
+                            <span>{t.pick("Your reply", "你的回复")}</span>
+                            <textarea name="text" rows="2" maxlength="2000" required></textarea>
+                        </label>
+                        <button type="submit">{t.pick("Post reply", "发布回复")}</button>
+                        <FormAlert error=reply_error locale=t />
+                    </ServerForm>
+                </details>
+            })}
+        </li>
+    }
+}
+
+/// A comment's author, time, text and (for its author and moderators) a delete button.
+#[component]
+fn CommentBody(slug: String, c: CommentView) -> impl IntoView {
+    let t = use_me().locale;
+    let error = form_error(DeleteComment::PATH);
+    if c.deleted {
+        return view! { <p class="muted">{t.pick("This comment was deleted.", "该评论已删除。")}</p> }.into_any();
+    }
+    view! {
+        <p class="comment-meta"><strong>{c.author}</strong> " · " <span class="muted">{c.at}</span></p>
+        <p class="comment-text">{c.text}</p>
+        {c.may_delete.then(|| view! {
+            <ServerForm action=DeleteComment::PATH error class="inline-form">
+                <input type="hidden" name="slug" value=slug />
+                <input type="hidden" name="id" value=c.id />
+                <button type="submit" class="link-button">{t.pick("Delete", "删除")}</button>
+                <FormAlert error locale=t />
+            </ServerForm>
+        })}
+    }
+    .into_any()
+}

@@ -1,0 +1,431 @@
+//! Reviews, comments and likes on an item: who may write what, and the item page's view of
+//! them. Reviews only from learners who own the item (one each; writing again edits it);
+//! comments and likes from anyone signed in; a comment is deleted by its author, the item's
+//! creator or an admin.
+
+use crate::error::AppError;
+use crate::models::community::{
+    check_comment, check_review, is_comment_id, CommentView, Community, ReviewRight, ReviewView,
+    COMMENTS_PER_MINUTE, COMMENTS_SHOWN,
+};
+use crate::ssr::access::{self, Viewer};
+use crate::ssr::catalog::{CatalogIndex, IndexedItem};
+use crate::ssr::db::{execute, rows, Db};
+use serde::Deserialize;
+use serde_json::json;
+
+fn find<'a>(index: &'a CatalogIndex, slug: &str) -> Result<&'a IndexedItem, AppError> {
+    index
+        .item(slug)
+        .ok_or_else(|| AppError::NotFound(format!("There is no item called “{slug}”.")))
+}
+
+/// Rows of one statement's answer as `T`.
+fn decode<T: serde::de::DeserializeOwned>(
+    v: Vec<serde_json::Value>,
+    what: &str,
+) -> Result<T, AppError> {
+    serde_json::from_value(serde_json::Value::Array(v)).map_err(|e| AppError::internal(what, e))
+}
+
+/// Whether the signed-in viewer owns the item (what reviewing needs).
+async fn owns(db: &Db, viewer: &Viewer, item: &IndexedItem) -> Result<bool, AppError> {
+    Ok(
+        access::entitled(db, viewer, &item.key, item.tier.as_deref())
+            .await
+            .map_err(|e| AppError::internal("check entitlement", e))?
+            .opens(),
+    )
+}
+
+/// Whether the viewer may delete any comment on the item: its creator or an admin.
+async fn moderates(db: &Db, viewer: &Viewer, item: &IndexedItem) -> Result<bool, AppError> {
+    if access::may_moderate(viewer) {
+        return Ok(true);
+    }
+    let Some(me) = viewer.user() else {
+        return Ok(false);
+    };
+    let owner: Vec<Option<String>> = rows(
+        db,
+        "read item owner",
+        "SELECT VALUE (IF creator.user THEN record::id(creator.user) END) FROM type::record('item', $item)",
+        json!({ "item": item.key }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read item owner", e))?;
+    Ok(owner.into_iter().flatten().any(|o| o == me.user_key))
+}
+
+/// The item page's community section for `slug`, as `viewer` sees it.
+pub async fn view(
+    db: &Db,
+    index: &CatalogIndex,
+    viewer: &Viewer,
+    slug: &str,
+) -> Result<Community, AppError> {
+    let item = find(index, slug)?;
+    let me = viewer.user().map(|u| u.user_key.clone());
+    #[derive(Deserialize)]
+    struct ReviewRow {
+        user: String,
+        author: Option<String>,
+        rating: u8,
+        text: String,
+        updated: String,
+    }
+    #[derive(Deserialize)]
+    struct CommentRow {
+        id: String,
+        user: Option<String>,
+        author: Option<String>,
+        parent: Option<String>,
+        text: String,
+        deleted: bool,
+        at: String,
+    }
+    let mut response = db
+        .query(
+            "LET $i = type::record('item', $item);
+             SELECT record::id(user) AS user, user.display_name AS author, rating, text,
+                    time::format(updated_at, '%Y-%m-%d') AS updated
+               FROM review WHERE item = $i ORDER BY updated DESC;
+             SELECT record::id(id) AS id, (IF user THEN record::id(user) END) AS user,
+                    (IF user THEN user.display_name END) AS author,
+                    (IF parent THEN record::id(parent) END) AS parent, text, deleted,
+                    time::format(created_at, '%Y-%m-%d %H:%M') AS at, created_at
+               FROM comment WHERE item = $i ORDER BY created_at;
+             RETURN count(SELECT id FROM item_like WHERE item = $i);
+             RETURN IF $user THEN record::exists(type::record('item_like', [$user, $item])) ELSE false END;",
+        )
+        .bind(("item", item.key.clone()))
+        .bind(("user", me.clone()))
+        .await
+        .map_err(|e| AppError::internal("read community", e))?;
+    let mut take = |i: usize, what: &str| -> Result<Vec<serde_json::Value>, AppError> {
+        response
+            .take::<Vec<serde_json::Value>>(i)
+            .map_err(|e| AppError::internal(what, e))
+    };
+    let reviews: Vec<ReviewRow> = decode(take(1, "read reviews")?, "read reviews")?;
+    let comments: Vec<CommentRow> = decode(take(2, "read comments")?, "read comments")?;
+    let likes = take(3, "count likes")?
+        .first()
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0) as u32;
+    let liked = take(4, "read like")?
+        .first()
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
+
+    let mut stars = [0u32; 5];
+    for r in &reviews {
+        stars[(r.rating.clamp(1, 5) - 1) as usize] += 1;
+    }
+    let count = reviews.len() as u32;
+    let rating = (count > 0).then(|| {
+        let sum: u32 = reviews.iter().map(|r| r.rating as u32).sum();
+        ((sum as f32 / count as f32) * 10.0).round() / 10.0
+    });
+    let as_view = |r: &ReviewRow| ReviewView {
+        author: r.author.clone().unwrap_or_default(),
+        rating: r.rating,
+        text: r.text.clone(),
+        updated: r.updated.clone(),
+        mine: me.as_deref() == Some(r.user.as_str()),
+    };
+    let mine = reviews
+        .iter()
+        .find(|r| me.as_deref() == Some(r.user.as_str()))
+        .map(as_view);
+    let mut shown: Vec<ReviewView> = reviews
+        .iter()
+        .filter(|r| !r.text.is_empty())
+        .map(as_view)
+        .collect();
+    shown.sort_by_key(|r| !r.mine);
+    let may_review = match viewer.user() {
+        None => ReviewRight::SignIn,
+        Some(_) if owns(db, viewer, item).await? => ReviewRight::Yes,
+        Some(_) => ReviewRight::NotOwner,
+    };
+
+    let moderator = moderates(db, viewer, item).await?;
+    let to_view = |c: &CommentRow| CommentView {
+        id: c.id.clone(),
+        author: if c.deleted {
+            String::new()
+        } else {
+            c.author.clone().unwrap_or_default()
+        },
+        text: if c.deleted {
+            String::new()
+        } else {
+            c.text.clone()
+        },
+        at: c.at.clone(),
+        deleted: c.deleted,
+        may_delete: !c.deleted
+            && (moderator || (me.is_some() && c.user.as_deref() == me.as_deref())),
+        replies: Vec::new(),
+    };
+    let comment_count = comments.iter().filter(|c| !c.deleted).count() as u32;
+    let mut threads: Vec<CommentView> = comments
+        .iter()
+        .filter(|c| c.parent.is_none())
+        .map(to_view)
+        .collect();
+    for c in comments.iter().filter(|c| c.parent.is_some()) {
+        if let Some(t) = threads
+            .iter_mut()
+            .find(|t| Some(&t.id) == c.parent.as_ref())
+        {
+            t.replies.push(to_view(c));
+        }
+    }
+    // A deleted comment stays only as the head of replies that are still there.
+    threads.retain(|t| !t.deleted || t.replies.iter().any(|r| !r.deleted));
+    for t in &mut threads {
+        t.replies.retain(|r| !r.deleted);
+    }
+    threads.reverse();
+    threads.truncate(COMMENTS_SHOWN);
+    Ok(Community {
+        rating,
+        rating_count: count,
+        stars,
+        reviews: shown,
+        mine,
+        may_review,
+        likes,
+        liked,
+        comments: threads,
+        comment_count,
+        signed_in: me.is_some(),
+        form_key: rand::random::<[u8; 8]>()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    })
+}
+
+/// Writes (or rewrites) the signed-in owner's review of `slug`.
+pub async fn save_review(
+    db: &Db,
+    index: &CatalogIndex,
+    viewer: &Viewer,
+    slug: &str,
+    rating: u8,
+    text: &str,
+) -> Result<(), AppError> {
+    let me = access::require_signed_in(viewer)?;
+    let item = find(index, slug)?;
+    if !owns(db, viewer, item).await? {
+        return Err(AppError::Conflict(
+            "Only learners who have this item can review it.".into(),
+        ));
+    }
+    let text = check_review(rating, text).map_err(AppError::BadRequest)?;
+    execute(
+        db,
+        "save review",
+        "LET $id = type::record('review', [$user, $item]);
+         UPSERT $id SET user = type::record('user', $user), item = type::record('item', $item),
+             rating = $rating, text = $text, updated_at = time::now(),
+             created_at = created_at ?? time::now();",
+        json!({ "user": me.user_key, "item": item.key, "rating": rating, "text": text }),
+    )
+    .await
+    .map_err(|e| AppError::internal("save review", e))?;
+    if let Err(e) = super::analytics::record::rating(db, viewer, &item.key, rating as f64).await {
+        tracing::warn!(error = %e, "could not record the rating event");
+    }
+    Ok(())
+}
+
+/// Deletes the signed-in learner's review of `slug` (nothing happens if there is none).
+pub async fn delete_review(
+    db: &Db,
+    index: &CatalogIndex,
+    viewer: &Viewer,
+    slug: &str,
+) -> Result<(), AppError> {
+    let me = access::require_signed_in(viewer)?;
+    let item = find(index, slug)?;
+    execute(
+        db,
+        "delete review",
+        "DELETE type::record('review', [$user, $item]);",
+        json!({ "user": me.user_key, "item": item.key }),
+    )
+    .await
+    .map_err(|e| AppError::internal("delete review", e))
+}
+
+/// Posts a comment on `slug`, or a reply to comment `parent` on it. `key`, made by the
+/// page that shows the form, makes posting idempotent: the same key posts once.
+pub async fn post_comment(
+    db: &Db,
+    index: &CatalogIndex,
+    viewer: &Viewer,
+    slug: &str,
+    text: &str,
+    parent: Option<&str>,
+    key: &str,
+) -> Result<(), AppError> {
+    let me = access::require_signed_in(viewer)?;
+    let item = find(index, slug)?;
+    let text = check_comment(text).map_err(AppError::BadRequest)?;
+    if !(8..=40).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(AppError::BadRequest(
+            "The form is out of date; reload the page and post again.".into(),
+        ));
+    }
+    let id = format!("{}_{key}", me.user_key);
+    // A reply to a reply joins the thread of the comment it answers.
+    let parent = match parent.filter(|p| !p.is_empty()) {
+        None => None,
+        Some(p) => {
+            if !is_comment_id(p) {
+                return Err(AppError::NotFound("There is no such comment.".into()));
+            }
+            #[derive(Deserialize)]
+            struct P {
+                item: String,
+                parent: Option<String>,
+            }
+            let found: Vec<P> = rows(
+                db,
+                "read comment",
+                "SELECT record::id(item) AS item, (IF parent THEN record::id(parent) END) AS parent
+                 FROM type::record('comment', $id)",
+                json!({ "id": p }),
+                0,
+            )
+            .await
+            .map_err(|e| AppError::internal("read comment", e))?;
+            match found.into_iter().next() {
+                Some(f) if f.item == item.key => Some(f.parent.unwrap_or_else(|| p.to_string())),
+                _ => return Err(AppError::NotFound("There is no such comment.".into())),
+            }
+        }
+    };
+    let recent: Vec<usize> = rows(
+        db,
+        "count recent comments",
+        "SELECT VALUE count() FROM comment WHERE user = type::record('user', $user)
+           AND created_at > time::now() - 1m GROUP ALL",
+        json!({ "user": me.user_key }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("count recent comments", e))?;
+    if recent.first().copied().unwrap_or(0) >= COMMENTS_PER_MINUTE {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: 60,
+        });
+    }
+    execute(
+        db,
+        "post comment",
+        "LET $id = type::record('comment', $id);
+         IF !record::exists($id) {
+             CREATE $id SET user = type::record('user', $user), item = type::record('item', $item),
+                 parent = IF $parent THEN type::record('comment', $parent) END, text = $text,
+                 deleted = false, created_at = time::now();
+         };",
+        json!({ "id": id, "user": me.user_key, "item": item.key, "parent": parent, "text": text }),
+    )
+    .await
+    .map_err(|e| AppError::internal("post comment", e))
+}
+
+/// Deletes comment `id` on `slug`: by its author, the item's creator or an admin.
+pub async fn delete_comment(
+    db: &Db,
+    index: &CatalogIndex,
+    viewer: &Viewer,
+    slug: &str,
+    id: &str,
+) -> Result<(), AppError> {
+    let me = access::require_signed_in(viewer)?;
+    let item = find(index, slug)?;
+    if !is_comment_id(id) {
+        return Err(AppError::NotFound("There is no such comment.".into()));
+    }
+    #[derive(Deserialize)]
+    struct C {
+        item: String,
+        user: Option<String>,
+    }
+    let found: Vec<C> = rows(
+        db,
+        "read comment",
+        "SELECT record::id(item) AS item, (IF user THEN record::id(user) END) AS user
+         FROM type::record('comment', $id) WHERE deleted = false",
+        json!({ "id": id }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read comment", e))?;
+    let Some(c) = found.into_iter().next().filter(|c| c.item == item.key) else {
+        return Err(AppError::NotFound("There is no such comment.".into()));
+    };
+    if c.user.as_deref() != Some(me.user_key.as_str()) && !moderates(db, viewer, item).await? {
+        return Err(AppError::Forbidden);
+    }
+    execute(
+        db,
+        "delete comment",
+        "UPDATE type::record('comment', $id) SET deleted = true, text = '';",
+        json!({ "id": id }),
+    )
+    .await
+    .map_err(|e| AppError::internal("delete comment", e))?;
+    if c.user.as_deref() != Some(me.user_key.as_str()) {
+        super::audit::record(
+            db,
+            super::audit::Action::ModerateComment,
+            c.user.as_deref(),
+            Some(&me.user_key),
+            &format!("comment {id} on {slug}"),
+        )
+        .await;
+    }
+    Ok(())
+}
+
+/// Likes (`on`) or unlikes `slug` for the signed-in person.
+pub async fn set_like(
+    db: &Db,
+    index: &CatalogIndex,
+    viewer: &Viewer,
+    slug: &str,
+    on: bool,
+) -> Result<(), AppError> {
+    let me = access::require_signed_in(viewer)?;
+    let item = find(index, slug)?;
+    let sql = if on {
+        "LET $id = type::record('item_like', [$user, $item]);
+         IF !record::exists($id) {
+             CREATE $id SET user = type::record('user', $user), item = type::record('item', $item), at = time::now();
+         };"
+    } else {
+        "DELETE type::record('item_like', [$user, $item]);"
+    };
+    execute(
+        db,
+        "like",
+        sql,
+        json!({ "user": me.user_key, "item": item.key }),
+    )
+    .await
+    .map_err(|e| AppError::internal("like", e))?;
+    if on {
+        if let Err(e) = super::analytics::record::like(db, viewer, &item.key).await {
+            tracing::warn!(error = %e, "could not record the like event");
+        }
+    }
+    Ok(())
+}

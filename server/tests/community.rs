@@ -1,0 +1,359 @@
+//! Reviews, comments and likes through the real router: reviews only by owners and one per
+//! learner (writing again edits it), the item's rating from the reviews, comments and
+//! replies from anyone signed in and posted once per form, hostile text shown as text,
+//! deleting by the author, the item's creator or an admin only, likes counted once, and
+//! all of it in the data export and taken away with the account.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::shop::{add, checkout, count, learner, order_of, paid_items, query, PASSWORD, PAYS};
+use common::{app, Browser, Reply};
+use serde_json::{json, Value};
+
+async fn buy(b: &Browser, slug: &str, key: &str) {
+    add(b, slug).await;
+    let r = checkout(b, key).await;
+    let id = order_of(r.location());
+    let r = b
+        .submit("/api/pay_sandbox", &[("order", &id), ("card", PAYS)])
+        .await;
+    assert_eq!(r.location(), format!("/orders/{id}"), "{r:?}");
+}
+
+async fn community(b: &Browser, slug: &str) -> Value {
+    let r = b.fetch(&format!("/api/community?slug={slug}")).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    serde_json::from_str(&r.body).unwrap()
+}
+
+async fn review(b: &Browser, slug: &str, rating: &str, text: &str) -> Reply {
+    b.call(
+        "/api/save_review",
+        &[("slug", slug), ("rating", rating), ("text", text)],
+    )
+    .await
+}
+
+async fn comment(b: &Browser, slug: &str, text: &str, parent: Option<&str>, key: &str) -> Reply {
+    let mut fields = vec![("slug", slug), ("text", text), ("key", key)];
+    if let Some(p) = parent {
+        fields.push(("parent", p));
+    }
+    b.call("/api/post_comment", &fields).await
+}
+
+fn ok(r: &Reply) {
+    assert!(r.status < 400, "{r:?}");
+}
+
+#[tokio::test]
+async fn only_owners_review_once_each_and_the_rating_follows() {
+    let app = app();
+    let slug = paid_items(&app.db, "c2").await[4].0.clone();
+    let before = community(&Browser::new(app), &slug).await;
+    let n0 = before["rating_count"].as_u64().unwrap();
+
+    let visitor = Browser::new(app);
+    assert_eq!(review(&visitor, &slug, "5", "x").await.status, 401);
+    assert_eq!(before["may_review"], "SignIn");
+    let (stranger, _) = learner(app).await;
+    let r = review(&stranger, &slug, "1", "Never read it").await;
+    assert_eq!(r.status, 409, "{r:?}");
+    assert!(
+        r.body.contains("Only learners who have this item"),
+        "{}",
+        r.body
+    );
+    assert_eq!(community(&stranger, &slug).await["may_review"], "NotOwner");
+
+    let (owner, user) = learner(app).await;
+    buy(&owner, &slug, "community-review-1").await;
+    assert_eq!(community(&owner, &slug).await["may_review"], "Yes");
+    ok(&review(&owner, &slug, "2", "Slow start").await);
+    // Writing again edits the one review.
+    ok(&review(
+        &owner,
+        &slug,
+        "5",
+        "  It got much better\r\nafter chapter 2  ",
+    )
+    .await);
+    let reviews = || async {
+        count(
+            &app.db,
+            "SELECT * FROM review WHERE user = type::record('user', $u)",
+            json!({ "u": user }),
+        )
+        .await
+    };
+    assert_eq!(reviews().await, 1);
+    let after = community(&owner, &slug).await;
+    assert_eq!(after["rating_count"].as_u64().unwrap(), n0 + 1);
+    assert_eq!(after["mine"]["rating"], 5);
+    assert_eq!(after["mine"]["text"], "It got much better\nafter chapter 2");
+    assert_eq!(
+        after["reviews"][0]["mine"], true,
+        "the viewer's own review comes first"
+    );
+    let stars: Vec<u64> = after["stars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(stars.iter().sum::<u64>(), n0 + 1);
+    // The rating is the average of the reviews' stars.
+    let all = query(
+        &app.db,
+        "SELECT VALUE rating FROM review WHERE item.slug = $s",
+        json!({ "s": slug }),
+    )
+    .await;
+    let mean = all.iter().map(|v| v.as_f64().unwrap()).sum::<f64>() / all.len() as f64;
+    assert!(
+        (after["rating"].as_f64().unwrap() - mean).abs() < 0.051,
+        "{after} vs {mean}"
+    );
+
+    // Bad ratings are refused with a reason and change nothing.
+    for bad in ["0", "6"] {
+        let r = review(&owner, &slug, bad, "x").await;
+        assert_eq!(r.status, 400, "{bad}: {r:?}");
+        assert!(r.body.contains("1 to 5 stars"), "{}", r.body);
+    }
+    assert!(review(&owner, &slug, "five", "x").await.status >= 400);
+    let r = review(&owner, &slug, "4", &"字".repeat(4_001)).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(community(&owner, &slug).await["mine"]["rating"], 5);
+
+    // The item page shows it, escaped; deleting takes it away.
+    // Hostile words are text in the list and in the owner's own edit box (a textarea
+    // must not be ended by them).
+    let hostile = "</textarea><script>alert(1)</script> fine";
+    ok(&review(&owner, &slug, "4", hostile).await);
+    let page = owner.get(&format!("/item/{slug}")).await;
+    assert!(page
+        .body
+        .contains("&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt; fine"));
+    assert!(!page.body.contains("<script>alert(1)"));
+    let other = stranger.get(&format!("/item/{slug}")).await;
+    assert!(other.body.contains("&lt;script&gt;alert(1)"));
+    assert!(!other.body.contains("<script>alert(1)"));
+    ok(&owner.call("/api/delete_review", &[("slug", &slug)]).await);
+    assert_eq!(reviews().await, 0);
+    assert!(community(&owner, &slug).await["mine"].is_null());
+}
+
+#[tokio::test]
+async fn comments_and_replies_post_once_and_are_deleted_only_by_those_who_may() {
+    let app = app();
+    let slug = paid_items(&app.db, "c1").await[4].0.clone();
+    let visitor = Browser::new(app);
+    assert_eq!(
+        comment(&visitor, &slug, "hello", None, "visitorkey01")
+            .await
+            .status,
+        401
+    );
+    let (alice, alice_key) = learner(app).await;
+    let (bob, _) = learner(app).await;
+
+    // Alice asks; the same form sent twice posts once.
+    let hostile = "<img src=x onerror=alert(1)> Is chapter 3 in the preview?";
+    ok(&comment(&alice, &slug, hostile, None, "alicekey0001").await);
+    ok(&comment(&alice, &slug, hostile, None, "alicekey0001").await);
+    let c = community(&bob, &slug).await;
+    let threads = c["comments"].as_array().unwrap();
+    let mine: Vec<&Value> = threads.iter().filter(|t| t["text"] == hostile).collect();
+    assert_eq!(mine.len(), 1, "posted once: {c}");
+    let id = mine[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        mine[0]["may_delete"], false,
+        "bob may not delete alice's comment"
+    );
+    let page = bob.get(&format!("/item/{slug}")).await;
+    assert!(page.body.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(!page.body.contains("<img src=x onerror"));
+
+    // Bob replies; a reply to the reply joins the same thread.
+    ok(&comment(&bob, &slug, "Yes, it is.", Some(&id), "bobkey000001").await);
+    let reply_id = community(&bob, &slug).await["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap()["replies"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(&comment(&alice, &slug, "Thanks!", Some(&reply_id), "alicekey0002").await);
+    let thread = community(&alice, &slug).await["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap()
+        .clone();
+    let replies: Vec<&str> = thread["replies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(replies, ["Yes, it is.", "Thanks!"]);
+
+    // Bad comments: empty, too long, a parent that is not there or on another item.
+    let r = comment(&alice, &slug, "   ", None, "alicekey0003").await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("Write something"), "{}", r.body);
+    assert_eq!(
+        comment(&alice, &slug, &"a".repeat(2_001), None, "alicekey0004")
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        comment(&alice, &slug, "hi", Some("nope_nope"), "alicekey0005")
+            .await
+            .status,
+        404
+    );
+    let other = paid_items(&app.db, "c1").await[5].0.clone();
+    assert_eq!(
+        comment(&alice, &other, "hi", Some(&id), "alicekey0006")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        comment(&alice, &slug, "hi", None, "bad key!").await.status,
+        400
+    );
+
+    // Bob may not delete Alice's comment; the item's creator may (and it is logged); the
+    // thread stays with its replies under a marker.
+    let r = bob
+        .call("/api/delete_comment", &[("slug", &slug), ("id", &id)])
+        .await;
+    assert_eq!(r.status, 403, "{r:?}");
+    let creator = Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, "c1", "test")
+        .await
+        .unwrap();
+    creator.set_session(Some(&token));
+    ok(&creator
+        .call("/api/delete_comment", &[("slug", &slug), ("id", &id)])
+        .await);
+    let thread = community(&bob, &slug).await["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(thread["deleted"], true);
+    assert_eq!(thread["text"], "");
+    assert_eq!(thread["replies"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT * FROM audit WHERE action = 'moderate_comment' AND user = type::record('user', $u)",
+            json!({ "u": alice_key })
+        )
+        .await,
+        1
+    );
+    // Alice deletes her own reply.
+    let mine = thread["replies"][1]["id"].as_str().unwrap().to_string();
+    ok(&alice
+        .call("/api/delete_comment", &[("slug", &slug), ("id", &mine)])
+        .await);
+    let thread = community(&bob, &slug).await["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(thread["replies"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn too_many_comments_in_a_minute_are_refused() {
+    let app = app();
+    let slug = paid_items(&app.db, "c3").await[4].0.clone();
+    let (b, _) = learner(app).await;
+    for i in 0..6 {
+        ok(&comment(
+            &b,
+            &slug,
+            &format!("note {i}"),
+            None,
+            &format!("floodkey{i:04}"),
+        )
+        .await);
+    }
+    let r = comment(&b, &slug, "one more", None, "floodkey0099").await;
+    assert_eq!(r.status, 429, "{r:?}");
+}
+
+#[tokio::test]
+async fn likes_count_once_and_everything_leaves_with_the_account() {
+    let app = app();
+    let slug = paid_items(&app.db, "c3").await[5].0.clone();
+    let visitor = Browser::new(app);
+    assert_eq!(
+        visitor
+            .call("/api/like_item", &[("slug", &slug), ("on", "true")])
+            .await
+            .status,
+        401
+    );
+    let likes0 = community(&visitor, &slug).await["likes"].as_u64().unwrap();
+    let (b, user) = learner(app).await;
+    for _ in 0..2 {
+        ok(&b
+            .call("/api/like_item", &[("slug", &slug), ("on", "true")])
+            .await);
+    }
+    let c = community(&b, &slug).await;
+    assert_eq!(c["likes"].as_u64().unwrap(), likes0 + 1);
+    assert_eq!(c["liked"], true);
+    ok(&b
+        .call("/api/like_item", &[("slug", &slug), ("on", "false")])
+        .await);
+    assert_eq!(community(&b, &slug).await["liked"], false);
+    ok(&b
+        .call("/api/like_item", &[("slug", &slug), ("on", "true")])
+        .await);
+
+    buy(&b, &slug, "community-export-1").await;
+    ok(&review(&b, &slug, "4", "Worth it").await);
+    ok(&comment(&b, &slug, "My comment", None, "exportkey001").await);
+    let doc: Value = serde_json::from_str(&b.get("/account/export.json").await.body).unwrap();
+    assert_eq!(doc["reviews"][0]["text"], "Worth it");
+    assert_eq!(doc["comments"][0]["text"], "My comment");
+    assert_eq!(doc["likes"].as_array().unwrap().len(), 1);
+
+    let r = b
+        .submit("/api/delete_account", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, 302, "{r:?}");
+    for table in ["review", "item_like", "comment"] {
+        assert_eq!(
+            count(
+                &app.db,
+                &format!("SELECT * FROM {table} WHERE user = type::record('user', $u)"),
+                json!({ "u": user })
+            )
+            .await,
+            0,
+            "{table}"
+        );
+    }
+    let c = community(&visitor, &slug).await;
+    assert_eq!(c["likes"].as_u64().unwrap(), likes0);
+    assert!(!c.to_string().contains("My comment"));
+}
