@@ -141,7 +141,19 @@ fn submit_in_background(
                         .get("location")
                         .or_else(|| window.location().href().ok())
                         .unwrap_or_else(|| "/".into());
-                    let _ = window.location().assign(&to);
+                    let location = window.location();
+                    // Going to the same page with another #fragment only scrolls: load it
+                    // again so that it shows the change.
+                    let here = format!(
+                        "{}{}",
+                        location.pathname().unwrap_or_default(),
+                        location.search().unwrap_or_default()
+                    );
+                    let same_page = to.split('#').next() == Some(here.as_str());
+                    let _ = location.assign(&to);
+                    if same_page {
+                        let _ = location.reload();
+                    }
                 }
             }
             Ok(res) => {
