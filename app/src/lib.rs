@@ -87,6 +87,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/studio/products") view=pages::studio::StudioProductsPage ssr=SsrMode::Async />
                         <Route path=path!("/studio/sales") view=pages::shop::StudioSalesPage ssr=SsrMode::Async />
                         <Route path=path!("/studio/analytics") view=pages::analytics::AnalyticsPage ssr=SsrMode::Async />
+                        <Route path=path!("/studio/inbox") view=pages::inbox::InboxPage ssr=SsrMode::Async />
+                        <Route path=path!("/notifications") view=pages::inbox::NotificationsPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/users") view=pages::admin::AdminUsersPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/outbox") view=pages::admin::AdminOutboxPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/recommendations") view=pages::admin::AdminRecommendationsPage ssr=SsrMode::Async />

@@ -105,3 +105,59 @@ test.describe('without JavaScript', () => {
     await expect(page.getByTestId('comment').filter({ hasText: words })).toHaveCount(1);
   });
 });
+
+test('a question reaches the creator, the answer comes back with a notification, and feedback lands in the inbox', async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  const errors = watchConsole(page);
+  await signInAs(page, 'learner0050@demo.shuzhai.local', PASSWORD);
+  // A free item of Maya Chen's store.
+  await page.goto('/creator/maya-chen');
+  const href = (await page.locator('article.card:has(.price.free) .card-title a').first().getAttribute('href'))!;
+  await page.goto(href);
+  await hydrated(page);
+  const question = `When is part 2 out? ${Date.now()}`;
+  await page.getByTestId('community').getByLabel(/Add a comment|发表评论/).fill(question);
+  await page.getByTestId('community').getByLabel(/question for the creator|向作者提的问题/).check();
+  await page.getByTestId('community').getByRole('button', { name: /Post comment|发布评论/ }).click();
+  await expect(page.getByTestId('comment').filter({ hasText: question }).locator('.badge-question')).toBeVisible();
+
+  // Private feedback for the creator.
+  const feedback = `Loved the examples ${Date.now()}`;
+  await page.locator('#feedback summary').click();
+  await page.getByLabel(/Your feedback|你的反馈/).fill(feedback);
+  await page.getByRole('button', { name: /Send feedback|发送反馈/ }).click();
+  await expect(page.getByTestId('feedback-sent')).toBeVisible();
+
+  // The creator finds both in the inbox and answers on the item page.
+  const studio = await browser.newContext();
+  const maya = await studio.newPage();
+  await signInAs(maya, 'maya-chen@demo.shuzhai.local', 'demo-creator-password');
+  await maya.goto('/studio/inbox');
+  await hydrated(maya);
+  await expect(maya.getByTestId('feedback-list')).toContainText(feedback);
+  const open = maya.getByTestId('open-questions').locator('li').filter({ hasText: question });
+  await open.getByRole('link').click();
+  await hydrated(maya);
+  const thread = maya.getByTestId('comment').filter({ hasText: question });
+  await thread.locator('summary').click();
+  await thread.getByLabel(/Your reply|你的回复/).fill('Next month, with exercises.');
+  await thread.getByRole('button', { name: /Post reply|发布回复/ }).click();
+  await expect(maya.getByTestId('comment').filter({ hasText: question }).getByTestId('answered')).toBeVisible();
+  await maya.goto('/studio/inbox');
+  await expect(maya.getByTestId('open-questions')).not.toContainText(question);
+  const item = maya.getByTestId('feedback-list').locator('li').filter({ hasText: feedback });
+  await item.getByRole('button', { name: /Mark as handled|标记为已处理/ }).click();
+  await expect(maya.getByTestId('feedback-list').locator('li.handled').filter({ hasText: feedback })).toHaveCount(1);
+  await studio.close();
+
+  // The learner sees the bell, opens the notification, and finds the answer.
+  await page.goto(href);
+  await hydrated(page);
+  await expect(page.getByTestId('bell')).toContainText('1');
+  await page.getByTestId('bell').click();
+  await expect(page.getByTestId('notifications').locator('li').first()).toContainText('Next month, with exercises.');
+  await page.getByTestId('notifications').locator('li').first().getByRole('link').click();
+  await expect(page.getByTestId('comment').filter({ hasText: question }).getByTestId('answered')).toBeVisible();
+  await expect(page.getByTestId('bell')).not.toContainText('1');
+  expect(errors).toEqual([]);
+});

@@ -437,6 +437,31 @@ const MATRIX: &[Entry] = &[
         allowed: SIGNED_IN,
     },
     Entry {
+        path: "/api/send_feedback",
+        get: false,
+        args: &[("slug", "no-such-item"), ("text", "x")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/notifications",
+        get: true,
+        args: &[],
+        allowed: SIGNED_IN,
+    },
+    // The inbox is a store's: people without one (learners, admins) are refused.
+    Entry {
+        path: "/api/inbox",
+        get: true,
+        args: &[],
+        allowed: &[Creator, OtherCreator],
+    },
+    Entry {
+        path: "/api/mark_feedback",
+        get: false,
+        args: &[("id", "nosuchmessage"), ("handled", "true")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
         path: "/api/reco_status",
         get: true,
         args: &[],

@@ -357,3 +357,181 @@ async fn likes_count_once_and_everything_leaves_with_the_account() {
     assert_eq!(c["likes"].as_u64().unwrap(), likes0);
     assert!(!c.to_string().contains("My comment"));
 }
+
+async fn ask(b: &Browser, slug: &str, text: &str, key: &str) -> Reply {
+    b.call(
+        "/api/post_comment",
+        &[
+            ("slug", slug),
+            ("text", text),
+            ("question", "on"),
+            ("key", key),
+        ],
+    )
+    .await
+}
+
+async fn notifications(b: &Browser) -> Vec<Value> {
+    let r = b.fetch("/api/notifications").await;
+    assert_eq!(r.status, 200, "{r:?}");
+    serde_json::from_str(&r.body).unwrap()
+}
+
+async fn inbox(b: &Browser) -> (u16, Value) {
+    let r = b.fetch("/api/inbox").await;
+    (
+        r.status,
+        serde_json::from_str::<Value>(&r.body).unwrap_or(Value::Null),
+    )
+}
+
+fn thread<'a>(c: &'a Value, text: &str) -> &'a Value {
+    c["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["text"] == text)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_creator_answers_questions_and_people_are_told_once() {
+    let app = app();
+    let slug = paid_items(&app.db, "c2").await[6].0.clone();
+    let (asker, _) = learner(app).await;
+    let (other, _) = learner(app).await;
+    let creator = Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, "c2", "test")
+        .await
+        .unwrap();
+    creator.set_session(Some(&token));
+
+    let q = format!("Does it cover pricing? {}", std::process::id());
+    ok(&ask(&asker, &slug, &q, "askkey000001").await);
+    let c = community(&other, &slug).await;
+    let head = thread(&c, &q);
+    assert_eq!(
+        (head["question"].clone(), head["answered"].clone()),
+        (json!(true), json!(false))
+    );
+    let id = head["id"].as_str().unwrap().to_string();
+    let (status, open) = inbox(&creator).await;
+    assert_eq!(status, 200);
+    assert!(
+        open["questions"].to_string().contains(&q),
+        "the creator sees it waiting"
+    );
+
+    // Another learner's reply is not an answer, but the asker hears about it.
+    ok(&comment(&other, &slug, "Good question", Some(&id), "otherkey0001").await);
+    assert!(asker
+        .get(&format!("/item/{slug}"))
+        .await
+        .body
+        .contains("class=\"bell-count\">1<"));
+    // The creator's reply answers it; sending the same form again tells nobody twice.
+    for _ in 0..2 {
+        ok(&comment(
+            &creator,
+            &slug,
+            "Yes, chapter 4.",
+            Some(&id),
+            "creatorkey01",
+        )
+        .await);
+    }
+    let c = community(&other, &slug).await;
+    let head = thread(&c, &q);
+    assert_eq!(head["answered"], true);
+    let answer = head["replies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["text"] == "Yes, chapter 4.")
+        .unwrap();
+    assert_eq!(answer["by_creator"], true);
+    assert_eq!(head["replies"].as_array().unwrap().len(), 2);
+    let (_, open) = inbox(&creator).await;
+    assert!(
+        !open["questions"].to_string().contains(&q),
+        "answered questions leave the inbox"
+    );
+
+    let told = notifications(&asker).await;
+    let kinds: Vec<&str> = told.iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["answer", "reply"], "{told:?}");
+    assert_eq!(told[0]["text"], "Yes, chapter 4.");
+    assert_eq!(told[0]["link"], format!("/item/{slug}#comments"));
+    assert_eq!(told[0]["read"], false);
+    // Seen now: the count is gone and the list says read.
+    assert!(!asker
+        .get(&format!("/item/{slug}"))
+        .await
+        .body
+        .contains("bell-count"));
+    assert_eq!(notifications(&asker).await[0]["read"], true);
+    // The other learner was replied to by nobody.
+    assert!(notifications(&other).await.is_empty());
+}
+
+#[tokio::test]
+async fn feedback_reaches_only_the_creator() {
+    let app = app();
+    let slug = paid_items(&app.db, "c3").await[6].0.clone();
+    let (b, _) = learner(app).await;
+    let creator = Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, "c3", "test")
+        .await
+        .unwrap();
+    creator.set_session(Some(&token));
+
+    let r = b
+        .call("/api/send_feedback", &[("slug", &slug), ("text", "  ")])
+        .await;
+    assert_eq!(r.status, 400, "{r:?}");
+    let words = format!("The audio in part 2 is quiet <b>{}</b>", std::process::id());
+    ok(&b
+        .call("/api/send_feedback", &[("slug", &slug), ("text", &words)])
+        .await);
+    let inbox: Value = serde_json::from_str(&creator.fetch("/api/inbox").await.body).unwrap();
+    let f = inbox["feedback"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["text"] == words)
+        .unwrap()
+        .clone();
+    assert_eq!(f["item"][0], slug);
+    assert_eq!(f["handled"], false);
+    let told = notifications(&creator).await;
+    assert!(told
+        .iter()
+        .any(|n| n["kind"] == "feedback" && n["text"] == words));
+    let page = creator.get("/studio/inbox").await;
+    assert!(page.body.contains("&lt;b&gt;"), "shown as text");
+
+    // Only the store's creator sees and handles it.
+    let (learner_b, _) = learner(app).await;
+    assert_eq!(learner_b.fetch("/api/inbox").await.status, 403);
+    let other = Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, "c2", "test")
+        .await
+        .unwrap();
+    other.set_session(Some(&token));
+    let theirs: Value = serde_json::from_str(&other.fetch("/api/inbox").await.body).unwrap();
+    assert!(!theirs.to_string().contains(&words));
+    let id = f["id"].as_str().unwrap();
+    let r = other
+        .call("/api/mark_feedback", &[("id", id), ("handled", "true")])
+        .await;
+    assert_eq!(r.status, 404, "{r:?}");
+    ok(&creator
+        .call("/api/mark_feedback", &[("id", id), ("handled", "true")])
+        .await);
+    let inbox: Value = serde_json::from_str(&creator.fetch("/api/inbox").await.body).unwrap();
+    assert!(inbox["feedback"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["text"] == words && f["handled"] == true));
+}

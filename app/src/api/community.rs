@@ -2,7 +2,7 @@
 //! work without JavaScript) and send the browser back to the item page's section.
 
 use crate::error::AppError;
-use crate::models::community::Community;
+use crate::models::community::{Community, Inbox, NotificationView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -55,13 +55,14 @@ pub async fn delete_review(slug: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Posts a comment on `slug` (or a reply to `parent`); `key` (from the form) makes a
-/// double submission post once.
+/// Posts a comment on `slug` (a question to the creator when `question` is sent, or a
+/// reply to `parent`); `key` (from the form) makes a double submission post once.
 #[server(prefix = "/api", endpoint = "post_comment")]
 pub async fn post_comment(
     slug: String,
     text: String,
     parent: Option<String>,
+    question: Option<String>,
     key: String,
 ) -> Result<(), AppError> {
     use super::account::server;
@@ -74,6 +75,7 @@ pub async fn post_comment(
         &slug,
         &text,
         parent.as_deref(),
+        question.is_some_and(|q| q == "on" || q == "true"),
         &key,
     )
     .await?;
@@ -101,5 +103,45 @@ pub async fn like_item(slug: String, on: bool) -> Result<(), AppError> {
     let (state, viewer) = server::ctx()?;
     crate::ssr::community::set_like(&state.db, &state.catalog.index(), &viewer, &slug, on).await?;
     leptos_axum::redirect(&format!("/item/{slug}#community"));
+    Ok(())
+}
+
+/// Sends feedback about `slug` to its creator's inbox.
+#[server(prefix = "/api", endpoint = "send_feedback")]
+pub async fn send_feedback(slug: String, text: String) -> Result<(), AppError> {
+    use super::account::server;
+    checked_slug(&slug)?;
+    let (state, viewer) = server::ctx()?;
+    crate::ssr::community::send_feedback(&state.db, &state.catalog.index(), &viewer, &slug, &text)
+        .await?;
+    leptos_axum::redirect(&format!("/item/{slug}?feedback=sent#feedback"));
+    Ok(())
+}
+
+/// The signed-in person's notifications, newest first; opening them marks them read.
+#[server(prefix = "/api", endpoint = "notifications", input = GetUrl)]
+pub async fn load_notifications() -> Result<Vec<NotificationView>, AppError> {
+    use super::account::server;
+    let (state, viewer) = server::ctx()?;
+    server::private();
+    crate::ssr::community::notifications(&state.db, &viewer).await
+}
+
+/// The signed-in creator's inbox: feedback and unanswered questions.
+#[server(prefix = "/api", endpoint = "inbox", input = GetUrl)]
+pub async fn creator_inbox() -> Result<Inbox, AppError> {
+    use super::account::server;
+    let (state, viewer) = server::ctx()?;
+    server::private();
+    crate::ssr::community::inbox(&state.db, &state.catalog.index(), &viewer).await
+}
+
+/// Marks feedback `id` in the signed-in creator's inbox handled (`handled = true`) or not.
+#[server(prefix = "/api", endpoint = "mark_feedback")]
+pub async fn mark_feedback(id: String, handled: bool) -> Result<(), AppError> {
+    use super::account::server;
+    let (state, viewer) = server::ctx()?;
+    crate::ssr::community::mark_feedback(&state.db, &viewer, &id, handled).await?;
+    leptos_axum::redirect("/studio/inbox");
     Ok(())
 }

@@ -73,12 +73,25 @@ fn AccountLinks() -> impl IntoView {
         Some(user) => {
             let admin = user.has(crate::models::account::Role::Admin);
             let creator = user.has(crate::models::account::Role::Creator);
+            let bell_label = if user.unread > 0 {
+                format!(
+                    "{} ({} {})",
+                    t("Notifications", "通知"),
+                    user.unread,
+                    t("unread", "条未读")
+                )
+            } else {
+                t("Notifications", "通知").to_string()
+            };
             view! {
                 {admin.then(|| view! { <a href="/admin/users">{t("Admin", "管理")}</a> })}
-                {creator.then(|| view! { <a href="/studio/products">{t("Products", "商品")}</a> <a href="/studio/sales">{t("Sales", "销售")}</a> <a href="/studio/analytics">{t("Analytics", "数据")}</a> })}
+                {creator.then(|| view! { <a href="/studio/products">{t("Products", "商品")}</a> <a href="/studio/sales">{t("Sales", "销售")}</a> <a href="/studio/analytics">{t("Analytics", "数据")}</a> <a href="/studio/inbox">{t("Inbox", "收件箱")}</a> })}
                 <a href="/cart">{t("Cart", "购物车")}</a>
                 <a href="/library">{t("Library", "书架")}</a>
                 <a href="/orders">{t("Orders", "订单")}</a>
+                <a href="/notifications" class="bell" data-testid="bell" aria-label=bell_label>
+                    "🔔"{(user.unread > 0).then(|| view! { <span class="bell-count">{user.unread.min(99)}</span> })}
+                </a>
                 <a href="/account" class="account-link">{user.display_name}</a>
             }
             .into_any()

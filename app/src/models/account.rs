@@ -353,6 +353,9 @@ pub struct MeUser {
     /// Their `user` record key: names what this device keeps for them (notes, the offline
     /// queue), so that another person signing in on the same device never sees it.
     pub key: String,
+    /// How many notifications they have not seen.
+    #[serde(default)]
+    pub unread: u32,
     /// Display name.
     pub display_name: String,
     /// Roles.

@@ -44,8 +44,116 @@ pub struct CommentView {
     pub deleted: bool,
     /// Whether the viewer may delete it (its author, the item's creator, admins).
     pub may_delete: bool,
+    /// A question to the creator (top-level comments only).
+    #[serde(default)]
+    pub question: bool,
+    /// A question the creator has answered.
+    #[serde(default)]
+    pub answered: bool,
+    /// Written by the item's creator.
+    #[serde(default)]
+    pub by_creator: bool,
     /// Replies, oldest first.
     pub replies: Vec<CommentView>,
+}
+
+/// The most characters of a feedback message.
+pub const FEEDBACK_LIMIT: usize = 4_000;
+
+/// What a notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotificationKind {
+    /// Someone replied to the person's comment.
+    Reply,
+    /// The creator answered the person's question.
+    Answer,
+    /// A learner sent feedback to the person's store.
+    Feedback,
+}
+
+/// One notification as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationView {
+    /// What it is about.
+    pub kind: NotificationKind,
+    /// Who did it (a display name).
+    pub who: String,
+    /// The item's title.
+    pub about: String,
+    /// The first words of what they wrote.
+    pub text: String,
+    /// Where to see it.
+    pub link: String,
+    /// When, `YYYY-MM-DD HH:MM` (UTC).
+    pub at: String,
+    /// Already seen.
+    pub read: bool,
+}
+
+/// One feedback message in a creator's inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackView {
+    /// Its id, to mark it handled.
+    pub id: String,
+    /// The sender's display name (empty once their account is deleted).
+    pub from: String,
+    /// The item it is about, as `(slug, title)`, if any.
+    pub item: Option<(String, String)>,
+    /// The message.
+    pub text: String,
+    /// When, `YYYY-MM-DD HH:MM` (UTC).
+    pub at: String,
+    /// Dealt with.
+    pub handled: bool,
+}
+
+/// A question on one of the creator's items that has no answer yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenQuestion {
+    /// The item, as `(slug, title)`.
+    pub item: (String, String),
+    /// Who asked.
+    pub from: String,
+    /// The question.
+    pub text: String,
+    /// When, `YYYY-MM-DD HH:MM` (UTC).
+    pub at: String,
+}
+
+/// A creator's inbox: feedback (newest first) and unanswered questions (oldest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inbox {
+    /// The store's name.
+    pub store: String,
+    /// Feedback messages.
+    pub feedback: Vec<FeedbackView>,
+    /// Questions waiting for an answer.
+    pub questions: Vec<OpenQuestion>,
+}
+
+/// Checks a feedback message: not empty, at most [`FEEDBACK_LIMIT`] characters.
+pub fn check_feedback(text: &str) -> Result<String, String> {
+    let text = clean(text);
+    if text.is_empty() {
+        return Err("Write your feedback first.".into());
+    }
+    if text.chars().count() > FEEDBACK_LIMIT {
+        return Err(format!(
+            "Feedback may be at most {FEEDBACK_LIMIT} characters long."
+        ));
+    }
+    Ok(text)
+}
+
+/// The first `n` characters of `text` on one line, with an ellipsis when cut.
+pub fn excerpt(text: &str, n: usize) -> String {
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: String = line.chars().take(n).collect();
+    if line.chars().count() > n {
+        out.push('…');
+    }
+    out
 }
 
 /// Whether the viewer may review the item, and if not, why.
@@ -170,6 +278,15 @@ mod tests {
             "kept as text"
         );
         assert!(check_comment(&"a".repeat(COMMENT_LIMIT + 1)).is_err());
+    }
+
+    #[test]
+    fn feedback_and_excerpts() {
+        assert!(check_feedback(" \n ").is_err());
+        assert!(check_feedback(&"x".repeat(FEEDBACK_LIMIT + 1)).is_err());
+        assert_eq!(check_feedback(" Thanks! "), Ok("Thanks!".into()));
+        assert_eq!(excerpt("a  b\nc", 10), "a b c");
+        assert_eq!(excerpt("一二三四五", 3), "一二三…");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! form, so it all works before (and without) the wasm; user text is shown as text.
 
 use crate::api::community::{
-    load_community, DeleteComment, DeleteReview, LikeItem, PostComment, SaveReview,
+    load_community, DeleteComment, DeleteReview, LikeItem, PostComment, SaveReview, SendFeedback,
 };
 use crate::components::forms::{form_error, textarea_text, use_me, FormAlert, ServerForm};
 use crate::models::community::{stars_text, CommentView, Community, ReviewRight};
@@ -117,6 +117,10 @@ fn CommunityView(slug: String, c: Community) -> impl IntoView {
                     <span>{t.pick("Add a comment", "发表评论")}</span>
                     <textarea name="text" rows="3" maxlength="2000" required></textarea>
                 </label>
+                <label class="check">
+                    <input type="checkbox" name="question" value="on" />
+                    <span>{t.pick("This is a question for the creator", "这是向作者提的问题")}</span>
+                </label>
                 <button type="submit">{t.pick("Post comment", "发布评论")}</button>
                 <FormAlert error=comment_error locale=t />
             </ServerForm>
@@ -156,6 +160,7 @@ fn CommunityView(slug: String, c: Community) -> impl IntoView {
                     <Comment slug=slug.clone() c=thread signed_in reply_key=format!("{key}r{i}") />
                 }).collect_view()}
             </ol>
+            {signed_in.then(|| view! { <FeedbackForm slug=slug.clone() /> })}
         </section>
     }
 }
@@ -244,7 +249,13 @@ fn CommentBody(slug: String, c: CommentView) -> impl IntoView {
         return view! { <p class="muted">{t.pick("This comment was deleted.", "该评论已删除。")}</p> }.into_any();
     }
     view! {
-        <p class="comment-meta"><strong>{c.author}</strong> " · " <span class="muted">{c.at}</span></p>
+        <p class="comment-meta">
+            <strong>{c.author}</strong>
+            {c.by_creator.then(|| view! { " " <span class="badge">{t.pick("Creator", "作者")}</span> })}
+            {c.question.then(|| view! { " " <span class="badge badge-question">{t.pick("Question", "提问")}</span> })}
+            {(c.question && c.answered).then(|| view! { " " <span class="badge badge-answered" data-testid="answered">{t.pick("Answered ✓", "已回答 ✓")}</span> })}
+            " · " <span class="muted">{c.at}</span>
+        </p>
         <p class="comment-text">{c.text}</p>
         {c.may_delete.then(|| view! {
             <ServerForm action=DeleteComment::PATH error class="inline-form">
@@ -256,4 +267,33 @@ fn CommentBody(slug: String, c: CommentView) -> impl IntoView {
         })}
     }
     .into_any()
+}
+
+/// "Feedback for the creator": a private message to the creator's inbox.
+#[component]
+fn FeedbackForm(slug: String) -> impl IntoView {
+    let t = use_me().locale;
+    let error = form_error(SendFeedback::PATH);
+    let query = leptos_router::hooks::use_query_map();
+    let sent = move || query.read().get("feedback").is_some_and(|v| v == "sent");
+    view! {
+        <details class="feedback" id="feedback" open=sent>
+            <summary>{t.pick("Send private feedback to the creator", "给作者发送私信反馈")}</summary>
+            {move || sent().then(|| view! {
+                <p class="notice-ok" role="status" data-testid="feedback-sent">{t.pick(
+                    "Sent. Thank you — the creator will read it in their inbox.",
+                    "已发送，谢谢！作者会在收件箱中看到。",
+                )}</p>
+            })}
+            <ServerForm action=SendFeedback::PATH error class="comment-form">
+                <input type="hidden" name="slug" value=slug />
+                <label>
+                    <span>{t.pick("Your feedback (only the creator sees it)", "你的反馈（仅作者可见）")}</span>
+                    <textarea name="text" rows="3" maxlength="4000" required></textarea>
+                </label>
+                <button type="submit">{t.pick("Send feedback", "发送反馈")}</button>
+                <FormAlert error locale=t />
+            </ServerForm>
+        </details>
+    }
 }

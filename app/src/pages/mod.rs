@@ -9,6 +9,7 @@ pub mod community;
 pub mod creator;
 pub mod gift;
 pub mod home;
+pub mod inbox;
 pub mod item;
 pub mod library;
 pub mod membership;

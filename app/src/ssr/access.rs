@@ -43,6 +43,8 @@ pub struct SignedIn {
     pub consent_analytics: bool,
     /// Consent to server-side personalisation.
     pub consent_personalisation: bool,
+    /// Notifications not seen yet.
+    pub unread: u32,
 }
 
 impl SignedIn {
@@ -66,6 +68,7 @@ impl Viewer {
         Me {
             user: self.user().map(|u| MeUser {
                 key: u.user_key.clone(),
+                unread: u.unread,
                 display_name: u.display_name.clone(),
                 roles: u.roles.clone(),
             }),

@@ -704,7 +704,11 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
              SELECT record::id(id) AS id, record::id(item) AS item, text, \
                (IF parent THEN record::id(parent) END) AS reply_to, <string> created_at AS created_at \
                FROM comment WHERE user = type::record('user', $user) AND deleted = false; \
-             SELECT record::id(item) AS item, <string> at AS at FROM item_like WHERE user = type::record('user', $user);",
+             SELECT record::id(item) AS item, <string> at AS at FROM item_like WHERE user = type::record('user', $user); \
+             SELECT (IF item THEN record::id(item) END) AS item, text, <string> at AS at FROM feedback \
+               WHERE user = type::record('user', $user); \
+             SELECT kind, who, about, text, link, <string> at AS at, read FROM notification \
+               WHERE user = type::record('user', $user);",
         )
         .bind(("user", me.user_key.clone()))
         .bind(("email", me.email.clone()))
@@ -733,6 +737,8 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
     let reviews = take(14)?;
     let comments = take(15)?;
     let likes = take(16)?;
+    let feedback = take(17)?;
+    let notifications = take(18)?;
     audit::record(db, Action::Export, Some(&me.user_key), None, "").await;
     Ok(json!({
         "format": "shuzhai-export-1",
@@ -753,6 +759,8 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
         "reviews": reviews,
         "comments": comments,
         "likes": likes,
+        "feedback_sent": feedback,
+        "notifications": notifications,
     }))
 }
 
@@ -779,6 +787,8 @@ pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<()
          DELETE review WHERE user = $u; \
          DELETE item_like WHERE user = $u; \
          UPDATE comment SET user = NONE, text = '', deleted = true WHERE user = $u; \
+         DELETE notification WHERE user = $u; \
+         DELETE feedback WHERE user = $u; \
          DELETE stat_seen WHERE user = $user; \
          DELETE stat_progress WHERE user = $user; \
          DELETE stat_learner WHERE user = $user; \

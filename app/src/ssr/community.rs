@@ -5,7 +5,8 @@
 
 use crate::error::AppError;
 use crate::models::community::{
-    check_comment, check_review, is_comment_id, CommentView, Community, ReviewRight, ReviewView,
+    check_comment, check_feedback, check_review, excerpt, is_comment_id, CommentView, Community,
+    FeedbackView, Inbox, NotificationKind, NotificationView, OpenQuestion, ReviewRight, ReviewView,
     COMMENTS_PER_MINUTE, COMMENTS_SHOWN,
 };
 use crate::ssr::access::{self, Viewer};
@@ -46,6 +47,11 @@ async fn moderates(db: &Db, viewer: &Viewer, item: &IndexedItem) -> Result<bool,
     let Some(me) = viewer.user() else {
         return Ok(false);
     };
+    Ok(item_owner(db, item).await?.as_deref() == Some(me.user_key.as_str()))
+}
+
+/// The user key of the creator who sells the item, if their store belongs to someone.
+async fn item_owner(db: &Db, item: &IndexedItem) -> Result<Option<String>, AppError> {
     let owner: Vec<Option<String>> = rows(
         db,
         "read item owner",
@@ -55,7 +61,35 @@ async fn moderates(db: &Db, viewer: &Viewer, item: &IndexedItem) -> Result<bool,
     )
     .await
     .map_err(|e| AppError::internal("read item owner", e))?;
-    Ok(owner.into_iter().flatten().any(|o| o == me.user_key))
+    Ok(owner.into_iter().flatten().next())
+}
+
+/// Tells `user` about something: a notification, and one more on their unread count.
+pub async fn notify(
+    db: &Db,
+    user: &str,
+    kind: NotificationKind,
+    who: &str,
+    about: &str,
+    text: &str,
+    link: &str,
+) -> Result<(), AppError> {
+    let kind = match kind {
+        NotificationKind::Reply => "reply",
+        NotificationKind::Answer => "answer",
+        NotificationKind::Feedback => "feedback",
+    };
+    execute(
+        db,
+        "notify",
+        "CREATE notification SET user = type::record('user', $user), kind = $kind, who = $who,
+             about = $about, text = $text, link = $link, at = time::now(), read = false;
+         UPDATE type::record('user', $user) SET unread_notifications = (unread_notifications ?? 0) + 1;",
+        json!({ "user": user, "kind": kind, "who": who, "about": about,
+                "text": excerpt(text, 140), "link": link }),
+    )
+    .await
+    .map_err(|e| AppError::internal("notify", e))
 }
 
 /// The item page's community section for `slug`, as `viewer` sees it.
@@ -84,6 +118,9 @@ pub async fn view(
         text: String,
         deleted: bool,
         at: String,
+        question: bool,
+        answered: bool,
+        by_creator: bool,
     }
     let mut response = db
         .query(
@@ -94,7 +131,9 @@ pub async fn view(
              SELECT record::id(id) AS id, (IF user THEN record::id(user) END) AS user,
                     (IF user THEN user.display_name END) AS author,
                     (IF parent THEN record::id(parent) END) AS parent, text, deleted,
-                    time::format(created_at, '%Y-%m-%d %H:%M') AS at, created_at
+                    time::format(created_at, '%Y-%m-%d %H:%M') AS at, created_at,
+                    question ?? false AS question, answered_at != NONE AS answered,
+                    by_creator ?? false AS by_creator
                FROM comment WHERE item = $i ORDER BY created_at;
              RETURN count(SELECT id FROM item_like WHERE item = $i);
              RETURN IF $user THEN record::exists(type::record('item_like', [$user, $item])) ELSE false END;",
@@ -168,6 +207,9 @@ pub async fn view(
         deleted: c.deleted,
         may_delete: !c.deleted
             && (moderator || (me.is_some() && c.user.as_deref() == me.as_deref())),
+        question: c.question,
+        answered: c.answered,
+        by_creator: c.by_creator && !c.deleted,
         replies: Vec::new(),
     };
     let comment_count = comments.iter().filter(|c| !c.deleted).count() as u32;
@@ -263,8 +305,11 @@ pub async fn delete_review(
     .map_err(|e| AppError::internal("delete review", e))
 }
 
-/// Posts a comment on `slug`, or a reply to comment `parent` on it. `key`, made by the
-/// page that shows the form, makes posting idempotent: the same key posts once.
+/// Posts a comment on `slug` — a question to the creator when `question` — or a reply to
+/// comment `parent` on it. `key`, made by the page that shows the form, makes posting
+/// idempotent: the same key posts once. The author of the comment replied to is notified;
+/// a reply by the item's creator to a question answers it, and the asker is notified.
+#[allow(clippy::too_many_arguments)]
 pub async fn post_comment(
     db: &Db,
     index: &CatalogIndex,
@@ -272,6 +317,7 @@ pub async fn post_comment(
     slug: &str,
     text: &str,
     parent: Option<&str>,
+    question: bool,
     key: &str,
 ) -> Result<(), AppError> {
     let me = access::require_signed_in(viewer)?;
@@ -283,22 +329,30 @@ pub async fn post_comment(
         ));
     }
     let id = format!("{}_{key}", me.user_key);
+    #[derive(Deserialize)]
+    struct Replied {
+        item: String,
+        head: String,
+        user: Option<String>,
+        head_user: Option<String>,
+        head_question: bool,
+    }
     // A reply to a reply joins the thread of the comment it answers.
-    let parent = match parent.filter(|p| !p.is_empty()) {
+    let replied = match parent.filter(|p| !p.is_empty()) {
         None => None,
         Some(p) => {
             if !is_comment_id(p) {
                 return Err(AppError::NotFound("There is no such comment.".into()));
             }
-            #[derive(Deserialize)]
-            struct P {
-                item: String,
-                parent: Option<String>,
-            }
-            let found: Vec<P> = rows(
+            let found: Vec<Replied> = rows(
                 db,
                 "read comment",
-                "SELECT record::id(item) AS item, (IF parent THEN record::id(parent) END) AS parent
+                "SELECT record::id(item) AS item,
+                        (IF parent THEN record::id(parent) ELSE record::id(id) END) AS head,
+                        (IF user THEN record::id(user) END) AS user,
+                        (IF parent THEN (IF parent.user THEN record::id(parent.user) END)
+                         ELSE (IF user THEN record::id(user) END) END) AS head_user,
+                        (IF parent THEN parent.question ?? false ELSE question ?? false END) AS head_question
                  FROM type::record('comment', $id)",
                 json!({ "id": p }),
                 0,
@@ -306,7 +360,7 @@ pub async fn post_comment(
             .await
             .map_err(|e| AppError::internal("read comment", e))?;
             match found.into_iter().next() {
-                Some(f) if f.item == item.key => Some(f.parent.unwrap_or_else(|| p.to_string())),
+                Some(f) if f.item == item.key => Some(f),
                 _ => return Err(AppError::NotFound("There is no such comment.".into())),
             }
         }
@@ -326,19 +380,268 @@ pub async fn post_comment(
             retry_after_secs: 60,
         });
     }
-    execute(
+    let by_creator = item_owner(db, item).await?.as_deref() == Some(me.user_key.as_str());
+    let answers = by_creator && replied.as_ref().is_some_and(|r| r.head_question);
+    let created: Vec<bool> = rows(
         db,
         "post comment",
         "LET $id = type::record('comment', $id);
-         IF !record::exists($id) {
+         LET $new = !record::exists($id);
+         IF $new {
              CREATE $id SET user = type::record('user', $user), item = type::record('item', $item),
                  parent = IF $parent THEN type::record('comment', $parent) END, text = $text,
-                 deleted = false, created_at = time::now();
-         };",
-        json!({ "id": id, "user": me.user_key, "item": item.key, "parent": parent, "text": text }),
+                 deleted = false, created_at = time::now(), question = $question,
+                 by_creator = $by_creator;
+         };
+         IF $new AND $answers {
+             UPDATE type::record('comment', $parent) SET answered_at = answered_at ?? time::now();
+         };
+         RETURN $new;",
+        json!({
+            "id": id, "user": me.user_key, "item": item.key,
+            "parent": replied.as_ref().map(|r| r.head.clone()), "text": text,
+            "question": question && replied.is_none(), "by_creator": by_creator, "answers": answers,
+        }),
+        4,
     )
     .await
-    .map_err(|e| AppError::internal("post comment", e))
+    .map_err(|e| AppError::internal("post comment", e))?;
+    if !created.first().copied().unwrap_or(false) {
+        // The same form again: posted before, nobody is told twice.
+        return Ok(());
+    }
+    if let Some(r) = replied {
+        let link = format!("/item/{slug}#comments");
+        let title = &item.card.title;
+        let mut told: Vec<String> = vec![me.user_key.clone()];
+        if answers {
+            if let Some(asker) = r.head_user.filter(|u| !told.contains(u)) {
+                notify(
+                    db,
+                    &asker,
+                    NotificationKind::Answer,
+                    &me.display_name,
+                    title,
+                    &text,
+                    &link,
+                )
+                .await?;
+                told.push(asker);
+            }
+        }
+        if let Some(author) = r.user.filter(|u| !told.contains(u)) {
+            notify(
+                db,
+                &author,
+                NotificationKind::Reply,
+                &me.display_name,
+                title,
+                &text,
+                &link,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Sends the signed-in learner's feedback about `slug` to its creator's inbox, and tells
+/// the creator. At most 5 messages an hour from one person.
+pub async fn send_feedback(
+    db: &Db,
+    index: &CatalogIndex,
+    viewer: &Viewer,
+    slug: &str,
+    text: &str,
+) -> Result<(), AppError> {
+    let me = access::require_signed_in(viewer)?;
+    let item = find(index, slug)?;
+    let text = check_feedback(text).map_err(AppError::BadRequest)?;
+    let recent: Vec<usize> = rows(
+        db,
+        "count recent feedback",
+        "SELECT VALUE count() FROM feedback WHERE user = type::record('user', $user)
+           AND at > time::now() - 1h GROUP ALL",
+        json!({ "user": me.user_key }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("count recent feedback", e))?;
+    if recent.first().copied().unwrap_or(0) >= 5 {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: 3_600,
+        });
+    }
+    execute(
+        db,
+        "send feedback",
+        "LET $i = type::record('item', $item);
+         LET $c = $i.creator;
+         CREATE feedback SET user = type::record('user', $user), creator = $c, item = $i,
+             text = $text, at = time::now(), handled = false;",
+        json!({ "user": me.user_key, "item": item.key, "text": text }),
+    )
+    .await
+    .map_err(|e| AppError::internal("send feedback", e))?;
+    if let Some(owner) = item_owner(db, item).await? {
+        notify(
+            db,
+            &owner,
+            NotificationKind::Feedback,
+            &me.display_name,
+            &item.card.title,
+            &text,
+            "/studio/inbox",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The signed-in person's notifications, newest first (at most 50); seeing them marks
+/// them read.
+pub async fn notifications(db: &Db, viewer: &Viewer) -> Result<Vec<NotificationView>, AppError> {
+    let me = access::require_signed_in(viewer)?;
+    let found: Vec<NotificationView> = rows(
+        db,
+        "read notifications",
+        "LET $u = type::record('user', $user);
+         LET $list = (SELECT kind, who, about, text, link, time::format(at, '%Y-%m-%d %H:%M') AS at,
+                             read, at AS t FROM notification WHERE user = $u ORDER BY t DESC LIMIT 50);
+         UPDATE notification SET read = true WHERE user = $u AND read = false;
+         UPDATE $u SET unread_notifications = 0;
+         RETURN $list;",
+        json!({ "user": me.user_key }),
+        4,
+    )
+    .await
+    .map_err(|e| AppError::internal("read notifications", e))?;
+    Ok(found)
+}
+
+/// The creator's inbox: feedback for their store and the questions on their items that
+/// wait for an answer.
+pub async fn inbox(db: &Db, index: &CatalogIndex, viewer: &Viewer) -> Result<Inbox, AppError> {
+    let me = access::require_signed_in(viewer)?;
+    #[derive(Deserialize)]
+    struct Store {
+        key: String,
+        name: String,
+    }
+    let stores: Vec<Store> = rows(
+        db,
+        "find store",
+        "SELECT record::id(id) AS key, name FROM creator WHERE user = type::record('user', $user)",
+        json!({ "user": me.user_key }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("find store", e))?;
+    let Some(store) = stores.into_iter().next() else {
+        return Err(AppError::Forbidden);
+    };
+    #[derive(Deserialize)]
+    struct F {
+        id: String,
+        from: Option<String>,
+        item: Option<String>,
+        text: String,
+        at: String,
+        handled: bool,
+    }
+    #[derive(Deserialize)]
+    struct Q {
+        item: String,
+        from: Option<String>,
+        text: String,
+        at: String,
+    }
+    let mut response = db
+        .query(
+            "LET $c = type::record('creator', $creator);
+             SELECT record::id(id) AS id, (IF user THEN user.display_name END) AS from,
+                    (IF item THEN record::id(item) END) AS item, text,
+                    time::format(at, '%Y-%m-%d %H:%M') AS at, handled, at AS t
+               FROM feedback WHERE creator = $c ORDER BY t DESC LIMIT 100;
+             SELECT record::id(item) AS item, (IF user THEN user.display_name END) AS from, text,
+                    time::format(created_at, '%Y-%m-%d %H:%M') AS at, created_at
+               FROM comment WHERE item.creator = $c AND question = true AND answered_at = NONE
+               AND deleted = false ORDER BY created_at LIMIT 100;",
+        )
+        .bind(("creator", store.key.clone()))
+        .await
+        .map_err(|e| AppError::internal("read inbox", e))?;
+    let feedback: Vec<F> = decode(
+        response
+            .take::<Vec<serde_json::Value>>(1)
+            .map_err(|e| AppError::internal("read feedback", e))?,
+        "read feedback",
+    )?;
+    let questions: Vec<Q> = decode(
+        response
+            .take::<Vec<serde_json::Value>>(2)
+            .map_err(|e| AppError::internal("read questions", e))?,
+        "read questions",
+    )?;
+    let named = |key: &str| {
+        index
+            .item_by_key(key)
+            .map(|i| (i.card.slug.clone(), i.card.title.clone()))
+    };
+    Ok(Inbox {
+        store: store.name,
+        feedback: feedback
+            .into_iter()
+            .map(|f| FeedbackView {
+                id: f.id,
+                from: f.from.unwrap_or_default(),
+                item: f.item.as_deref().and_then(named),
+                text: f.text,
+                at: f.at,
+                handled: f.handled,
+            })
+            .collect(),
+        questions: questions
+            .into_iter()
+            .filter_map(|q| {
+                Some(OpenQuestion {
+                    item: named(&q.item)?,
+                    from: q.from.unwrap_or_default(),
+                    text: q.text,
+                    at: q.at,
+                })
+            })
+            .collect(),
+    })
+}
+
+/// Marks feedback `id` in the signed-in creator's inbox handled (or not).
+pub async fn mark_feedback(
+    db: &Db,
+    viewer: &Viewer,
+    id: &str,
+    handled: bool,
+) -> Result<(), AppError> {
+    let me = access::require_signed_in(viewer)?;
+    if !is_comment_id(id) {
+        return Err(AppError::NotFound("There is no such message.".into()));
+    }
+    let changed: Vec<serde_json::Value> = rows(
+        db,
+        "mark feedback",
+        "UPDATE type::record('feedback', $id) SET handled = $handled
+         WHERE creator.user = type::record('user', $user) RETURN id;",
+        json!({ "id": id, "user": me.user_key, "handled": handled }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("mark feedback", e))?;
+    if changed.is_empty() {
+        return Err(AppError::NotFound(
+            "There is no such message in your inbox.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Deletes comment `id` on `slug`: by its author, the item's creator or an admin.

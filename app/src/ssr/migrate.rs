@@ -87,6 +87,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reviews, comments and likes",
         sql: include_str!("migrations/0013_community.surql"),
     },
+    Migration {
+        version: 14,
+        name: "questions, feedback and notifications",
+        sql: include_str!("migrations/0014_questions_feedback_notifications.surql"),
+    },
 ];
 
 /// Why migrating stopped.

@@ -108,6 +108,7 @@ struct Row {
     locale: Option<String>,
     consent_analytics: Option<bool>,
     consent_personalisation: Option<bool>,
+    unread: Option<u32>,
     expired: bool,
     stale: bool,
     rotate: bool,
@@ -133,7 +134,8 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<Resolved>, DbError> 
         "resolve session",
         "SELECT <string> user AS user_id, user.email AS email, user.display_name AS display_name, \
          user.roles AS roles, user.locale AS locale, user.consent_analytics AS consent_analytics, \
-         user.consent_personalisation AS consent_personalisation, rotate, \
+         user.consent_personalisation AS consent_personalisation, \
+         user.unread_notifications AS unread, rotate, \
          (expires_at < time::now() OR last_seen + 14d < time::now()) AS expired, \
          (last_seen + 5m < time::now()) AS stale \
          FROM type::record('session', $key)",
@@ -189,6 +191,7 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<Resolved>, DbError> 
                 .unwrap_or_default(),
             consent_analytics: row.consent_analytics.unwrap_or(false),
             consent_personalisation: row.consent_personalisation.unwrap_or(false),
+            unread: row.unread.unwrap_or(0),
         },
         new_token,
     }))
