@@ -19,8 +19,22 @@ use leptos::prelude::*;
 #[component]
 pub fn MeProvider(children: Children) -> impl IntoView {
     let me = leptos::server::SharedValue::new(server_me).into_inner();
+    provide_context(UnreadCount(RwSignal::new(
+        me.user.as_ref().map_or(0, |u| u.unread),
+    )));
     provide_context(me);
     children()
+}
+
+/// The number on the header's bell: the signed-in person's unread notifications, set to
+/// 0 by the notifications page once it has shown them (the rest of [`Me`] never changes
+/// without a page load, this does).
+#[derive(Debug, Clone, Copy)]
+pub struct UnreadCount(pub RwSignal<u32>);
+
+/// The bell's count (0 outside [`MeProvider`]).
+pub fn use_unread() -> RwSignal<u32> {
+    use_context::<UnreadCount>().map_or_else(|| RwSignal::new(0), |u| u.0)
 }
 
 #[cfg(feature = "ssr")]

@@ -73,15 +73,18 @@ fn AccountLinks() -> impl IntoView {
         Some(user) => {
             let admin = user.has(crate::models::account::Role::Admin);
             let creator = user.has(crate::models::account::Role::Creator);
-            let bell_label = if user.unread > 0 {
-                format!(
-                    "{} ({} {})",
-                    t("Notifications", "通知"),
-                    user.unread,
-                    t("unread", "条未读")
-                )
-            } else {
-                t("Notifications", "通知").to_string()
+            let unread = crate::components::forms::use_unread();
+            let bell_label = move || {
+                let n = unread.get();
+                if n > 0 {
+                    format!(
+                        "{} ({n} {})",
+                        t("Notifications", "通知"),
+                        t("unread", "条未读")
+                    )
+                } else {
+                    t("Notifications", "通知").to_string()
+                }
             };
             view! {
                 {admin.then(|| view! { <a href="/admin/users">{t("Admin", "管理")}</a> })}
@@ -90,7 +93,7 @@ fn AccountLinks() -> impl IntoView {
                 <a href="/library">{t("Library", "书架")}</a>
                 <a href="/orders">{t("Orders", "订单")}</a>
                 <a href="/notifications" class="bell" data-testid="bell" aria-label=bell_label>
-                    "🔔"{(user.unread > 0).then(|| view! { <span class="bell-count">{user.unread.min(99)}</span> })}
+                    "🔔"{move || (unread.get() > 0).then(|| view! { <span class="bell-count">{unread.get().min(99)}</span> })}
                 </a>
                 <a href="/account" class="account-link">{user.display_name}</a>
             }

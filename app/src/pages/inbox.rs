@@ -27,6 +27,9 @@ fn sign_in_first(path: &'static str) -> AnyView {
 pub fn NotificationsPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| load_notifications());
     let t = use_me().locale;
+    // Shown means read: the bell empties (in the browser; the server already counted 0).
+    let unread = crate::components::forms::use_unread();
+    Effect::new(move |_| unread.set(0));
     view! {
         <PageMeta title="Notifications" description="Replies, answers and feedback." path="/notifications" />
         <section class="notifications">
