@@ -51,17 +51,20 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (request.method !== 'GET' || NEVER_KEEP.some((r) => r.test(url.pathname))) return;
-  event.respondWith(networkFirst(request));
+  event.respondWith(networkFirst(event, request));
 });
 
-async function networkFirst(request) {
+// The answer goes to the page at once; keeping a copy happens beside it (the worker stays
+// alive for it through waitUntil), so a large file such as the wasm is never held back
+// until it has been written to the cache.
+async function networkFirst(event, request) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
     if (response.status === 200 && response.type === 'basic') {
-      await cache.put(request, response.clone());
+      event.waitUntil(cache.put(request, response.clone()).catch(() => undefined));
     } else if ([401, 403, 404].includes(response.status)) {
-      await cache.delete(request);
+      event.waitUntil(cache.delete(request));
     }
     return response;
   } catch (offline) {
