@@ -3,37 +3,17 @@
 //! form, so it all works before (and without) the wasm; user text is shown as text.
 
 use crate::api::community::{
-    load_community, DeleteComment, DeleteReview, LikeItem, PostComment, SaveReview, SendFeedback,
+    DeleteComment, DeleteReview, LikeItem, PostComment, SaveReview, SendFeedback,
 };
 use crate::components::forms::{form_error, textarea_text, use_me, FormAlert, ServerForm};
 use crate::models::community::{stars_text, CommentView, Community, ReviewRight};
 use leptos::prelude::*;
 use server_fn::ServerFn;
 
-/// Ratings, reviews, likes and comments of item `slug`.
+/// Ratings, reviews, likes and comments of item `slug` (the item page loads `c` with the
+/// item, through `load_community`).
 #[component]
-pub fn CommunitySection(slug: String) -> impl IntoView {
-    let data = Resource::new(
-        {
-            let slug = slug.clone();
-            move || slug.clone()
-        },
-        load_community,
-    );
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let slug = slug.clone();
-                Suspend::new(async move {
-                    data.await.ok().map(|c| view! { <CommunityView slug c /> })
-                })
-            }}
-        </Suspense>
-    }
-}
-
-#[component]
-fn CommunityView(slug: String, c: Community) -> impl IntoView {
+pub fn CommunityView(slug: String, c: Community) -> impl IntoView {
     let t = use_me().locale;
     let next = format!("/signin?next=/item/{slug}%23community");
     let summary = match c.rating {

@@ -18,11 +18,15 @@ pub fn ItemPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let detail = Resource::new(slug, load_item);
+    // Created with the page, not inside the item's view, so that the server and the
+    // browser create both resources in the same order whatever resolves first.
+    let community = Resource::new(slug, crate::api::community::load_community);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => Either::Left(view! { <ItemView d /> }),
+                let (found, talk) = (detail.await, community.await);
+                match found {
+                    Ok(d) => Either::Left(view! { <ItemView d community=talk.ok() /> }),
                     Err(error) => Either::Right(view! {
                         <PageMeta title="Item not found" description="No item at this address." path=format!("/item/{}", slug()) />
                         <ErrorNotice error />
@@ -34,7 +38,10 @@ pub fn ItemPage() -> impl IntoView {
 }
 
 #[component]
-fn ItemView(d: ItemDetail) -> impl IntoView {
+fn ItemView(
+    d: ItemDetail,
+    community: Option<crate::models::community::Community>,
+) -> impl IntoView {
     let card = d.card;
     let seen = card.clone();
     let path = format!("/item/{}", card.slug);
@@ -159,7 +166,7 @@ fn ItemView(d: ItemDetail) -> impl IntoView {
                         <Blocks blocks=d.preview first_heading=0 />
                     </section>
                     {rest}
-                    <crate::pages::community::CommunitySection slug=community_slug />
+                    {community.map(|c| view! { <crate::pages::community::CommunityView slug=community_slug c /> })}
                 </div>
                 <aside class="item-side">
                     {toc}
