@@ -9,6 +9,7 @@ pub mod analytics;
 pub mod config;
 pub mod covers;
 pub mod export;
+pub mod language;
 pub mod recsys;
 pub mod security;
 pub mod seed;

@@ -97,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/avatars/{file}", get(crate::covers::avatar))
         .route("/account/export.json", get(crate::export::download))
         .route("/notes.md", get(crate::export::notes))
+        .route("/lang", axum::routing::post(crate::language::switch))
         .route("/studio/analytics.csv", get(crate::analytics::csv))
         .route("/healthz", get(health))
         .route("/webhooks/stripe", axum::routing::post(stripe_webhook))

@@ -554,3 +554,90 @@ async fn the_store_retrains_after_enough_new_interactions() {
     }
     assert_eq!(trainer.due().await.unwrap(), Some("events"));
 }
+
+#[tokio::test]
+async fn pages_speak_the_browsers_language_until_the_switch_changes_it() {
+    let app = app();
+    let b = common::Browser::new(app);
+    // Accept-Language decides first.
+    let zh = b
+        .get_with(
+            "/catalog?price=free",
+            &[
+                ("accept", "text/html"),
+                ("accept-language", "zh-CN,zh;q=0.9"),
+            ],
+        )
+        .await;
+    assert!(
+        zh.body.contains(r#"<html lang="zh-CN""#),
+        "{}",
+        &zh.body[..300]
+    );
+    assert!(zh.body.contains("全部内容") && zh.body.contains(">免费<"));
+    assert!(!zh.body.contains(">Free<"));
+    let en = b.get("/catalog?price=free").await;
+    assert!(en.body.contains(r#"<html lang="en""#));
+    assert!(en.body.contains(">Free<") && en.body.contains("Language:"));
+
+    // The switch remembers the choice in a cookie and goes back to the page it was on.
+    let r = b
+        .submit("/lang", &[("to", "zh-CN"), ("back", "/catalog?kind=audio")])
+        .await;
+    assert_eq!(r.status, 303, "{r:?}");
+    assert_eq!(r.location(), "/catalog?kind=audio");
+    assert_eq!(b.cookie("sz_lang").as_deref(), Some("zh-CN"));
+    let page = b.get("/catalog?kind=audio").await;
+    assert!(page.body.contains(r#"<html lang="zh-CN""#));
+    assert!(page.body.contains(">音频<"));
+
+    // Only paths on this site are followed back; an unknown language is refused.
+    let r = b
+        .submit("/lang", &[("to", "en"), ("back", "//evil.example/")])
+        .await;
+    assert_eq!((r.status, r.location()), (303, "/"));
+    let r = b.submit("/lang", &[("to", "fr"), ("back", "/")]).await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("zh-CN"), "{}", r.body);
+    assert_eq!(b.cookie("sz_lang").as_deref(), Some("en"));
+    // A cross-site form cannot switch it.
+    let r = b
+        .post_raw(
+            "/lang",
+            &[
+                ("sec-fetch-site", "cross-site"),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            "to=zh-CN&back=/".into(),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{r:?}");
+    assert_eq!(b.cookie("sz_lang").as_deref(), Some("en"));
+}
+
+#[tokio::test]
+async fn a_signed_in_learners_language_is_saved_to_their_account() {
+    let app = app();
+    let (b, key) = common::shop::learner(app).await;
+    let r = b
+        .submit("/lang", &[("to", "zh-CN"), ("back", "/library")])
+        .await;
+    assert_eq!(r.status, 303, "{r:?}");
+    let saved = common::shop::query(
+        &app.db,
+        "SELECT VALUE locale FROM type::record('user', $key)",
+        json!({ "key": key }),
+    )
+    .await;
+    assert_eq!(saved, vec![json!("zh-CN")]);
+    // The account wins over the browser's language, on another device too (no cookie).
+    let other = common::Browser::new(app);
+    other.set_session(b.session().as_deref());
+    let page = other
+        .get_with(
+            "/library",
+            &[("accept", "text/html"), ("accept-language", "en-US")],
+        )
+        .await;
+    assert!(page.body.contains("我的书架"), "{}", &page.body[..400]);
+}

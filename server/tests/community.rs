@@ -535,3 +535,88 @@ async fn feedback_reaches_only_the_creator() {
         .iter()
         .any(|f| f["text"] == words && f["handled"] == true));
 }
+
+#[tokio::test]
+async fn replies_arrive_by_email_only_for_those_who_asked_and_once() {
+    let app = app();
+    let slug = paid_items(&app.db, "c2").await[8].0.clone();
+    let (wants, wants_key) = learner(app).await;
+    let (quiet, quiet_key) = learner(app).await;
+    let email_of = |key: String| async move {
+        query(
+            &app.db,
+            "SELECT VALUE email FROM type::record('user', $key)",
+            json!({ "key": key }),
+        )
+        .await[0]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (wants_email, quiet_email) = (email_of(wants_key).await, email_of(quiet_key).await);
+    // One learner asks for replies by e-mail, in Chinese.
+    let r = wants
+        .call(
+            "/api/update_profile",
+            &[
+                ("display_name", "Mail Reader"),
+                ("locale", "zh-CN"),
+                ("email_replies", "on"),
+            ],
+        )
+        .await;
+    ok(&r);
+    let account: Value = serde_json::from_str(&wants.fetch("/api/account").await.body).unwrap();
+    assert_eq!(account["email_replies"], true);
+    let mails = |to: String| async move {
+        query(
+            &app.db,
+            "SELECT subject, body FROM outbox WHERE to = $to",
+            json!({ "to": to }),
+        )
+        .await
+    };
+
+    let mine = format!("Where do I start? {}", std::process::id());
+    ok(&comment(&wants, &slug, &mine, None, "mailkey00001").await);
+    let head = thread(&community(&quiet, &slug).await, &mine)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for _ in 0..2 {
+        ok(&comment(
+            &quiet,
+            &slug,
+            "With chapter one.",
+            Some(&head),
+            "mailkey00002",
+        )
+        .await);
+    }
+    let got = mails(wants_email.clone()).await;
+    assert_eq!(got.len(), 1, "one e-mail for one reply: {got:?}");
+    let title = common::shop::item(&quiet, &slug).await["card"]["title"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let subject = got[0]["subject"].as_str().unwrap();
+    assert_eq!(subject, format!("Buyer 回复了你在《{title}》的评论"));
+    let body = got[0]["body"].as_str().unwrap();
+    assert!(body.contains("With chapter one."), "{body}");
+    assert!(
+        body.contains(&format!("{}/item/{slug}#comments", common::ORIGIN)),
+        "{body}"
+    );
+    assert!(body.contains("/account"), "says how to turn it off: {body}");
+
+    // The learner who did not ask gets the bell only.
+    let theirs = format!("Is there audio? {}", std::process::id());
+    ok(&comment(&quiet, &slug, &theirs, None, "mailkey00003").await);
+    let head = thread(&community(&quiet, &slug).await, &theirs)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(&comment(&wants, &slug, "Not yet.", Some(&head), "mailkey00004").await);
+    assert!(mails(quiet_email).await.is_empty());
+    assert_eq!(notifications(&quiet).await.len(), 1);
+}

@@ -236,6 +236,7 @@ pub async fn update_profile(
     locale: String,
     #[server(default)] email_new_items: Option<String>,
     #[server(default)] email_updates: Option<String>,
+    #[server(default)] email_replies: Option<String>,
 ) -> Result<(), AppError> {
     let (state, viewer) = server::ctx()?;
     let me = crate::ssr::access::require_signed_in(&viewer)?;
@@ -244,8 +245,11 @@ pub async fn update_profile(
         me,
         &display_name,
         &locale,
-        email_new_items.is_some(),
-        email_updates.is_some(),
+        crate::models::account::EmailChoices {
+            new_items: email_new_items.is_some(),
+            updates: email_updates.is_some(),
+            replies: email_replies.is_some(),
+        },
     )
     .await?;
     leptos_axum::redirect("/account?saved=profile");

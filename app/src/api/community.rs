@@ -70,6 +70,7 @@ pub async fn post_comment(
     let (state, viewer) = server::ctx()?;
     crate::ssr::community::post_comment(
         &state.db,
+        &state.auth,
         &state.catalog.index(),
         &viewer,
         &slug,
@@ -112,8 +113,15 @@ pub async fn send_feedback(slug: String, text: String) -> Result<(), AppError> {
     use super::account::server;
     checked_slug(&slug)?;
     let (state, viewer) = server::ctx()?;
-    crate::ssr::community::send_feedback(&state.db, &state.catalog.index(), &viewer, &slug, &text)
-        .await?;
+    crate::ssr::community::send_feedback(
+        &state.db,
+        &state.auth,
+        &state.catalog.index(),
+        &viewer,
+        &slug,
+        &text,
+    )
+    .await?;
     leptos_axum::redirect(&format!("/item/{slug}?feedback=sent#feedback"));
     Ok(())
 }

@@ -62,6 +62,11 @@ pub fn use_me() -> Me {
     use_context::<Me>().unwrap_or_default()
 }
 
+/// The language the page speaks to its viewer (see [`MeProvider`]).
+pub fn use_locale() -> Locale {
+    use_me().locale
+}
+
 /// The error of the last submission of the form posting to `path`: after a submission
 /// without JavaScript it comes from the URL; after a background submission, from its answer.
 pub fn form_error(path: &'static str) -> RwSignal<Option<AppError>> {

@@ -43,21 +43,23 @@ pub fn SiteHeader() -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = (&ev, &navigate);
     };
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
     view! {
-        <a class="skip" href="#main">"Skip to content"</a>
+        <a class="skip" href="#main">{t("Skip to content", "跳到正文")}</a>
         <header class="site-header">
             <a href="/" class="brand">
                 <span class="brand-mark" aria-hidden="true">"书"</span>
                 <span class="brand-name">"Shuzhai " <span lang="zh-CN">"书斋"</span></span>
             </a>
-            <nav aria-label="Main">
-                <a href="/catalog">"Catalog"</a>
+            <nav aria-label=t("Main", "主导航")>
+                <a href="/catalog">{t("Catalog", "全部内容")}</a>
                 <AccountLinks />
             </nav>
             <form method="GET" action="/catalog" class="site-search" role="search" on:submit=on_submit>
-                <label class="visually-hidden" for="site-q">"Search the catalog"</label>
-                <input id="site-q" type="search" name="q" placeholder="Search 搜索…" maxlength="100" />
-                <button type="submit">"Search"</button>
+                <label class="visually-hidden" for="site-q">{t("Search the catalog", "搜索全部内容")}</label>
+                <input id="site-q" type="search" name="q" placeholder=t("Search 搜索…", "搜索 Search…") maxlength="100" />
+                <button type="submit">{t("Search", "搜索")}</button>
             </form>
         </header>
     }
@@ -136,13 +138,33 @@ pub fn OfflineBanner() -> impl IntoView {
     }
 }
 
-/// Footer with the store's promise in plain words.
+/// Footer with the store's promise in plain words and the language switch: a small form
+/// posting to `/lang`, which remembers the choice and comes back to this page (it works
+/// without JavaScript, and reloads the page so that everything speaks the new language).
 #[component]
 pub fn SiteFooter() -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    let location = leptos_router::hooks::use_location();
+    let back = move || {
+        let search = location.search.get();
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{search}", location.pathname.get())
+        }
+    };
+    let other = locale.other();
     view! {
         <footer class="site-footer">
-            <p>"Shuzhai 书斋 — knowledge from independent creators, owned by them."</p>
-            <p><a href="/privacy">"Privacy 隐私"</a></p>
+            <p>{t("Shuzhai 书斋 — knowledge from independent creators, owned by them.", "书斋 Shuzhai —— 独立创作者的知识，归创作者所有。")}</p>
+            <p><a href="/privacy">{t("Privacy", "隐私")}</a></p>
+            <form method="POST" action="/lang" class="lang-switch" data-testid="lang-switch">
+                <input type="hidden" name="back" value=back />
+                <span class="muted">{t("Language:", "语言：")}</span> " "
+                <strong aria-current="true">{locale.native_name()}</strong> " · "
+                <button type="submit" name="to" value=other.tag() class="link-button" lang=other.tag()>{other.native_name()}</button>
+            </form>
         </footer>
     }
 }

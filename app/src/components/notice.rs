@@ -41,3 +41,10 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         </section>
     }
 }
+
+/// The line shown while a page's data is on its way, in the viewer's language.
+#[component]
+pub fn Loading() -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    view! { <p class="loading" role="status">{locale.pick("Loading…", "加载中…")}</p> }
+}

@@ -347,6 +347,17 @@ pub struct Me {
     pub locale: Locale,
 }
 
+/// Which e-mails someone asked for (the account page's checkboxes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailChoices {
+    /// New items from creators they bought from.
+    pub new_items: bool,
+    /// Occasional news about the store.
+    pub updates: bool,
+    /// Replies to their comments, answers to their questions, feedback to their store.
+    pub replies: bool,
+}
+
 /// The signed-in part of [`Me`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeUser {
@@ -384,6 +395,10 @@ pub struct AccountView {
     pub email_new_items: bool,
     /// Occasional mail about the store itself.
     pub email_updates: bool,
+    /// Mail when someone replies to the person's comment, answers their question or sends
+    /// feedback to their store (the bell shows these either way).
+    #[serde(default)]
+    pub email_replies: bool,
     /// Consent to recording what the person views and does (analytics).
     pub consent_analytics: bool,
     /// Consent to using that record for recommendations computed on the server.

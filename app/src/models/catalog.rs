@@ -65,6 +65,20 @@ impl Kind {
         }
     }
 
+    /// The name shown to people in `locale`.
+    pub fn label_in(self, locale: crate::models::i18n::Locale) -> &'static str {
+        match locale {
+            crate::models::i18n::Locale::En => self.label(),
+            crate::models::i18n::Locale::Zh => match self {
+                Kind::Article => "文章",
+                Kind::Ebook => "电子书",
+                Kind::Audio => "音频",
+                Kind::Video => "视频",
+                Kind::Course => "课程",
+            },
+        }
+    }
+
     /// Parses the URL / database value.
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
@@ -105,6 +119,10 @@ impl Sort {
         (Sort::PriceAsc, "price-asc", "Price: low to high"),
         (Sort::PriceDesc, "price-desc", "Price: high to low"),
     ];
+
+    /// The Chinese labels of [`Sort::OPTIONS`], in the same order.
+    pub const LABELS_ZH: [&'static str; 5] =
+        ["最相关", "最新", "最热", "价格从低到高", "价格从高到低"];
 
     /// The value used in URLs.
     pub fn as_str(self) -> &'static str {
@@ -437,6 +455,9 @@ pub struct ItemCard {
     pub category_slug: String,
     /// Category name.
     pub category_name: String,
+    /// Category name in Chinese.
+    #[serde(default)]
+    pub category_name_zh: String,
     /// Tags.
     pub tags: Vec<TagRef>,
     /// Cover image URL (same origin).

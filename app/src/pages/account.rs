@@ -25,8 +25,8 @@ pub fn AccountPage() -> impl IntoView {
     let saved = move || query.read().get("saved").unwrap_or_default();
     let welcome = move || query.read().get("welcome").is_some();
     view! {
-        <PageMeta title="Your account" description="Your profile, privacy choices and devices." path="/account" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <PageMeta title=crate::components::forms::use_locale().pick("Your account", "我的账户") description=crate::components::forms::use_locale().pick("Your profile, privacy choices and devices.", "你的资料、隐私选择和设备。") path="/account" />
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || {
                 let saved = saved();
                 let welcome = welcome();
@@ -142,6 +142,8 @@ fn AccountView(
                         {t(" New items from creators I bought from", " 我购买过的创作者有新作品时")}</label>
                     <label class="check"><input type="checkbox" name="email_updates" checked=a.email_updates />
                         {t(" Occasional news about the store", " 偶尔的商店动态")}</label>
+                    <label class="check"><input type="checkbox" name="email_replies" checked=a.email_replies />
+                        {t(" Replies to my comments, answers to my questions and feedback to my store", " 有人回复我的评论、回答我的提问或给我的店铺反馈时")}</label>
                 </fieldset>
                 <FormAlert error=profile_error fields=&["display_name"] locale />
                 <button type="submit">{t("Save profile", "保存资料")}</button>

@@ -20,7 +20,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     view! {
         <PageMeta title="People" description="Accounts and roles." path="/admin/users" />
         <AdminNav />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 let q = q();
                 match users.await {
@@ -80,7 +80,7 @@ pub fn AdminOutboxPage() -> impl IntoView {
     view! {
         <PageMeta title="Outbox" description="Mail waiting in the outbox." path="/admin/outbox" />
         <AdminNav />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 match mail.await {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
@@ -144,7 +144,7 @@ pub fn AdminRecommendationsPage() -> impl IntoView {
     view! {
         <PageMeta title="Recommendations" description="The recommendation model." path="/admin/recommendations" />
         <AdminNav />
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 match status.await {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),

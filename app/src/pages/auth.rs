@@ -18,7 +18,7 @@ pub fn SignInPage() -> impl IntoView {
     let next = query.read_untracked().get("next").unwrap_or_default();
     let reset_done = query.read_untracked().get("reset").is_some();
     view! {
-        <PageMeta title="Sign in" description="Sign in to read what you bought and keep your place." path="/signin" />
+        <PageMeta title=crate::components::forms::use_locale().pick("Sign in", "登录") description=crate::components::forms::use_locale().pick("Sign in to read what you bought and keep your place.", "登录以阅读已购内容并保留阅读位置。") path="/signin" />
         <section class="auth">
             <h1>{t("Sign in", "登录")}</h1>
             {reset_done.then(|| view! {
@@ -76,7 +76,7 @@ pub fn SignUpPage() -> impl IntoView {
         .into_any()
     };
     view! {
-        <PageMeta title="Create an account" description="Create a Shuzhai account to buy, read and keep your place." path="/signup" />
+        <PageMeta title=crate::components::forms::use_locale().pick("Create an account", "注册账户") description=crate::components::forms::use_locale().pick("Create a Shuzhai account to buy, read and keep your place.", "注册书斋账户，购买、阅读并保留阅读位置。") path="/signup" />
         {body}
     }
 }
@@ -94,7 +94,7 @@ pub fn ConfirmSignUpPage() -> impl IntoView {
         .get("token")
         .unwrap_or_default();
     view! {
-        <PageMeta title="Confirm your account" description="Finish signing up." path="/signup/confirm" />
+        <PageMeta title=crate::components::forms::use_locale().pick("Confirm your account", "确认账户") description=crate::components::forms::use_locale().pick("Finish signing up.", "完成注册。") path="/signup/confirm" />
         <section class="auth">
             <h1>{t("Confirm your account", "确认账户")}</h1>
             <ServerForm action error>
@@ -133,7 +133,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         .into_any()
     };
     view! {
-        <PageMeta title="Reset your password" description="Get a link to choose a new password." path="/reset" />
+        <PageMeta title=crate::components::forms::use_locale().pick("Reset your password", "重设密码") description=crate::components::forms::use_locale().pick("Get a link to choose a new password.", "获取重设密码的链接。") path="/reset" />
         <section class="auth">
             <h1>{t("Reset your password", "重设密码")}</h1>
             {body}
@@ -154,7 +154,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
         .get("token")
         .unwrap_or_default();
     view! {
-        <PageMeta title="Choose a new password" description="Set a new password for your account." path="/reset" />
+        <PageMeta title=crate::components::forms::use_locale().pick("Choose a new password", "设置新密码") description=crate::components::forms::use_locale().pick("Set a new password for your account.", "为你的账户设置新密码。") path="/reset" />
         <section class="auth">
             <h1>{t("Choose a new password", "设置新密码")}</h1>
             <ServerForm action error>

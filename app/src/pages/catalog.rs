@@ -11,6 +11,7 @@ use crate::components::cards::ItemGrid;
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
 use crate::models::catalog::{CatalogPage as Results, CatalogQuery, Facets, Kind, Sort};
+use crate::models::i18n::Locale;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -33,9 +34,19 @@ pub fn CatalogPage() -> impl IntoView {
     let apply = Callback::new(move |href: String| navigate(&href, Default::default()));
     let facets = Resource::new(|| (), |_| catalog_facets());
     let (pending, set_pending) = signal(false);
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    let heading = match locale {
+        Locale::En => {
+            view! { "Catalog " <span lang="zh-CN" class="muted">"· 全部内容"</span> }.into_any()
+        }
+        Locale::Zh => {
+            view! { "全部内容 " <span lang="en" class="muted">"· Catalog"</span> }.into_any()
+        }
+    };
 
     view! {
-        <h1>"Catalog " <span lang="zh-CN" class="muted">"· 全部内容"</span></h1>
+        <h1>{heading}</h1>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let facets = facets.await.unwrap_or_default();
@@ -43,16 +54,16 @@ pub fn CatalogPage() -> impl IntoView {
             })}
         </Suspense>
         <p class="loading" role="status" aria-live="polite">
-            {move || if pending.get() { "Updating results…" } else { "" }}
+            {move || if pending.get() { t("Updating results…", "正在更新结果…") } else { "" }}
         </p>
         <div class="results" class:stale=move || pending.get() aria-busy=move || pending.get().to_string()>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> } set_pending>
+            <Transition fallback=move || view! { <p class="loading">{t("Loading…", "加载中…")}</p> } set_pending>
                 {move || Suspend::new(async move {
                     let q = query.get_untracked();
                     match results.await {
                         Ok(page) => Either::Left(view! { <ResultList query=q page /> }),
                         Err(error) => Either::Right(view! {
-                            <PageMeta title="Catalog" description="Browse the catalog." path="/catalog" />
+                            <PageMeta title=t("Catalog", "全部内容") description=t("Browse the catalog.", "浏览全部内容。") path="/catalog" />
                             <ErrorNotice error />
                         }),
                     }
@@ -62,15 +73,20 @@ pub fn CatalogPage() -> impl IntoView {
     }
 }
 
-fn page_title(q: &CatalogQuery) -> String {
+fn page_title(q: &CatalogQuery, locale: Locale) -> String {
+    let t = move |en, zh| locale.pick(en, zh);
     let mut parts = Vec::new();
     if !q.q.trim().is_empty() {
         parts.push(format!("“{}”", q.q.trim()));
     }
     if let Some(k) = Kind::parse(q.kind.trim()) {
-        parts.push(k.label().to_string());
+        parts.push(k.label_in(locale).to_string());
     }
-    for (label, v) in [("category", &q.category), ("tag", &q.tag), ("", &q.price)] {
+    for (label, v) in [
+        (t("category", "分类"), &q.category),
+        (t("tag", "标签"), &q.tag),
+        ("", &q.price),
+    ] {
         if !v.trim().is_empty() {
             parts.push(if label.is_empty() {
                 v.trim().to_string()
@@ -81,25 +97,32 @@ fn page_title(q: &CatalogQuery) -> String {
     }
     let page = q.page.trim().parse::<u32>().unwrap_or(1);
     let mut title = if parts.is_empty() {
-        "Catalog".to_string()
+        t("Catalog", "全部内容").to_string()
     } else {
-        format!("Catalog: {}", parts.join(", "))
+        format!("{}: {}", t("Catalog", "全部内容"), parts.join(", "))
     };
     if page > 1 {
-        title.push_str(&format!(" — page {page}"));
+        title.push_str(&match locale {
+            Locale::En => format!(" — page {page}"),
+            Locale::Zh => format!(" — 第 {page} 页"),
+        });
     }
     title
 }
 
 #[component]
 fn ResultList(query: CatalogQuery, page: Results) -> impl IntoView {
-    let title = page_title(&query);
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    let title = page_title(&query, locale);
     let summary = match page.total {
-        0 => "No items match.".to_string(),
-        1 => "1 item".to_string(),
-        n => format!("{n} items"),
+        0 => t("No items match.", "没有符合条件的内容。").to_string(),
+        n => locale.count(n as i64, "item", "items", "件"),
     };
-    let description = format!("{title} — {summary} from independent creators on Shuzhai.");
+    let description = match locale {
+        Locale::En => format!("{title} — {summary} from independent creators on Shuzhai."),
+        Locale::Zh => format!("{title} —— 书斋上独立创作者的 {summary}内容。"),
+    };
     let empty = page.items.is_empty();
     view! {
         <PageMeta title=title description path=query.href() />
@@ -107,8 +130,8 @@ fn ResultList(query: CatalogQuery, page: Results) -> impl IntoView {
         {if empty {
             Either::Left(view! {
                 <section class="empty">
-                    <p>"Nothing matches these filters. Try fewer words, another category, or "
-                        <a href="/catalog">"clear all filters"</a> "."</p>
+                    <p>{t("Nothing matches these filters. Try fewer words, another category, or ", "没有符合这些条件的内容。试试更少的关键词、换个分类，或")}
+                        <a href="/catalog">{t("clear all filters", "清除全部筛选")}</a> {t(".", "。")}</p>
                 </section>
             })
         } else {
@@ -127,18 +150,20 @@ fn Pagination(query: CatalogQuery, page: u32, pages: u32) -> impl IntoView {
     let lo = page.saturating_sub(3).max(1);
     let hi = (page + 3).min(pages);
     let link = |n: u32| query.with_page(n).href();
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
     Some(view! {
-        <nav class="pagination" aria-label="Pages">
-            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">"← Previous"</a> })}
+        <nav class="pagination" aria-label=t("Pages", "分页")>
+            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">{t("← Previous", "← 上一页")}</a> })}
             {(lo > 1).then(|| view! { <a href=link(1)>"1"</a> <span aria-hidden="true">"…"</span> })}
             {(lo..=hi).map(|n| if n == page {
                 Either::Left(view! { <span class="current" aria-current="page">{n}</span> })
             } else {
-                Either::Right(view! { <a href=link(n) aria-label=format!("Page {n}")>{n}</a> })
+                Either::Right(view! { <a href=link(n) aria-label=match locale { Locale::En => format!("Page {n}"), Locale::Zh => format!("第 {n} 页") }>{n}</a> })
             }).collect_view()}
             {(hi < pages).then(|| view! { <span aria-hidden="true">"…"</span> <a href=link(pages)>{pages}</a> })}
-            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"Next →"</a> })}
-            <span class="muted">{format!("Page {page} of {pages}")}</span>
+            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">{t("Next →", "下一页 →")}</a> })}
+            <span class="muted">{match locale { Locale::En => format!("Page {page} of {pages}"), Locale::Zh => format!("第 {page} / {pages} 页") }}</span>
         </nav>
     })
 }
@@ -200,37 +225,42 @@ fn Filters(query: Memo<CatalogQuery>, facets: Facets, apply: Callback<String>) -
     let selected = move |f: fn(&CatalogQuery) -> &String, value: &'static str| field(f) == value;
     let categories = facets.categories;
     let tags = facets.tags;
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
     view! {
-        <form method="GET" action="/catalog" class="filters" aria-label="Filter the catalog" on:submit=on_submit>
+        <form method="GET" action="/catalog" class="filters" aria-label=t("Filter the catalog", "筛选内容") on:submit=on_submit>
             <div class="field grow">
-                <label for="f-q">"Search"</label>
-                <input id="f-q" type="search" name="q" maxlength="100" placeholder="Title or summary, 中文 or English"
+                <label for="f-q">{t("Search", "搜索")}</label>
+                <input id="f-q" type="search" name="q" maxlength="100" placeholder=t("Title or summary, 中文 or English", "标题或简介，中文或英文")
                     prop:value=move || field(|q| &q.q) on:input=on_input />
             </div>
             <div class="field">
-                <label for="f-category">"Category"</label>
+                <label for="f-category">{t("Category", "分类")}</label>
                 <select id="f-category" name="category" on:change=on_change>
-                    <option value="" selected=move || selected(|q| &q.category, "")>"All categories"</option>
+                    <option value="" selected=move || selected(|q| &q.category, "")>{t("All categories", "全部分类")}</option>
                     {categories.into_iter().map(|c| {
                         let slug = c.slug.clone();
-                        let label = format!("{} {} ({})", c.name, c.name_zh, c.count);
+                        let label = match locale {
+                            Locale::En => format!("{} {} ({})", c.name, c.name_zh, c.count),
+                            Locale::Zh => format!("{} {} ({})", c.name_zh, c.name, c.count),
+                        };
                         view! { <option value=c.slug selected=move || field(|q| &q.category) == slug>{label}</option> }
                     }).collect_view()}
                 </select>
             </div>
             <div class="field">
-                <label for="f-kind">"Kind"</label>
+                <label for="f-kind">{t("Kind", "类型")}</label>
                 <select id="f-kind" name="kind" on:change=on_change>
-                    <option value="" selected=move || selected(|q| &q.kind, "")>"All kinds"</option>
+                    <option value="" selected=move || selected(|q| &q.kind, "")>{t("All kinds", "全部类型")}</option>
                     {Kind::ALL.into_iter().map(|k| view! {
-                        <option value=k.as_str() selected=move || selected(|q| &q.kind, k.as_str())>{k.label()}</option>
+                        <option value=k.as_str() selected=move || selected(|q| &q.kind, k.as_str())>{k.label_in(locale)}</option>
                     }).collect_view()}
                 </select>
             </div>
             <div class="field">
-                <label for="f-tag">"Tag"</label>
+                <label for="f-tag">{t("Tag", "标签")}</label>
                 <select id="f-tag" name="tag" on:change=on_change>
-                    <option value="" selected=move || selected(|q| &q.tag, "")>"All tags"</option>
+                    <option value="" selected=move || selected(|q| &q.tag, "")>{t("All tags", "全部标签")}</option>
                     {tags.into_iter().map(|t| {
                         let slug = t.slug.clone();
                         let label = format!("{} ({})", t.name, t.count);
@@ -239,25 +269,25 @@ fn Filters(query: Memo<CatalogQuery>, facets: Facets, apply: Callback<String>) -
                 </select>
             </div>
             <div class="field">
-                <label for="f-price">"Price"</label>
+                <label for="f-price">{t("Price", "价格")}</label>
                 <select id="f-price" name="price" on:change=on_change>
-                    <option value="" selected=move || selected(|q| &q.price, "")>"Free and paid"</option>
-                    <option value="free" selected=move || selected(|q| &q.price, "free")>"Free"</option>
-                    <option value="paid" selected=move || selected(|q| &q.price, "paid")>"Paid"</option>
+                    <option value="" selected=move || selected(|q| &q.price, "")>{t("Free and paid", "免费和付费")}</option>
+                    <option value="free" selected=move || selected(|q| &q.price, "free")>{t("Free", "免费")}</option>
+                    <option value="paid" selected=move || selected(|q| &q.price, "paid")>{t("Paid", "付费")}</option>
                 </select>
             </div>
             <div class="field">
-                <label for="f-sort">"Sort"</label>
+                <label for="f-sort">{t("Sort", "排序")}</label>
                 <select id="f-sort" name="sort" on:change=on_change>
-                    <option value="" selected=move || selected(|q| &q.sort, "")>"Default"</option>
-                    {Sort::OPTIONS.into_iter().map(|(_, v, label)| view! {
-                        <option value=v selected=move || selected(|q| &q.sort, v)>{label}</option>
+                    <option value="" selected=move || selected(|q| &q.sort, "")>{t("Default", "默认")}</option>
+                    {Sort::OPTIONS.into_iter().zip(Sort::LABELS_ZH).map(|((_, v, label), zh)| view! {
+                        <option value=v selected=move || selected(|q| &q.sort, v)>{t(label, zh)}</option>
                     }).collect_view()}
                 </select>
             </div>
             <div class="field actions">
-                <button type="submit">"Apply"</button>
-                <a href="/catalog" class="reset">"Clear"</a>
+                <button type="submit">{t("Apply", "应用")}</button>
+                <a href="/catalog" class="reset">{t("Clear", "清除")}</a>
             </div>
         </form>
     }

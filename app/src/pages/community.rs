@@ -127,7 +127,7 @@ pub fn CommunityView(slug: String, c: Community) -> impl IntoView {
                         <p class="review-meta">
                             <span class="stars" aria-label=format!("{} / 5", r.rating)>{stars_text(r.rating)}</span>
                             " " <strong>{r.author}</strong>
-                            " · " <span class="muted">{r.updated}</span>
+                            " · " <span class="muted">{t.date(&r.updated)}</span>
                         </p>
                         <p class="review-text">{r.text}</p>
                     </li>
@@ -234,7 +234,7 @@ fn CommentBody(slug: String, c: CommentView) -> impl IntoView {
             {c.by_creator.then(|| view! { " " <span class="badge">{t.pick("Creator", "作者")}</span> })}
             {c.question.then(|| view! { " " <span class="badge badge-question">{t.pick("Question", "提问")}</span> })}
             {(c.question && c.answered).then(|| view! { " " <span class="badge badge-answered" data-testid="answered">{t.pick("Answered ✓", "已回答 ✓")}</span> })}
-            " · " <span class="muted">{c.at}</span>
+            " · " <span class="muted">{t.date_time(&c.at)}</span>
         </p>
         <p class="comment-text">{c.text}</p>
         {c.may_delete.then(|| view! {

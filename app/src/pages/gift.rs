@@ -24,21 +24,21 @@ pub fn GivePage() -> impl IntoView {
     let t = move |en, zh| locale.pick(en, zh);
     let error = form_error(GiftCheckout::PATH);
     view! {
-        <PageMeta title="Give as a gift" description="Buy something for someone else." path="/give" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <PageMeta title=crate::components::forms::use_locale().pick("Give as a gift", "作为礼物赠送") description=crate::components::forms::use_locale().pick("Buy something for someone else.", "为他人购买内容。") path="/give" />
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 match quote.await {
                     Ok(q) if !signed_in => view! {
                         <section class="gift">
                             <h1>{t("Give as a gift", "作为礼物赠送")}</h1>
-                            <p><a href=q.href.clone()>{q.title.clone()}</a>" · "{q.total.display()}</p>
+                            <p><a href=q.href.clone()>{q.title.clone()}</a>" · "{crate::components::forms::use_locale().price(&q.total)}</p>
                             <p><a class="button" href=format!("/signin?next=/give%3Fproduct%3D{}", q.product)>{t("Sign in to give it", "登录后赠送")}</a></p>
                         </section>
                     }.into_any(),
                     Ok(q) => view! {
                         <section class="gift">
                             <h1>{t("Give as a gift", "作为礼物赠送")}</h1>
-                            <p class="gift-what"><a href=q.href.clone()>{q.title.clone()}</a>" · "<strong>{q.total.display()}</strong></p>
+                            <p class="gift-what"><a href=q.href.clone()>{q.title.clone()}</a>" · "<strong>{crate::components::forms::use_locale().price(&q.total)}</strong></p>
                             <ServerForm action=GiftCheckout::PATH error class="stacked">
                                 <input type="hidden" name="product" value=q.product.clone() />
                                 <input type="hidden" name="key" value=q.key.clone() />
@@ -51,7 +51,7 @@ pub fn GivePage() -> impl IntoView {
                                     "They get an e-mail with a link; whoever opens it signed in adds it to their library. You can refund it until it is claimed.",
                                     "对方会收到一封带链接的邮件，登录后打开即可加入书架。对方领取前您可以申请退款。",
                                 )}</p>
-                                <button type="submit">{format!("{} {}", t("Pay for the gift", "支付礼物"), q.total.display())}</button>
+                                <button type="submit">{format!("{} {}", t("Pay for the gift", "支付礼物"), crate::components::forms::use_locale().price(&q.total))}</button>
                             </ServerForm>
                         </section>
                     }.into_any(),
@@ -75,8 +75,8 @@ pub fn GiftPage() -> impl IntoView {
     let error = form_error(ClaimGift::PATH);
     view! {
         // The secret stays out of the canonical address and of search engines.
-        <PageMeta title="A gift for you" description="Someone gave you something to read." path="/gift" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <PageMeta title=crate::components::forms::use_locale().pick("A gift for you", "送给你的礼物") description=crate::components::forms::use_locale().pick("Someone gave you something to read.", "有人送了你一份读物。") path="/gift" />
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 match gift.await {
                     Ok(g) => {

@@ -31,10 +31,10 @@ pub fn NotificationsPage() -> impl IntoView {
     let unread = crate::components::forms::use_unread();
     Effect::new(move |_| unread.set(0));
     view! {
-        <PageMeta title="Notifications" description="Replies, answers and feedback." path="/notifications" />
+        <PageMeta title=crate::components::forms::use_locale().pick("Notifications", "通知") description=crate::components::forms::use_locale().pick("Replies, answers and feedback.", "回复、回答和反馈。") path="/notifications" />
         <section class="notifications">
             <h1>{t.pick("Notifications", "通知")}</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(items) if items.is_empty() => view! {
@@ -73,7 +73,7 @@ fn Notification(n: NotificationView) -> impl IntoView {
         <li class="notification" class:unread=!n.read>
             <p>
                 <strong>{n.who}</strong> " " {what} " " <a href=n.link>{format!("“{}”", n.about)}</a>
-                " · " <span class="muted">{n.at}</span>
+                " · " <span class="muted">{t.date_time(&n.at)}</span>
             </p>
             <p class="comment-text">{n.text}</p>
         </li>
@@ -85,8 +85,8 @@ fn Notification(n: NotificationView) -> impl IntoView {
 pub fn InboxPage() -> impl IntoView {
     let inbox = Resource::new(|| (), |_| creator_inbox());
     view! {
-        <PageMeta title="Inbox" description="Feedback and questions from learners." path="/studio/inbox" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <PageMeta title=crate::components::forms::use_locale().pick("Inbox", "收件箱") description=crate::components::forms::use_locale().pick("Feedback and questions from learners.", "读者的反馈和提问。") path="/studio/inbox" />
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 match inbox.await {
                     Ok(i) => view! { <InboxView i /> }.into_any(),
@@ -111,7 +111,7 @@ fn InboxView(i: Inbox) -> impl IntoView {
                 {i.questions.into_iter().map(|q| view! {
                     <li>
                         <p><strong>{q.from}</strong> " · " <a href=format!("/item/{}#comments", q.item.0)>{q.item.1}</a>
-                           " · " <span class="muted">{q.at}</span></p>
+                           " · " <span class="muted">{t.date_time(&q.at)}</span></p>
                         <p class="comment-text">{q.text}</p>
                     </li>
                 }).collect_view()}
@@ -126,7 +126,7 @@ fn InboxView(i: Inbox) -> impl IntoView {
                             <p>
                                 <strong>{f.from}</strong>
                                 {f.item.map(|(slug, title)| view! { " · " <a href=format!("/item/{slug}")>{title}</a> })}
-                                " · " <span class="muted">{f.at}</span>
+                                " · " <span class="muted">{t.date_time(&f.at)}</span>
                             </p>
                             <p class="comment-text">{f.text}</p>
                             <ServerForm action=MarkFeedback::PATH error class="inline-form">

@@ -7,6 +7,7 @@ use crate::components::notice::ErrorNotice;
 use crate::components::recommend::DeviceRecommendations;
 use crate::components::seo::PageMeta;
 use crate::models::catalog::{heading_anchor, Access, Block, BlockKind, ItemDetail};
+use crate::models::i18n::Locale;
 use crate::pages::shop::{BundleOffers, BuyBox};
 use leptos::either::{Either, EitherOf6};
 use leptos::prelude::*;
@@ -21,14 +22,16 @@ pub fn ItemPage() -> impl IntoView {
     // Created with the page, not inside the item's view, so that the server and the
     // browser create both resources in the same order whatever resolves first.
     let community = Resource::new(slug, crate::api::community::load_community);
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t("Loading…", "加载中…")}</p> }>
             {move || Suspend::new(async move {
                 let (found, talk) = (detail.await, community.await);
                 match found {
                     Ok(d) => Either::Left(view! { <ItemView d community=talk.ok() /> }),
                     Err(error) => Either::Right(view! {
-                        <PageMeta title="Item not found" description="No item at this address." path=format!("/item/{}", slug()) />
+                        <PageMeta title=t("Item not found", "找不到这件内容") description=t("No item at this address.", "这个地址上没有内容。") path=format!("/item/{}", slug()) />
                         <ErrorNotice error />
                     }),
                 }
@@ -42,6 +45,8 @@ fn ItemView(
     d: ItemDetail,
     community: Option<crate::models::community::Community>,
 ) -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
     let card = d.card;
     let seen = card.clone();
     let path = format!("/item/{}", card.slug);
@@ -55,14 +60,22 @@ fn ItemView(
         .iter()
         .filter(|b| b.kind == BlockKind::Heading)
         .count();
-    let price = card.price.display();
-    let rating = card
-        .rating
-        .map(|r| format!("★ {r:.1} ({} ratings)", card.rating_count));
+    let price = locale.price(&card.price);
+    let rating = card.rating.map(|r| match locale {
+        Locale::En => format!(
+            "★ {r:.1} ({})",
+            locale.count(card.rating_count.into(), "rating", "ratings", "")
+        ),
+        Locale::Zh => format!("★ {r:.1}（{} 人评分）", card.rating_count),
+    });
+    let category = match locale {
+        Locale::Zh if !card.category_name_zh.is_empty() => card.category_name_zh.clone(),
+        _ => card.category_name.clone(),
+    };
     let outline = (!d.outline.is_empty()).then(|| {
         view! {
             <section class="outline" aria-labelledby="outline-h">
-                <h2 id="outline-h">"Course outline"</h2>
+                <h2 id="outline-h">{t("Course outline", "课程大纲")}</h2>
                 <ol>
                     {d.outline.into_iter().map(|ch| view! {
                         <li>
@@ -70,8 +83,8 @@ fn ItemView(
                             <ol>
                                 {ch.lessons.into_iter().map(|l| view! {
                                     <li>
-                                        {l.title} " " <span class="muted">{format!("{} min", l.minutes)}</span>
-                                        {l.free_preview.then(|| view! { " " <span class="badge">"Free preview"</span> })}
+                                        {l.title} " " <span class="muted">{format!("{} {}", l.minutes, t("min", "分钟"))}</span>
+                                        {l.free_preview.then(|| view! { " " <span class="badge">{t("Free preview", "免费试看")}</span> })}
                                     </li>
                                 }).collect_view()}
                             </ol>
@@ -85,14 +98,17 @@ fn ItemView(
         let locked = d.locked_sections;
         view! {
             <nav class="toc" aria-labelledby="toc-h">
-                <h2 id="toc-h">"Contents"</h2>
+                <h2 id="toc-h">{t("Contents", "目录")}</h2>
                 <ol>
                     {d.toc.into_iter().map(|t| view! {
                         <li class=format!("toc-l{}", t.level)><a href=format!("#{}", t.anchor)>{t.title}</a></li>
                     }).collect_view()}
                 </ol>
                 {(locked > 0).then(|| view! {
-                    <p class="muted">{format!("+ {locked} more section{} for buyers", if locked == 1 { "" } else { "s" })}</p>
+                    <p class="muted">{match locale {
+                        Locale::En => format!("+ {locked} more section{} for buyers", if locked == 1 { "" } else { "s" }),
+                        Locale::Zh => format!("另有 {locked} 节，购买后可读"),
+                    }}</p>
                 })}
             </nav>
         }
@@ -105,22 +121,29 @@ fn ItemView(
         (Access::Full, Some(body)) => Either::Left(view! {
             <p class="open-reader">
                 <a class="button" href=reader data-testid="open-reader">
-                    {crate::components::forms::use_me().locale.pick("Open in the reader", "在阅读器中打开")}
+                    {t("Open in the reader", "在阅读器中打开")}
                 </a>
             </p>
-            <section class="body" aria-label="Full text">
+            <section class="body" aria-label=t("Full text", "全文")>
                 <Blocks blocks=body first_heading=preview_headings />
             </section>
         }),
         _ => Either::Right(view! {
             <aside class="paywall" aria-labelledby="paywall-h">
-                <h2 id="paywall-h">"The rest is for buyers"</h2>
+                <h2 id="paywall-h">{t("The rest is for buyers", "其余内容购买后可读")}</h2>
                 <p>
-                    {format!(
-                        "You have read the free preview. The full {} ({}) opens once bought.",
-                        card.kind.label().to_lowercase(),
-                        price
-                    )}
+                    {match locale {
+                        Locale::En => format!(
+                            "You have read the free preview. The full {} ({}) opens once bought.",
+                            card.kind.label().to_lowercase(),
+                            price
+                        ),
+                        Locale::Zh => format!(
+                            "免费试读到此为止。购买后即可阅读完整{}（{}）。",
+                            card.kind.label_in(locale),
+                            price
+                        ),
+                    }}
                 </p>
                 <BuyBox slug=buy_again.0 free=buy_again.1 in_library=buy_again.2 />
             </aside>
@@ -133,8 +156,8 @@ fn ItemView(
                 <img class="item-cover" src=card.cover alt="" width="240" height="320" />
                 <div>
                     <p class="card-meta">
-                        <span class=format!("kind kind-{}", card.kind.as_str())>{card.kind.label()}</span>
-                        <a href=format!("/catalog?category={}", card.category_slug)>{card.category_name}</a>
+                        <span class=format!("kind kind-{}", card.kind.as_str())>{card.kind.label_in(locale)}</span>
+                        <a href=format!("/catalog?category={}", card.category_slug)>{category}</a>
                     </p>
                     <h1 lang=card.language.clone()>{card.title}</h1>
                     <p class="item-alt" lang=alt_lang>{card.title_alt}</p>
@@ -142,11 +165,11 @@ fn ItemView(
                     <p class="item-facts">
                         <span class="price" class:free=card.price.minor == 0>{price}</span>
                         {rating.map(|r| view! { " · " <span class="rating">{r}</span> })}
-                        " · " <span class="muted">{format!("Published {}", card.published)}</span>
+                        " · " <span class="muted">{format!("{} {}", t("Published", "发布于"), locale.date(&card.published))}</span>
                     </p>
                     <BuyBox slug=card.slug.clone() free=card.price.minor == 0 in_library=d.in_library />
                     {tier_box.clone().map(|tier| view! { <crate::pages::membership::TierBox tier /> })}
-                    <ul class="tags" aria-label="Tags">
+                    <ul class="tags" aria-label=t("Tags", "标签")>
                         {card.tags.into_iter().map(|t| view! {
                             <li><a href=format!("/catalog?tag={}", t.slug)>"#" {t.name}</a></li>
                         }).collect_view()}
@@ -156,13 +179,13 @@ fn ItemView(
             <div class="item-columns">
                 <div class="item-main">
                     <section class="description" aria-labelledby="about-h">
-                        <h2 id="about-h">"About"</h2>
+                        <h2 id="about-h">{t("About", "简介")}</h2>
                         {d.description.split("\n\n").filter(|p| !p.trim().is_empty()).map(|p| view! { <p>{p.to_string()}</p> }).collect_view()}
                     </section>
                     <BundleOffers bundles=d.bundles />
                     {outline}
                     <section class="preview" aria-labelledby="preview-h">
-                        <h2 id="preview-h">"Free preview"</h2>
+                        <h2 id="preview-h">{t("Free preview", "免费试读")}</h2>
                         <Blocks blocks=d.preview first_heading=0 />
                     </section>
                     {rest}
@@ -171,7 +194,7 @@ fn ItemView(
                 <aside class="item-side">
                     {toc}
                     <section class="creator-card" aria-labelledby="creator-h">
-                        <h2 id="creator-h">"Creator"</h2>
+                        <h2 id="creator-h">{t("Creator", "创作者")}</h2>
                         <img class="avatar" src=d.creator.avatar alt="" width="64" height="64" />
                         <p><a href=format!("/creator/{}", d.creator.slug)>{d.creator.name}</a></p>
                         <p class="muted">{d.creator.bio}</p>
@@ -180,14 +203,14 @@ fn ItemView(
             </div>
             {(!d.also_liked.is_empty()).then(|| view! {
                 <section aria-labelledby="also-h" data-testid="also-liked">
-                    <h2 id="also-h">{crate::components::forms::use_me().locale.pick("Learners who bought this also liked", "买过这件的读者也喜欢")}</h2>
+                    <h2 id="also-h">{t("Learners who bought this also liked", "买过这件的读者也喜欢")}</h2>
                     <ItemGrid items=d.also_liked />
                 </section>
             })}
             <DeviceRecommendations item=seen in_library=d.in_library />
             {(!d.related.is_empty()).then(|| view! {
                 <section aria-labelledby="related-h">
-                    <h2 id="related-h">"More in this category"</h2>
+                    <h2 id="related-h">{t("More in this category", "同类内容")}</h2>
                     <ItemGrid items=d.related />
                 </section>
             })}

@@ -35,21 +35,21 @@ pub fn LibraryPage() -> impl IntoView {
     };
     let t = use_me().locale;
     view! {
-        <PageMeta title="Your library" description="Everything you own." path="/library" />
+        <PageMeta title=t.pick("Your library", "我的书架") description=t.pick("Everything you own.", "你拥有的全部内容。") path="/library" />
         <section class="library">
             <h1>{t.pick("Your library", "我的书架")}</h1>
             <nav class="kind-filter" aria-label=t.pick("Kinds", "类型")>
                 <a href=move || link("", &sort()) aria-current=move || kind().is_empty().then_some("page")>{t.pick("All", "全部")}</a>
                 {Kind::ALL.into_iter().map(|k| view! {
                     <a href=move || link(k.as_str(), &sort())
-                       aria-current=move || (kind() == k.as_str()).then_some("page")>{k.label()}</a>
+                       aria-current=move || (kind() == k.as_str()).then_some("page")>{k.label_in(t)}</a>
                 }).collect_view()}
             </nav>
             <nav class="kind-filter" aria-label=t.pick("Order", "排序")>
                 <a href=move || link(&kind(), "") aria-current=move || (sort() != "read").then_some("page")>{t.pick("Recently added", "最近加入")}</a>
                 <a href=move || link(&kind(), "read") aria-current=move || (sort() == "read").then_some("page")>{t.pick("Recently read", "最近阅读")}</a>
             </nav>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading">{t.pick("Loading…", "加载中…")}</p> }>
                 {move || Suspend::new(async move {
                     match entries.await {
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
@@ -70,12 +70,12 @@ pub fn LibraryPage() -> impl IntoView {
                                         view! {
                                         <li>
                                             <a href=format!("/item/{}", e.card.slug) lang=e.card.language.clone()>{e.card.title}</a>
-                                            " " <span class=format!("kind kind-{}", e.card.kind.as_str())>{e.card.kind.label()}</span>
+                                            " " <span class=format!("kind kind-{}", e.card.kind.as_str())>{e.card.kind.label_in(t)}</span>
                                             " " <span class="muted">{format!("{} · {}", match e.source.as_str() {
                                                 "gift" => t.pick("a gift", "礼物"),
                                                 "claim" => t.pick("added free", "免费加入"),
                                                 _ => t.pick("bought", "已购买"),
-                                            }, e.since)}</span>
+                                            }, t.date(&e.since))}</span>
                                             <span class="library-progress">
                                                 {percent.map(|p| view! {
                                                     <progress max="100" value=p.to_string()

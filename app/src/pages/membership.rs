@@ -6,7 +6,7 @@ use crate::components::cards::ItemGrid;
 use crate::components::forms::{form_error, use_me, FormAlert, ServerForm};
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
-use crate::models::commerce::{date_of, MembershipState, Plan, TierOffer};
+use crate::models::commerce::{MembershipState, Plan, TierOffer};
 use crate::models::i18n::Locale;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -14,7 +14,11 @@ use server_fn::ServerFn;
 
 /// What the viewer's membership amounts to, in a sentence (`None`: not a member).
 fn membership_line(mine: &MembershipState, locale: Locale) -> Option<String> {
-    let until = mine.until.as_deref().map(date_of).unwrap_or_default();
+    let until = mine
+        .until
+        .as_deref()
+        .map(|u| crate::components::forms::use_locale().date(u))
+        .unwrap_or_default();
     if mine.on_trial {
         Some(format!(
             "{} {until}",
@@ -69,8 +73,8 @@ fn PlanButtons(tier: TierOffer) -> impl IntoView {
     };
     view! {
         <div class="plans">
-            {plan(Plan::Monthly, tier.monthly.display())}
-            {plan(Plan::Yearly, tier.yearly.display())}
+            {plan(Plan::Monthly, crate::components::forms::use_locale().price(&tier.monthly))}
+            {plan(Plan::Yearly, crate::components::forms::use_locale().price(&tier.yearly))}
             {(saving > 0).then(|| view! {
                 <span class="muted">{format!("{} {saving}%", t("a year saves", "年付立省"))}</span>
             })}
@@ -120,7 +124,7 @@ pub fn TierBox(tier: TierOffer) -> impl IntoView {
                     "{} {} {} {}",
                     tier.item_count,
                     t("items for members, from", "件会员内容，低至"),
-                    tier.monthly.display(),
+                    crate::components::forms::use_locale().price(&tier.monthly),
                     t("for 30 days.", "/30 天。")
                 )}</p>
                 <PlanButtons tier=tier.clone() />
@@ -138,7 +142,7 @@ pub fn MembershipPage() -> impl IntoView {
     let locale = use_me().locale;
     let t = move |en, zh| locale.pick(en, zh);
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(m) => {
@@ -167,7 +171,7 @@ pub fn MembershipPage() -> impl IntoView {
                         .into_any()
                     }
                     Err(error) => view! {
-                        <PageMeta title="Membership not found" description="No membership at this address." path=format!("/membership/{}", key()) />
+                        <PageMeta title=crate::components::forms::use_locale().pick("Membership not found", "找不到这个会员") description=crate::components::forms::use_locale().pick("No membership at this address.", "这个地址上没有会员方案。") path=format!("/membership/{}", key()) />
                         <ErrorNotice error />
                     }
                     .into_any(),

@@ -13,7 +13,7 @@ pub fn PrivacyPage() -> impl IntoView {
         Locale::Zh => view! { <PrivacyZh /> }.into_any(),
     };
     view! {
-        <PageMeta title="Privacy" description="What Shuzhai stores about you, why, for how long, and who sees it." path="/privacy" />
+        <PageMeta title=crate::components::forms::use_locale().pick("Privacy", "隐私") description=crate::components::forms::use_locale().pick("What Shuzhai stores about you, why, for how long, and who sees it.", "书斋保存了你的哪些数据、为什么、保存多久、谁能看到。") path="/privacy" />
         {text}
         <crate::components::recommend::DeviceHistory />
     }

@@ -23,12 +23,12 @@ pub fn ReaderPage() -> impl IntoView {
     let view = Resource::new(slug, load_reader);
     let t = use_me().locale;
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 match view.await {
                     Ok(r) => Either::Left(view! { <Reader r /> }),
                     Err(error) => Either::Right(view! {
-                        <PageMeta title="Reader" description="The reader." path=format!("/read/{}", slug()) />
+                        <PageMeta title=crate::components::forms::use_locale().pick("Reader", "阅读器") description=crate::components::forms::use_locale().pick("The reader.", "阅读器。") path=format!("/read/{}", slug()) />
                         <section class="reader-closed">
                             <ErrorNotice error />
                             <p><a href=format!("/item/{}", slug())>{t.pick("Back to the item page", "返回内容页")}</a></p>
@@ -102,12 +102,17 @@ fn Reader(r: ReaderView) -> impl IntoView {
                     </details>
                 })}
                 <span class="reader-size">
-                    <button type="button" aria-label=t.pick("Smaller text", "缩小字号")
+                    // The visible "A−" starts the accessible name, as speech input expects.
+                    <button type="button"
                         disabled=move || size.get() == 0
-                        on:click=move |_| size.update(|s| *s = s.saturating_sub(1))>"A−"</button>
-                    <button type="button" aria-label=t.pick("Larger text", "放大字号")
+                        on:click=move |_| size.update(|s| *s = s.saturating_sub(1))>
+                        "A−"<span class="visually-hidden">{t.pick(" Smaller text", " 缩小字号")}</span>
+                    </button>
+                    <button type="button"
                         disabled=move || { size.get() + 1 >= FONT_SIZES.len() }
-                        on:click=move |_| size.update(|s| *s = (*s + 1).min(FONT_SIZES.len() - 1))>"A+"</button>
+                        on:click=move |_| size.update(|s| *s = (*s + 1).min(FONT_SIZES.len() - 1))>
+                        "A+"<span class="visually-hidden">{t.pick(" Larger text", " 放大字号")}</span>
+                    </button>
                 </span>
                 <span class="reader-themes" role="group" aria-label=t.pick("Page colour", "页面颜色")>
                     {Theme::ALL.into_iter().map(|th| view! {

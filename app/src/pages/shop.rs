@@ -10,7 +10,7 @@ use crate::components::forms::{form_error, use_me, Field, FormAlert, ServerForm}
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
 use crate::error::AppError;
-use crate::models::commerce::{date_of, CartView, Line, OrderStatus, OrderView, Totals};
+use crate::models::commerce::{CartView, Line, OrderStatus, OrderView, Totals};
 use crate::models::i18n::Locale;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -80,9 +80,9 @@ fn LineRow(line: Line, #[prop(optional)] removable: bool) -> impl IntoView {
     view! {
         <tr>
             <td><a href=line.href.clone()>{line.title.clone()}</a></td>
-            <td class="num">{line.unit.display()}</td>
-            <td class="num">{(line.discount.minor > 0).then(|| format!("−{}", line.discount.display()))}</td>
-            <td class="num">{line.total.display()}</td>
+            <td class="num">{crate::components::forms::use_locale().price(&line.unit)}</td>
+            <td class="num">{(line.discount.minor > 0).then(|| format!("−{}", crate::components::forms::use_locale().price(&line.discount)))}</td>
+            <td class="num">{crate::components::forms::use_locale().price(&line.total)}</td>
             {removable.then(|| view! {
                 <td>
                     <ServerForm action=RemoveFromCart::PATH error=remove_error class="inline">
@@ -105,12 +105,12 @@ fn TotalsRows(totals: Totals, columns: usize) -> impl IntoView {
     let span = (columns - 1).to_string();
     let rate = totals.tax_rate_label();
     view! {
-        <tr><th scope="row" colspan=span.clone()>{t("Subtotal", "小计")}</th><td class="num">{totals.subtotal.display()}</td></tr>
+        <tr><th scope="row" colspan=span.clone()>{t("Subtotal", "小计")}</th><td class="num">{crate::components::forms::use_locale().price(&totals.subtotal)}</td></tr>
         {(totals.discount.minor > 0).then(|| view! {
-            <tr><th scope="row" colspan=span.clone()>{t("Discount", "优惠")}</th><td class="num">{format!("−{}", totals.discount.display())}</td></tr>
+            <tr><th scope="row" colspan=span.clone()>{t("Discount", "优惠")}</th><td class="num">{format!("−{}", crate::components::forms::use_locale().price(&totals.discount))}</td></tr>
         })}
-        <tr class="total"><th scope="row" colspan=span.clone()>{t("Total", "合计")}" (" {totals.total.currency.clone()} ")"</th><td class="num" data-total=totals.total.minor.to_string()>{totals.total.display()}</td></tr>
-        <tr class="muted"><th scope="row" colspan=span>{format!("{} {rate}", t("Includes tax", "含税"))}</th><td class="num">{totals.tax.display()}</td></tr>
+        <tr class="total"><th scope="row" colspan=span.clone()>{t("Total", "合计")}" (" {totals.total.currency.clone()} ")"</th><td class="num" data-total=totals.total.minor.to_string()>{crate::components::forms::use_locale().price(&totals.total)}</td></tr>
+        <tr class="muted"><th scope="row" colspan=span>{format!("{} {rate}", t("Includes tax", "含税"))}</th><td class="num">{crate::components::forms::use_locale().price(&totals.tax)}</td></tr>
     }
 }
 
@@ -119,8 +119,8 @@ fn TotalsRows(totals: Totals, columns: usize) -> impl IntoView {
 pub fn CartPage() -> impl IntoView {
     let cart = Resource::new(|| (), |_| load_cart());
     view! {
-        <PageMeta title="Your cart" description="What you are about to buy." path="/cart" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <PageMeta title=crate::components::forms::use_locale().pick("Your cart", "购物车") description=crate::components::forms::use_locale().pick("What you are about to buy.", "你将要购买的内容。") path="/cart" />
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 match cart.await {
                     Ok(c) => view! { <CartView c /> }.into_any(),
@@ -189,7 +189,7 @@ fn CartView(c: CartView) -> impl IntoView {
                         <input type="hidden" name="expected_total" value=totals.total.minor.to_string() />
                         <input type="hidden" name="currency" value=totals.total.currency.clone() />
                         <FormAlert error=checkout_error locale />
-                        <button type="submit">{format!("{} {}", t("Check out and pay", "去结算并支付"), totals.total.display())}</button>
+                        <button type="submit">{format!("{} {}", t("Check out and pay", "去结算并支付"), crate::components::forms::use_locale().price(&totals.total))}</button>
                     </ServerForm>
                 }.into_any()
             } else {
@@ -212,8 +212,8 @@ pub fn PayPage() -> impl IntoView {
     let id = move || params.read().get("order").unwrap_or_default();
     let order = Resource::new(id, load_order);
     view! {
-        <PageMeta title="Pay" description="Sandbox payment." path=format!("/pay/{}", id()) />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <PageMeta title=crate::components::forms::use_locale().pick("Pay", "付款") description=crate::components::forms::use_locale().pick("Sandbox payment.", "沙盒付款。") path=format!("/pay/{}", id()) />
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 match order.await {
                     Ok(o) => view! { <PayView o /> }.into_any(),
@@ -247,10 +247,10 @@ fn PayView(o: OrderView) -> impl IntoView {
                 "Sandbox payment — no real money moves. 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined.",
                 "沙盒支付——不会产生真实扣款。4242 4242 4242 4242 支付成功；4000 0000 0000 0002 会被拒绝。",
             )}</p>
-            <h1>{format!("{} {}", t("Pay", "支付"), o.totals.total.display())}</h1>
+            <h1>{format!("{} {}", t("Pay", "支付"), crate::components::forms::use_locale().price(&o.totals.total))}</h1>
             <p class="muted">{t("Order ", "订单 ")}{o.id.clone()}</p>
             <ul class="pay-lines">
-                {o.lines.iter().map(|l| view! { <li>{l.title.clone()} " — " {l.total.display()}</li> }).collect_view()}
+                {o.lines.iter().map(|l| view! { <li>{l.title.clone()} " — " {crate::components::forms::use_locale().price(&l.total)}</li> }).collect_view()}
             </ul>
             <ServerForm action=PaySandbox::PATH error class="card-form">
                 <input type="hidden" name="order" value=order_id />
@@ -264,7 +264,7 @@ fn PayView(o: OrderView) -> impl IntoView {
                     </select>
                 </div>
                 <FormAlert error fields=&["card"] locale />
-                <button type="submit">{format!("{} {}", t("Pay", "支付"), o.totals.total.display())}</button>
+                <button type="submit">{format!("{} {}", t("Pay", "支付"), crate::components::forms::use_locale().price(&o.totals.total))}</button>
             </ServerForm>
             <ServerForm action=CancelOrder::PATH error=cancel_error class="inline">
                 <input type="hidden" name="order" value=cancel_id />
@@ -294,8 +294,8 @@ pub fn OrdersPage() -> impl IntoView {
     let orders = Resource::new(|| (), |_| list_orders());
     let locale = use_me().locale;
     view! {
-        <PageMeta title="Your orders" description="Receipts for what you bought." path="/orders" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <PageMeta title=crate::components::forms::use_locale().pick("Your orders", "我的订单") description=crate::components::forms::use_locale().pick("Receipts for what you bought.", "你的购买凭证。") path="/orders" />
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 match orders.await {
                     Ok(list) if list.is_empty() => view! {
@@ -315,10 +315,10 @@ pub fn OrdersPage() -> impl IntoView {
                                 <tbody>
                                     {list.into_iter().map(|o| view! {
                                         <tr>
-                                            <td><a href=format!("/orders/{}", o.id)>{date_of(&o.created_at).to_string()}</a></td>
+                                            <td><a href=format!("/orders/{}", o.id)>{crate::components::forms::use_locale().date(&o.created_at)}</a></td>
                                             <td>{o.titles.join(", ")}</td>
                                             <td>{status_label(o.status, locale)}</td>
-                                            <td class="num">{o.total.display()}</td>
+                                            <td class="num">{crate::components::forms::use_locale().price(&o.total)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -350,8 +350,8 @@ pub fn OrderPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let order = Resource::new(id, load_order);
     view! {
-        <PageMeta title="Order" description="Your receipt." path=format!("/orders/{}", id()) />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <PageMeta title=crate::components::forms::use_locale().pick("Order", "订单") description=crate::components::forms::use_locale().pick("Your receipt.", "你的收据。") path=format!("/orders/{}", id()) />
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 match order.await {
                     Ok(o) => view! { <Receipt o /> }.into_any(),
@@ -414,7 +414,7 @@ fn Receipt(o: OrderView) -> impl IntoView {
             {o.refundable_until.map(|until| view! {
                 <ServerForm action=RefundOrder::PATH error=refund_error class="refund">
                     <input type="hidden" name="order" value=o.id.clone() />
-                    <p class="muted">{format!("{} {}", t("You can ask for a refund until", "可申请退款至"), date_of(&until))}</p>
+                    <p class="muted">{format!("{} {}", t("You can ask for a refund until", "可申请退款至"), crate::components::forms::use_locale().date(&until))}</p>
                     <FormAlert error=refund_error locale />
                     <button type="submit" class="secondary">{t("Refund this order", "申请退款")}</button>
                 </ServerForm>
@@ -435,7 +435,7 @@ fn GiftReceipt(g: crate::models::commerce::GiftNote, paid: bool) -> impl IntoVie
             {(!g.message.is_empty()).then(|| view! { <blockquote class="gift-message">{g.message.clone()}</blockquote> })}
             {match (paid, g.claimed_at.clone(), g.link.clone()) {
                 (_, Some(at), _) => view! {
-                    <p class="notice-ok" role="status">{format!("{} {}", t("✓ Claimed on", "✓ 对方已于以下日期领取："), date_of(&at))}</p>
+                    <p class="notice-ok" role="status">{format!("{} {}", t("✓ Claimed on", "✓ 对方已于以下日期领取："), crate::components::forms::use_locale().date(&at))}</p>
                 }.into_any(),
                 (true, None, Some(link)) => view! {
                     <p class="notice-ok" role="status">{t("Thank you! We e-mailed them the link. You can also send it yourself:", "感谢购买！领取链接已发送到对方邮箱，您也可以自己转发：")}
@@ -455,7 +455,7 @@ pub fn StudioSalesPage() -> impl IntoView {
     let sales = Resource::new(|| (), |_| studio_sales());
     view! {
         <PageMeta title="Sales" description="Your ledger, orders and coupons." path="/studio/sales" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 match sales.await {
                     Ok(s) => view! { <SalesView s /> }.into_any(),
@@ -488,10 +488,10 @@ fn LedgerTable(
                 {rows.into_iter().map(|r| view! {
                     <tr>
                         <th scope="row">{r.label}</th>
-                        <td class="num">{r.gross.display()}</td>
-                        <td class="num">{r.fees.display()}</td>
-                        <td class="num">{r.refunds.display()}</td>
-                        <td class="num">{r.net.display()}</td>
+                        <td class="num">{crate::components::forms::use_locale().price(&r.gross)}</td>
+                        <td class="num">{crate::components::forms::use_locale().price(&r.fees)}</td>
+                        <td class="num">{crate::components::forms::use_locale().price(&r.refunds)}</td>
+                        <td class="num">{crate::components::forms::use_locale().price(&r.net)}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -540,11 +540,11 @@ fn SalesView(s: crate::models::commerce::SalesView) -> impl IntoView {
                         <tbody>
                             {s.orders.clone().into_iter().map(|o| view! {
                                 <tr>
-                                    <td>{date_of(&o.created_at).to_string()}</td>
+                                    <td>{crate::components::forms::use_locale().date(&o.created_at)}</td>
                                     <td class="order-id">{o.id}</td>
                                     <td>{o.titles.join(", ")}</td>
                                     <td>{status_label(o.status, locale)}</td>
-                                    <td class="num">{o.total.display()}</td>
+                                    <td class="num">{crate::components::forms::use_locale().price(&o.total)}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -575,7 +575,7 @@ fn SalesView(s: crate::models::commerce::SalesView) -> impl IntoView {
                             <td class="coupon-code">{c.code}</td>
                             <td>{c.rule}</td>
                             <td class="num">{match c.max_uses { Some(m) => format!("{} / {m}", c.uses), None => c.uses.to_string() }}</td>
-                            <td>{c.expires_at.as_deref().map(|e| date_of(e).to_string()).unwrap_or_else(|| "—".into())}</td>
+                            <td>{c.expires_at.as_deref().map(|e| crate::components::forms::use_locale().date(e)).unwrap_or_else(|| "—".into())}</td>
                             <td>{c.audience.clone().unwrap_or_else(|| t("Everyone", "所有人").to_string())}</td>
                         </tr>
                     }).collect_view()}
@@ -637,9 +637,9 @@ pub fn BundleOffers(bundles: Vec<crate::models::commerce::BundleView>) -> impl I
                             " — {} {} {} ({} {})",
                             b.items.len(),
                             locale.pick("items for", "件，共"),
-                            b.price.display(),
+                            crate::components::forms::use_locale().price(&b.price),
                             locale.pick("save", "省"),
-                            b.saving().display()
+                            crate::components::forms::use_locale().price(&b.saving())
                         )}
                     </p>
                 }).collect_view()}
@@ -658,7 +658,7 @@ pub fn BundlePage() -> impl IntoView {
     let bundle = Resource::new(slug, load_bundle);
     let locale = use_me().locale;
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 match bundle.await {
                     Ok(b) => view! {
@@ -666,13 +666,13 @@ pub fn BundlePage() -> impl IntoView {
                         <section class="bundle">
                             <h1>{b.title.clone()}</h1>
                             <p class="item-facts">
-                                <span class="price">{b.price.display()}</span>
+                                <span class="price">{crate::components::forms::use_locale().price(&b.price)}</span>
                                 <span class="muted">{format!(
                                     " · {} {} · {} {}",
                                     locale.pick("bought one by one", "单独购买"),
-                                    b.worth.display(),
+                                    crate::components::forms::use_locale().price(&b.worth),
                                     locale.pick("you save", "节省"),
-                                    b.saving().display()
+                                    crate::components::forms::use_locale().price(&b.saving())
                                 )}</span>
                             </p>
                             <BundleBuyButton slug=b.slug.clone() />

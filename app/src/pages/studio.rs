@@ -22,7 +22,7 @@ pub fn StudioProductsPage() -> impl IntoView {
     let page = Resource::new(|| (), |_| studio_products());
     view! {
         <PageMeta title="Products and prices" description="What you sell and at what price." path="/studio/products" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(p) => view! { <Products p /> }.into_any(),
@@ -82,7 +82,7 @@ fn Products(p: ProductsView) -> impl IntoView {
             <h2 id="bundles">{t("Bundles", "套装")}</h2>
             {p.bundles.into_iter().map(|b| view! {
                 <details class="bundle-edit">
-                    <summary>{format!("{} · {} · {} {}", b.title, b.price.display(), b.items.len(), t("items", "件"))}
+                    <summary>{format!("{} · {} · {} {}", b.title, crate::components::forms::use_locale().price(&b.price), b.items.len(), t("items", "件"))}
                         {(!b.published).then(|| view! { " " <span class="muted">{t("(not on sale)", "（未上架）")}</span> })}
                     </summary>
                     <BundleForm items=items.clone() bundle=Some(b) />

@@ -93,19 +93,32 @@ pub fn client_ip() -> Option<IpAddr> {
     use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<ClientIp>().map(|c| c.0))
 }
 
-/// The language for this request: the signed-in person's choice, else the browser's.
+/// The language for this request: the signed-in person's choice, else the visitor's
+/// remembered choice (the `sz_lang` cookie), else the browser's `Accept-Language`.
 pub fn request_locale() -> Locale {
     if let Some(u) = viewer().user() {
         return u.locale;
     }
     use_context::<http::request::Parts>()
-        .and_then(|p| {
-            p.headers
-                .get(http::header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .map(Locale::from_accept_language)
-        })
+        .map(|p| locale_of_headers(&p.headers))
         .unwrap_or_default()
+}
+
+/// The language a visitor who is not signed in gets, from the request's headers.
+pub fn locale_of_headers(headers: &http::HeaderMap) -> Locale {
+    let chosen = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| crate::ssr::sessions::cookie_value(c, crate::models::i18n::LANG_COOKIE))
+        .and_then(Locale::parse);
+    chosen.unwrap_or_else(|| {
+        headers
+            .get(http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(Locale::from_accept_language)
+            .unwrap_or_default()
+    })
 }
 
 // Capabilities ------------------------------------------------------------------------

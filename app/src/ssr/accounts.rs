@@ -554,6 +554,8 @@ pub async fn account_view(db: &Db, me: &SignedIn) -> Result<AccountView, AppErro
         locale: String,
         email_new_items: bool,
         email_updates: bool,
+        #[serde(default)]
+        email_replies: bool,
         consent_analytics: bool,
         consent_personalisation: bool,
         created_at: String,
@@ -561,7 +563,7 @@ pub async fn account_view(db: &Db, me: &SignedIn) -> Result<AccountView, AppErro
     let found: Vec<U> = rows(
         db,
         "read account",
-        "SELECT email, display_name, roles, locale, email_new_items, email_updates, \
+        "SELECT email, display_name, roles, locale, email_new_items, email_updates, email_replies, \
          consent_analytics, consent_personalisation, <string> created_at AS created_at \
          FROM type::record('user', $user)",
         json!({ "user": me.user_key }),
@@ -580,6 +582,7 @@ pub async fn account_view(db: &Db, me: &SignedIn) -> Result<AccountView, AppErro
         locale: Locale::parse(&u.locale).unwrap_or_default(),
         email_new_items: u.email_new_items,
         email_updates: u.email_updates,
+        email_replies: u.email_replies,
         consent_analytics: u.consent_analytics,
         consent_personalisation: u.consent_personalisation,
         sessions,
@@ -593,8 +596,7 @@ pub async fn update_profile(
     me: &SignedIn,
     display_name: &str,
     locale: &str,
-    email_new_items: bool,
-    email_updates: bool,
+    email: crate::models::account::EmailChoices,
 ) -> Result<(), AppError> {
     let mut problems = Problems::default();
     let name = problems.check("display_name", DisplayName::parse(display_name));
@@ -610,17 +612,30 @@ pub async fn update_profile(
         db,
         "update profile",
         "UPDATE type::record('user', $user) SET display_name = $name, locale = $locale, \
-         email_new_items = $new_items, email_updates = $updates",
+         email_new_items = $new_items, email_updates = $updates, email_replies = $replies",
         json!({
             "user": me.user_key,
             "name": name.as_str(),
             "locale": locale.tag(),
-            "new_items": email_new_items,
-            "updates": email_updates,
+            "new_items": email.new_items,
+            "updates": email.updates,
+            "replies": email.replies,
         }),
     )
     .await
     .map_err(db_err("update profile"))
+}
+
+/// Saves the signed-in person's language (the footer's switch).
+pub async fn set_locale(db: &Db, me: &SignedIn, locale: Locale) -> Result<(), AppError> {
+    execute(
+        db,
+        "set language",
+        "UPDATE type::record('user', $user) SET locale = $locale",
+        json!({ "user": me.user_key, "locale": locale.tag() }),
+    )
+    .await
+    .map_err(db_err("set language"))
 }
 
 /// Saves the two consents.
@@ -670,7 +685,7 @@ pub async fn revoke_session(db: &Db, me: &SignedIn, public_id: &str) -> Result<(
 pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
     let mut response = db
         .query(
-            "SELECT email, display_name, roles, locale, email_new_items, email_updates, \
+            "SELECT email, display_name, roles, locale, email_new_items, email_updates, email_replies, \
                <string> created_at AS created_at FROM type::record('user', $user); \
              SELECT consent_analytics AS analytics, consent_personalisation AS personalisation, \
                (IF consent_updated_at THEN <string> consent_updated_at END) AS updated_at FROM type::record('user', $user); \

@@ -376,6 +376,7 @@ impl CatalogIndex {
                         creator_slug: creator.slug.clone(),
                         category_slug: category.slug.clone(),
                         category_name: category.name_en.clone(),
+                        category_name_zh: category.name_zh.clone(),
                         tags: tag_refs,
                         cover: row.cover.clone(),
                         published: published_at.chars().take(10).collect(),

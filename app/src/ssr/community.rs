@@ -9,9 +9,12 @@ use crate::models::community::{
     FeedbackView, Inbox, NotificationKind, NotificationView, OpenQuestion, ReviewRight, ReviewView,
     COMMENTS_PER_MINUTE, COMMENTS_SHOWN,
 };
+use crate::models::i18n::Locale;
 use crate::ssr::access::{self, Viewer};
+use crate::ssr::accounts::AuthSettings;
 use crate::ssr::catalog::{CatalogIndex, IndexedItem};
 use crate::ssr::db::{execute, rows, Db};
+use crate::ssr::mail::Mail;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -64,32 +67,121 @@ async fn item_owner(db: &Db, item: &IndexedItem) -> Result<Option<String>, AppEr
     Ok(owner.into_iter().flatten().next())
 }
 
-/// Tells `user` about something: a notification, and one more on their unread count.
+/// What a notification is about: who did what on which item, with a link to it.
+pub struct Notice<'a> {
+    /// What happened.
+    pub kind: NotificationKind,
+    /// The display name of who did it.
+    pub who: &'a str,
+    /// The item's title.
+    pub about: &'a str,
+    /// Their words (shortened to an excerpt).
+    pub text: &'a str,
+    /// Where to see it (a path on this site).
+    pub link: &'a str,
+}
+
+/// Tells `user` about something: a notification, one more on their unread count, and an
+/// e-mail in their language when they asked for one (`email_replies` on the account page).
 pub async fn notify(
     db: &Db,
+    auth: &AuthSettings,
     user: &str,
-    kind: NotificationKind,
-    who: &str,
-    about: &str,
-    text: &str,
-    link: &str,
+    notice: Notice<'_>,
 ) -> Result<(), AppError> {
-    let kind = match kind {
+    let kind = match notice.kind {
         NotificationKind::Reply => "reply",
         NotificationKind::Answer => "answer",
         NotificationKind::Feedback => "feedback",
     };
-    execute(
+    let excerpt = excerpt(notice.text, 140);
+    #[derive(Deserialize)]
+    struct Wants {
+        email: String,
+        name: String,
+        locale: Option<String>,
+    }
+    let wants: Vec<Wants> = rows(
         db,
         "notify",
         "CREATE notification SET user = type::record('user', $user), kind = $kind, who = $who,
              about = $about, text = $text, link = $link, at = time::now(), read = false;
-         UPDATE type::record('user', $user) SET unread_notifications = (unread_notifications ?? 0) + 1;",
-        json!({ "user": user, "kind": kind, "who": who, "about": about,
-                "text": excerpt(text, 140), "link": link }),
+         UPDATE type::record('user', $user) SET unread_notifications = (unread_notifications ?? 0) + 1;
+         SELECT email, display_name AS name, locale FROM type::record('user', $user)
+             WHERE email_replies = true;",
+        json!({ "user": user, "kind": kind, "who": notice.who, "about": notice.about,
+                "text": excerpt, "link": notice.link }),
+        2,
     )
     .await
-    .map_err(|e| AppError::internal("notify", e))
+    .map_err(|e| AppError::internal("notify", e))?;
+    if let Some(to) = wants.into_iter().next() {
+        let locale = to
+            .locale
+            .as_deref()
+            .and_then(Locale::parse)
+            .unwrap_or_default();
+        let mail = notification_mail(&notice, &excerpt, &to.name, &to.email, locale, &auth.origin);
+        auth.mailer
+            .send(db, mail)
+            .await
+            .map_err(|e| AppError::internal("send notification mail", e))?;
+    }
+    Ok(())
+}
+
+/// The e-mail for a notification, in the recipient's language, with the link to the
+/// comment and to the setting that turns these e-mails off.
+fn notification_mail(
+    n: &Notice<'_>,
+    excerpt: &str,
+    name: &str,
+    email: &str,
+    locale: Locale,
+    origin: &str,
+) -> Mail {
+    let (who, about, link) = (n.who, n.about, n.link);
+    let (subject, what) = match (locale, n.kind) {
+        (Locale::En, NotificationKind::Reply) => (
+            format!("{who} replied to your comment on “{about}”"),
+            format!("{who} replied to your comment on “{about}”:"),
+        ),
+        (Locale::En, NotificationKind::Answer) => (
+            format!("{who} answered your question on “{about}”"),
+            format!("{who} answered your question on “{about}”:"),
+        ),
+        (Locale::En, NotificationKind::Feedback) => (
+            format!("Feedback from {who} about “{about}”"),
+            format!("{who} sent feedback about “{about}”:"),
+        ),
+        (Locale::Zh, NotificationKind::Reply) => (
+            format!("{who} 回复了你在《{about}》的评论"),
+            format!("{who} 回复了你在《{about}》的评论："),
+        ),
+        (Locale::Zh, NotificationKind::Answer) => (
+            format!("{who} 回答了你关于《{about}》的提问"),
+            format!("{who} 回答了你关于《{about}》的提问："),
+        ),
+        (Locale::Zh, NotificationKind::Feedback) => (
+            format!("{who} 发来了关于《{about}》的反馈"),
+            format!("{who} 发来了关于《{about}》的反馈："),
+        ),
+    };
+    let body = match locale {
+        Locale::En => format!(
+            "Hello {name},\n\n{what}\n\n  {excerpt}\n\nRead it and answer: {origin}{link}\n\n\
+             You get this e-mail because you asked for replies by e-mail. Turn it off on your account page: {origin}/account\n"
+        ),
+        Locale::Zh => format!(
+            "{name}，您好：\n\n{what}\n\n  {excerpt}\n\n查看并回复：{origin}{link}\n\n\
+             您收到这封邮件，是因为您选择了通过邮件接收回复；可以在账户页面关闭：{origin}/account\n"
+        ),
+    };
+    Mail {
+        to: email.to_string(),
+        subject,
+        body,
+    }
 }
 
 /// The item page's community section for `slug`, as `viewer` sees it.
@@ -312,6 +404,7 @@ pub async fn delete_review(
 #[allow(clippy::too_many_arguments)]
 pub async fn post_comment(
     db: &Db,
+    auth: &AuthSettings,
     index: &CatalogIndex,
     viewer: &Viewer,
     slug: &str,
@@ -416,30 +509,26 @@ pub async fn post_comment(
         let mut told: Vec<String> = vec![me.user_key.clone()];
         if answers {
             if let Some(asker) = r.head_user.filter(|u| !told.contains(u)) {
-                notify(
-                    db,
-                    &asker,
-                    NotificationKind::Answer,
-                    &me.display_name,
-                    title,
-                    &text,
-                    &link,
-                )
-                .await?;
+                let notice = Notice {
+                    kind: NotificationKind::Answer,
+                    who: &me.display_name,
+                    about: title,
+                    text: &text,
+                    link: &link,
+                };
+                notify(db, auth, &asker, notice).await?;
                 told.push(asker);
             }
         }
         if let Some(author) = r.user.filter(|u| !told.contains(u)) {
-            notify(
-                db,
-                &author,
-                NotificationKind::Reply,
-                &me.display_name,
-                title,
-                &text,
-                &link,
-            )
-            .await?;
+            let notice = Notice {
+                kind: NotificationKind::Reply,
+                who: &me.display_name,
+                about: title,
+                text: &text,
+                link: &link,
+            };
+            notify(db, auth, &author, notice).await?;
         }
     }
     Ok(())
@@ -449,6 +538,7 @@ pub async fn post_comment(
 /// the creator. At most 5 messages an hour from one person.
 pub async fn send_feedback(
     db: &Db,
+    auth: &AuthSettings,
     index: &CatalogIndex,
     viewer: &Viewer,
     slug: &str,
@@ -484,16 +574,14 @@ pub async fn send_feedback(
     .await
     .map_err(|e| AppError::internal("send feedback", e))?;
     if let Some(owner) = item_owner(db, item).await? {
-        notify(
-            db,
-            &owner,
-            NotificationKind::Feedback,
-            &me.display_name,
-            &item.card.title,
-            &text,
-            "/studio/inbox",
-        )
-        .await?;
+        let notice = Notice {
+            kind: NotificationKind::Feedback,
+            who: &me.display_name,
+            about: &item.card.title,
+            text: &text,
+            link: "/studio/inbox",
+        };
+        notify(db, auth, &owner, notice).await?;
     }
     Ok(())
 }

@@ -92,6 +92,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "questions, feedback and notifications",
         sql: include_str!("migrations/0014_questions_feedback_notifications.surql"),
     },
+    Migration {
+        version: 15,
+        name: "e-mail for replies and answers",
+        sql: include_str!("migrations/0015_reply_mail.surql"),
+    },
 ];
 
 /// Why migrating stopped.
