@@ -46,6 +46,8 @@ ensure_build_tools() {
     # Not --locked: its lockfile pins a crate version this registry mirror lacks.
     cargo install wasm-bindgen-cli --version "$wb" --quiet --force
   fi
+  # Compresses the bundle once at build time (served as .br / .gz, see build_release).
+  apt_install brotli brotli
   if [ ! -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
     # The npm build of binaryen: Debian's (v108) produces wasm that does not hydrate.
     say "installing wasm-opt (npm binaryen@132)"
@@ -88,4 +90,14 @@ build_release() {
   (cd "$ROOT" && cargo leptos build --release 2>&1) | {
     grep -vE '^\s*(Compiling|Checking|Fresh|Finished|Blocking)\b|Cargo.*finished|generating JS/WASM|tree-shaker' >&2 || true
   }
+  # The bundle compressed once, at the strongest settings, next to each file: the server
+  # sends shuzhai.wasm.br to browsers that accept brotli instead of compressing on the fly.
+  local f
+  for f in "$ROOT/target/site/pkg/"*.{wasm,js,css}; do
+    [ -f "$f" ] || continue
+    if [ ! -f "$f.br" ] || [ "$f" -nt "$f.br" ]; then
+      brotli -f -q 11 -o "$f.br" "$f"
+      gzip -9 -k -f -n "$f"
+    fi
+  done
 }

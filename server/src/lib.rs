@@ -6,6 +6,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod analytics;
+pub mod assets;
 pub mod config;
 pub mod covers;
 pub mod export;

@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
     let hsts = state.auth.secure_cookies;
     let origin: Arc<str> = origin.into();
     Router::new()
+        .route("/pkg/{file}", get(crate::assets::pkg))
         .route("/covers/{file}", get(crate::covers::cover))
         .route("/avatars/{file}", get(crate::covers::avatar))
         .route("/account/export.json", get(crate::export::download))
