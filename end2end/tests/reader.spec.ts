@@ -281,3 +281,40 @@ test('highlights, notes and bookmarks: made, edited, deleted, private and export
   expect(dialogs).toBe(0);
   expect(errors).toEqual([]);
 });
+
+test('a course: lessons above the text, each marked complete and counted in the reader and the library', async ({ page }) => {
+  const errors = watchConsole(page);
+  await signInAs(page, 'learner0033@demo.shuzhai.local', PASSWORD);
+  const title = await claimAndRead(page, 'course');
+  await hydrated(page);
+  const lessons = page.getByTestId('course-lessons');
+  await expect(lessons).toBeVisible();
+  const all = await lessons.getByTestId('lesson').count();
+  expect(all).toBeGreaterThanOrEqual(9);
+  const progress = lessons.getByTestId('course-progress');
+  await expect(progress).toHaveText(new RegExp(`(0 of ${all} complete|已完成 0 / ${all})`));
+
+  // The link goes to where the lesson starts in the text.
+  const second = lessons.getByTestId('lesson').nth(1);
+  const href = await second.getByRole('link').getAttribute('href');
+  await second.getByRole('link').click();
+  await expect(page.locator(href!)).toBeInViewport();
+
+  await second.getByTestId('lesson-toggle').click();
+  await expect(second.getByTestId('lesson-toggle')).toHaveText(/✓/);
+  await expect(progress).toHaveText(new RegExp(`(1 of ${all} complete|已完成 1 / ${all})`));
+  await lessons.getByTestId('lesson').nth(2).getByTestId('lesson-toggle').click();
+  await expect(progress).toHaveText(new RegExp(`(2 of ${all} complete|已完成 2 / ${all})`));
+  // Undo one; what the account keeps survives a reload.
+  await second.getByTestId('lesson-toggle').click();
+  await expect(progress).toHaveText(new RegExp(`(1 of ${all} complete|已完成 1 / ${all})`));
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId('course-progress')).toHaveText(new RegExp(`(1 of ${all} complete|已完成 1 / ${all})`));
+  await expect(page.getByTestId('lesson').nth(2).getByTestId('lesson-toggle')).toHaveText(/✓/);
+
+  await page.goto('/library?kind=course');
+  const entry = page.getByTestId('library').locator('li', { hasText: title });
+  await expect(entry.getByTestId('lessons-done')).toHaveText(new RegExp(`(1 of ${all} lessons complete|已完成 1 / ${all} 课)`));
+  expect(errors).toEqual([]);
+});

@@ -498,6 +498,60 @@ fn body_blocks(it: &DemoItem) -> Vec<Value> {
     blocks
 }
 
+/// A course's free preview (its first chapter's heading and the free lesson) and body (the
+/// other lessons under their chapters). Paid paragraphs carry the reader's-edition marker,
+/// like every other body, so tests can tell whether a response carries paid text.
+fn course_blocks(it: &DemoItem, outline: &[(&Value, Vec<&Value>)]) -> (Vec<Value>, Vec<Value>) {
+    let zh = CREATORS[it.creator].language == "zh-CN";
+    let lesson_heading = |l: &Value| json!({ "kind": "heading", "text": l["title"].as_str().unwrap_or_default(), "level": 3 });
+    let (mut preview, mut body) = (Vec::new(), Vec::new());
+    for (c, lessons) in outline {
+        let chapter = heading(c["title"].as_str().unwrap_or_default().to_string());
+        let first = c["position"] == 1;
+        if first {
+            preview.push(chapter);
+        } else {
+            body.push(chapter);
+        }
+        for l in lessons {
+            let at = format!("{}.{}", c["position"], l["position"]);
+            if l["free_preview"] == true {
+                preview.push(lesson_heading(l));
+                preview.push(paragraph(if zh {
+                    format!(
+                        "免费试听课 {at}：先用十分钟弄清{}要解决什么问题，再动手做第一个练习。",
+                        it.topic_zh
+                    )
+                } else {
+                    format!(
+                        "Free lesson {at}: ten minutes on what {} is for, then the first exercise.",
+                        it.topic_en
+                    )
+                }));
+                preview.push(json!({ "kind": "list", "items": if zh {
+                    vec!["看一个完整的例子".to_string(), "自己做一遍".to_string(), "记下一个问题".to_string()]
+                } else {
+                    vec!["Watch one complete example".to_string(), "Do it yourself once".to_string(), "Write down one question".to_string()]
+                }}));
+            } else {
+                // Every other lesson is paid, chapter 1's included: it goes to the body.
+                body.push(lesson_heading(l));
+                body.push(paragraph(if zh {
+                    format!("读者版 第{at}课：《{}》。本课的讲解、示例和练习只对已获得本课程的读者开放。", it.title_zh)
+                } else {
+                    format!("Reader's edition, lesson {at} of {}. The explanation, the worked example and the exercise of this lesson, open to learners who own the course.", it.title_en)
+                }));
+                body.push(json!({ "kind": "callout", "text": if zh {
+                    format!("练习 {at}：用今天学到的{}做一件小事，写下结果。", it.topic_zh)
+                } else {
+                    format!("Exercise {at}: use today's {} on one small task and write down what happened.", it.topic_en)
+                }}));
+            }
+        }
+    }
+    (preview, body)
+}
+
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
@@ -696,6 +750,54 @@ pub async fn demo(db: &Db) -> anyhow::Result<SeedStats> {
          };
          COMMIT TRANSACTION;",
         json!({ "chapters": chapters, "lessons": lessons }),
+    )
+    .await?;
+
+    // A course's text follows its outline: a heading per chapter, a smaller one per lesson
+    // (the reader ties lesson N to the N-th lesson heading), the free lesson in the preview.
+    let courses: Vec<Value> = items
+        .iter()
+        .filter(|it| it.kind == "course")
+        .map(|it| {
+            let outline: Vec<(&Value, Vec<&Value>)> = chapters
+                .iter()
+                .filter(|c| c["item"] == it.key.as_str())
+                .map(|c| {
+                    let of_chapter = lessons
+                        .iter()
+                        .filter(|l| l["chapter"] == c["key"])
+                        .collect();
+                    (c, of_chapter)
+                })
+                .collect();
+            let (preview, body) = course_blocks(it, &outline);
+            // An UPDATE does not fill nested defaults: every block gets all its fields.
+            let whole = |blocks: Vec<Value>| {
+                blocks
+                    .into_iter()
+                    .map(|mut b| {
+                        for (field, empty) in [("text", json!("")), ("items", json!([]))] {
+                            if b.get(field).is_none() {
+                                b[field] = empty;
+                            }
+                        }
+                        b
+                    })
+                    .collect::<Vec<_>>()
+            };
+            json!({ "key": it.key, "preview": whole(preview), "body": whole(body) })
+        })
+        .collect();
+    execute(
+        db,
+        "seed course texts",
+        "BEGIN TRANSACTION;
+         FOR $c IN $courses {
+            UPDATE type::record('item', $c.key) SET preview = $c.preview;
+            UPDATE type::record('item_body', $c.key) SET blocks = $c.body;
+         };
+         COMMIT TRANSACTION;",
+        json!({ "courses": courses }),
     )
     .await?;
 

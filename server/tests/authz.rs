@@ -386,6 +386,13 @@ const MATRIX: &[Entry] = &[
         ],
         allowed: SIGNED_IN,
     },
+    // Lessons: marked by learners who may read the course (who may is tested in reading.rs).
+    Entry {
+        path: "/api/lesson_done",
+        get: false,
+        args: &[("slug", "no-such-item"), ("lesson", "l1"), ("done", "true")],
+        allowed: SIGNED_IN,
+    },
     // Notes: the learner's own, on what they may read (privacy tested in notes.rs). The
     // body is JSON: an args list of one ("json", body) is sent as it is.
     Entry {

@@ -306,3 +306,182 @@ async fn reading_positions_are_exported_and_leave_with_the_account() {
         0
     );
 }
+
+/// A paid, published course (never creator c4's, which a deletion test unpublishes).
+async fn paid_course(app: &TestApp, nth: usize) -> String {
+    let found = query(
+        &app.db,
+        "SELECT VALUE slug FROM item WHERE kind = 'course' AND price_minor > 0 AND status = 'published'
+           AND creator != creator:c4 ORDER BY slug",
+        json!({}),
+    )
+    .await;
+    found[nth].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn course_lessons_are_completed_once_each_by_those_who_may_read_them() {
+    let app = app();
+    let slug = paid_course(app, 0).await;
+    let (b, _) = learner(app).await;
+    // Before buying: the paid lessons' text is not on the item page, and marking is refused.
+    let page = b.get(&format!("/item/{slug}")).await.body;
+    assert!(common::PAID_MARKERS.iter().all(|m| !page.contains(m)));
+    let r = b
+        .call(
+            "/api/lesson_done",
+            &[("slug", &slug), ("lesson", "x"), ("done", "true")],
+        )
+        .await;
+    assert_eq!(r.status, 404, "an unknown lesson: {r:?}");
+    buy(&b, &slug, "course-buy-1").await;
+
+    let view = reader(&b, &slug).await;
+    let lessons = view["course"]["lessons"].as_array().unwrap().clone();
+    let in_db = count(
+        &app.db,
+        "SELECT id FROM lesson WHERE chapter.item.slug = $s",
+        json!({ "s": slug }),
+    )
+    .await;
+    assert_eq!(lessons.len(), in_db);
+    assert!(lessons.len() >= 9);
+    // Every lesson starts at a heading of the text, in order.
+    let blocks = view["blocks"].as_array().unwrap();
+    let mut last = None;
+    for l in &lessons {
+        let at = l["block"].as_u64().unwrap() as usize;
+        assert_eq!(blocks[at]["kind"], "heading");
+        assert_eq!(blocks[at]["text"], l["title"]);
+        assert!(l["anchor"].as_str().unwrap().starts_with("section-"));
+        assert!(last < Some(at));
+        last = Some(at);
+        assert_eq!(l["done"], false);
+    }
+
+    // Marked twice: complete once. Undone: not complete.
+    let second = lessons[1]["key"].as_str().unwrap().to_string();
+    for _ in 0..2 {
+        let r = b
+            .call(
+                "/api/lesson_done",
+                &[("slug", &slug), ("lesson", &second), ("done", "true")],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+    let done = |v: &Value| {
+        v["course"]["lessons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["done"] == true)
+            .map(|l| l["key"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(done(&reader(&b, &slug).await), vec![second.clone()]);
+    let library: Value = serde_json::from_str(&b.fetch("/api/library").await.body).unwrap();
+    let entry = library
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["card"]["slug"] == slug.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(entry["lessons"], json!([1, lessons.len()]));
+    // Without JavaScript the form comes back to the lesson in the reader.
+    let third = lessons[2]["key"].as_str().unwrap();
+    let r = b
+        .submit(
+            "/api/lesson_done",
+            &[("slug", &slug), ("lesson", third), ("done", "on")],
+        )
+        .await;
+    assert_eq!(r.status, 302, "{r:?}");
+    assert_eq!(r.location(), format!("/read/{slug}#lesson-{third}"));
+    let r = b
+        .call(
+            "/api/lesson_done",
+            &[("slug", &slug), ("lesson", &second), ("done", "false")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(done(&reader(&b, &slug).await), vec![third.to_string()]);
+    let html = b.get(&format!("/read/{slug}")).await.body;
+    assert!(
+        html.contains("1 of") && html.contains("complete"),
+        "the reader says how far"
+    );
+
+    // Bad input changes nothing: a lesson of another course, a bad mark, a non-course.
+    let other = paid_course(app, 1).await;
+    let foreign = first_lesson_of(app, &other).await;
+    let r = b
+        .call(
+            "/api/lesson_done",
+            &[("slug", &slug), ("lesson", &foreign), ("done", "true")],
+        )
+        .await;
+    assert_eq!(r.status, 404, "{r:?}");
+    let r = b
+        .call(
+            "/api/lesson_done",
+            &[("slug", &slug), ("lesson", third), ("done", "maybe")],
+        )
+        .await;
+    assert_eq!(r.status, 400, "{r:?}");
+    let ebook = paid_items(&app.db, "c1").await[0].0.clone();
+    let r = b
+        .call(
+            "/api/lesson_done",
+            &[("slug", &ebook), ("lesson", third), ("done", "true")],
+        )
+        .await;
+    assert!(r.status == 400 || r.status == 404, "{r:?}");
+    assert_eq!(done(&reader(&b, &slug).await), vec![third.to_string()]);
+
+    // Someone who does not have the course, and a visitor, may not mark it.
+    let (other_learner, _) = learner(app).await;
+    let r = other_learner
+        .call(
+            "/api/lesson_done",
+            &[("slug", &slug), ("lesson", third), ("done", "true")],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{r:?}");
+    let r = Browser::new(app)
+        .call(
+            "/api/lesson_done",
+            &[("slug", &slug), ("lesson", third), ("done", "true")],
+        )
+        .await;
+    assert_eq!(r.status, 401, "{r:?}");
+
+    // In the export; gone with the account.
+    let export: Value = serde_json::from_str(&b.get("/account/export.json").await.body).unwrap();
+    assert_eq!(export["lessons_completed"][0]["lesson"], third);
+    let r = b
+        .call("/api/delete_account", &[("password", PASSWORD)])
+        .await;
+    assert!(r.status < 400, "{r:?}");
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT id FROM lesson_done WHERE lesson = type::record('lesson', $l)",
+            json!({ "l": third }),
+        )
+        .await,
+        0
+    );
+}
+
+/// The key of the first lesson of course `slug`.
+async fn first_lesson_of(app: &TestApp, slug: &str) -> String {
+    let found = query(
+        &app.db,
+        "SELECT VALUE record::id(id) FROM lesson WHERE chapter.item.slug = $s ORDER BY id LIMIT 1",
+        json!({ "s": slug }),
+    )
+    .await;
+    found[0].as_str().unwrap().to_string()
+}

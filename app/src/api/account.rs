@@ -22,6 +22,17 @@ pub(crate) mod server {
         Ok((app_state()?, viewer()))
     }
 
+    /// Whether the request is a plain form post from a page (it takes HTML back), not a
+    /// call from the hydrated app.
+    pub fn from_plain_form() -> bool {
+        use_context::<http::request::Parts>().is_some_and(|p| {
+            p.headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        })
+    }
+
     /// A short description of the asking browser.
     pub fn device() -> String {
         let ua = use_context::<http::request::Parts>()

@@ -46,3 +46,33 @@ pub async fn save_reading(
     )
     .await
 }
+
+/// Marks lesson `lesson` of course `slug` complete (`done` = `true`) or not, for the
+/// signed-in learner who may read it. A plain form posts it too: it then returns to the
+/// lesson in the reader (the hydrated reader calls it in the background and stays put).
+#[server(prefix = "/api", endpoint = "lesson_done")]
+pub async fn set_lesson_done(slug: String, lesson: String, done: String) -> Result<(), AppError> {
+    use super::account::server;
+    if !crate::models::catalog::is_slug(&slug) {
+        return Err(AppError::NotFound("There is no such item.".into()));
+    }
+    let done = match done.as_str() {
+        "true" | "on" => true,
+        "false" | "off" => false,
+        _ => return Err(AppError::BadRequest("Say done=true or done=false.".into())),
+    };
+    let (state, viewer) = server::ctx()?;
+    crate::ssr::courses::set_done(
+        &state.db,
+        &state.catalog.index(),
+        &viewer,
+        &slug,
+        &lesson,
+        done,
+    )
+    .await?;
+    if server::from_plain_form() {
+        leptos_axum::redirect(&format!("/read/{slug}#lesson-{lesson}"));
+    }
+    Ok(())
+}

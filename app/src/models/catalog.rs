@@ -766,4 +766,7 @@ pub struct LibraryEntry {
     /// When they last read it, `YYYY-MM-DD HH:MM:SS` UTC (`None` if never).
     #[serde(default)]
     pub last_read: Option<String>,
+    /// For a course: lessons complete and lessons in all.
+    #[serde(default)]
+    pub lessons: Option<(u32, u32)>,
 }

@@ -100,6 +100,67 @@ pub struct ReaderView {
     /// The signed-in learner's highlights, notes and bookmarks on it, in reading order.
     #[serde(default)]
     pub notes: Vec<super::notes::Note>,
+    /// For a course: its lessons, where each starts in the text, and which are complete.
+    #[serde(default)]
+    pub course: Option<CourseState>,
+}
+
+/// One lesson of a course, as the reader shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonState {
+    /// The lesson's key (what `set_lesson_done` takes).
+    pub key: String,
+    /// Its chapter's title.
+    pub chapter: String,
+    /// Its title.
+    pub title: String,
+    /// How long it takes, in minutes.
+    pub minutes: u32,
+    /// The anchor of its heading in the text (`None` when the text has no heading for it).
+    pub anchor: Option<String>,
+    /// The index of that heading's block in the text.
+    pub block: Option<usize>,
+    /// Whether the learner marked it complete.
+    pub done: bool,
+}
+
+/// A course's lessons and the learner's completion of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourseState {
+    /// Every lesson, in course order.
+    pub lessons: Vec<LessonState>,
+}
+
+impl CourseState {
+    /// How many lessons are complete.
+    pub fn done(&self) -> usize {
+        self.lessons.iter().filter(|l| l.done).count()
+    }
+
+    /// Whole per cent complete (0 for a course without lessons).
+    ///
+    /// ```
+    /// use app::models::reading::{CourseState, LessonState};
+    /// let l = |done| LessonState { key: "k".into(), chapter: "c".into(), title: "t".into(),
+    ///     minutes: 5, anchor: None, block: None, done };
+    /// let c = CourseState { lessons: vec![l(true), l(false), l(false)] };
+    /// assert_eq!((c.done(), c.percent()), (1, 33));
+    /// assert_eq!(CourseState::default().percent(), 0);
+    /// ```
+    pub fn percent(&self) -> u32 {
+        if self.lessons.is_empty() {
+            return 0;
+        }
+        (self.done() * 100 / self.lessons.len()) as u32
+    }
+
+    /// The lesson the text at `block` belongs to: the last one starting at or before it.
+    pub fn lesson_at(&self, block: usize) -> Option<&LessonState> {
+        self.lessons
+            .iter()
+            .filter(|l| l.block.is_some_and(|b| b <= block))
+            .max_by_key(|l| l.block)
+    }
 }
 
 #[cfg(test)]

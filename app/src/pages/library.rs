@@ -76,6 +76,12 @@ pub fn LibraryPage() -> impl IntoView {
                                                 "claim" => t.pick("added free", "免费加入"),
                                                 _ => t.pick("bought", "已购买"),
                                             }, t.date(&e.since))}</span>
+                                            {e.lessons.map(|(done, all)| view! {
+                                                " " <span class="muted" data-testid="lessons-done">{match t {
+                                                    crate::models::i18n::Locale::En => format!("{done} of {all} lessons complete"),
+                                                    crate::models::i18n::Locale::Zh => format!("已完成 {done} / {all} 课"),
+                                                }}</span>
+                                            })}
                                             <span class="library-progress">
                                                 {percent.map(|p| view! {
                                                     <progress max="100" value=p.to_string()

@@ -9,8 +9,9 @@ use crate::components::forms::use_me;
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
 use crate::models::catalog::{heading_anchor, Block, BlockKind};
+use crate::models::i18n::Locale;
 use crate::models::notes::{runs, Note, NoteKind};
-use crate::models::reading::{ReaderView, Theme, DEFAULT_FONT_SIZE, FONT_SIZES};
+use crate::models::reading::{CourseState, ReaderView, Theme, DEFAULT_FONT_SIZE, FONT_SIZES};
 use leptos::either::{Either, EitherOf6};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -139,6 +140,7 @@ fn Reader(r: ReaderView) -> impl IntoView {
                 )}</p>
             })}
             <OfflineSave slug=r.slug.clone() cover=r.cover.clone() />
+            {r.course.map(|course| view! { <CourseLessons slug=r.slug.clone() course signed_in /> })}
             <article class="reader-text" lang=r.language id="reader-text">
                 <h1>{r.title}</h1>
                 <p class="muted">{r.creator}</p>
@@ -148,6 +150,109 @@ fn Reader(r: ReaderView) -> impl IntoView {
             </article>
             {user.map(|user| view! { <Notebook user slug notes /> })}
         </div>
+    }
+}
+
+/// A course's lessons above its text: how many are complete, a link to where each starts,
+/// and — for a signed-in learner — "Mark complete" on each. Without JavaScript that is a
+/// plain form (the page comes back at the lesson); with it the mark changes at once and is
+/// sent in the background, and taken back with the reason if the store refuses it.
+#[component]
+fn CourseLessons(slug: String, course: CourseState, signed_in: bool) -> impl IntoView {
+    use crate::api::reading::SetLessonDone;
+    use server_fn::ServerFn;
+    let t = use_me().locale;
+    let total = course.lessons.len();
+    let flags: Vec<RwSignal<bool>> = course
+        .lessons
+        .iter()
+        .map(|l| RwSignal::new(l.done))
+        .collect();
+    let count = {
+        let flags = flags.clone();
+        move || flags.iter().filter(|f| f.get()).count()
+    };
+    let summary = {
+        let count = count.clone();
+        move || match t {
+            Locale::En => format!("Lessons: {} of {total} complete", count()),
+            Locale::Zh => format!("课时：已完成 {} / {total}", count()),
+        }
+    };
+    let problem = RwSignal::new(None::<String>);
+    let mut chapter = String::new();
+    let items = course
+        .lessons
+        .into_iter()
+        .zip(flags)
+        .map(|(l, done)| {
+            let heading = (l.chapter != chapter).then(|| {
+                chapter = l.chapter.clone();
+                view! { <li class="lesson-chapter">{l.chapter.clone()}</li> }
+            });
+            let (call_slug, call_key) = (slug.clone(), l.key.clone());
+            let on_submit = move |ev: leptos::ev::SubmitEvent| {
+                #[cfg(feature = "hydrate")]
+                {
+                    ev.prevent_default();
+                    let now = !done.get_untracked();
+                    done.set(now);
+                    problem.set(None);
+                    let (slug, key) = (call_slug.clone(), call_key.clone());
+                    leptos::task::spawn_local(async move {
+                        let sent =
+                            crate::api::reading::set_lesson_done(slug, key, now.to_string()).await;
+                        if let Err(e) = sent {
+                            done.set(!now);
+                            problem.set(Some(if crate::offline::online() {
+                                e.to_string()
+                            } else {
+                                t.pick(
+                                    "You are offline: the lesson was not marked. Try again when you are back online.",
+                                    "您已离线，未能标记本课。请联网后再试。",
+                                )
+                                .to_string()
+                            }));
+                        }
+                    });
+                }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = (&ev, &call_slug, &call_key);
+            };
+            let form = signed_in.then(|| {
+                view! {
+                    <form method="post" action=SetLessonDone::PATH class="inline-form" on:submit=on_submit>
+                        <input type="hidden" name="slug" value=slug.clone() />
+                        <input type="hidden" name="lesson" value=l.key.clone() />
+                        <input type="hidden" name="done" value=move || (!done.get()).to_string() />
+                        <button type="submit" class="link-button" data-testid="lesson-toggle">
+                            {move || if done.get() { t.pick("✓ Complete — undo", "✓ 已完成 — 撤销") } else { t.pick("Mark complete", "标记为完成") }}
+                        </button>
+                    </form>
+                }
+            });
+            let minutes = format!("{} {}", l.minutes, t.pick("min", "分钟"));
+            view! {
+                {heading}
+                <li id=format!("lesson-{}", l.key) class="lesson" class:done=move || done.get() data-testid="lesson">
+                    {match l.anchor {
+                        Some(a) => Either::Left(view! { <a href=format!("#{a}")>{l.title}</a> }),
+                        None => Either::Right(view! { <span>{l.title}</span> }),
+                    }}
+                    " " <span class="muted">{minutes}</span> " "
+                    {form}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="course-lessons" open data-testid="course-lessons">
+            <summary data-testid="course-progress">{summary}</summary>
+            <progress max=total.to_string() value=move || count().to_string()
+                aria-label=t.pick("Course progress", "课程进度")></progress>
+            <p class="form-alert" role="alert">{move || problem.get()}</p>
+            <ol class="lesson-list">{items}</ol>
+        </details>
     }
 }
 

@@ -723,7 +723,9 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
              SELECT (IF item THEN record::id(item) END) AS item, text, <string> at AS at FROM feedback \
                WHERE user = type::record('user', $user); \
              SELECT kind, who, about, text, link, <string> at AS at, read FROM notification \
-               WHERE user = type::record('user', $user);",
+               WHERE user = type::record('user', $user); \
+             SELECT record::id(item) AS item, record::id(lesson) AS lesson, <string> at AS at \
+               FROM lesson_done WHERE user = type::record('user', $user);",
         )
         .bind(("user", me.user_key.clone()))
         .bind(("email", me.email.clone()))
@@ -754,6 +756,7 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
     let likes = take(16)?;
     let feedback = take(17)?;
     let notifications = take(18)?;
+    let lessons = take(19)?;
     audit::record(db, Action::Export, Some(&me.user_key), None, "").await;
     Ok(json!({
         "format": "shuzhai-export-1",
@@ -776,13 +779,14 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
         "likes": likes,
         "feedback_sent": feedback,
         "notifications": notifications,
+        "lessons_completed": lessons,
     }))
 }
 
 /// Deletes the account after checking the password: sessions, links, mail and the person's
 /// record go, with their library, memberships and cart, and their address on gifts sent
 /// to them; orders stay in the creators' books without the link to the person, and so do
-/// audit entries; their interaction events, reading positions, notes, reviews, likes and the text of their comments and what analytics kept about them as a
+/// audit entries; their interaction events, reading positions, notes, completed lessons, reviews, likes and the text of their comments and what analytics kept about them as a
 /// person are deleted (the anonymous daily counts stay); a creator's storefront stays (orders point at its
 /// items) but is unpublished and no longer belongs to anyone.
 pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<(), AppError> {
@@ -799,6 +803,7 @@ pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<()
          DELETE event WHERE user = $u; \
          DELETE reading WHERE user = $u; \
          DELETE note WHERE user = $u; \
+         DELETE lesson_done WHERE user = $u; \
          DELETE review WHERE user = $u; \
          DELETE item_like WHERE user = $u; \
          UPDATE comment SET user = NONE, text = '', deleted = true WHERE user = $u; \

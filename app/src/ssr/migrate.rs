@@ -97,6 +97,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "e-mail for replies and answers",
         sql: include_str!("migrations/0015_reply_mail.surql"),
     },
+    Migration {
+        version: 16,
+        name: "lesson completion",
+        sql: include_str!("migrations/0016_lesson_completion.surql"),
+    },
 ];
 
 /// Why migrating stopped.

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod catalog;
 pub mod commerce;
 pub mod community;
+pub mod courses;
 pub mod db;
 pub mod mail;
 pub mod migrate;

@@ -68,7 +68,14 @@ pub async fn reader(
         ),
         None => (None, Vec::new()),
     };
+    let course = if item.card.kind == crate::models::catalog::Kind::Course {
+        let user = viewer.user().map(|u| u.user_key.as_str());
+        Some(super::courses::state(db, user, &item.key, &blocks).await?)
+    } else {
+        None
+    };
     Ok(ReaderView {
+        course,
         slug: item.card.slug.clone(),
         title: item.card.title.clone(),
         language: item.card.language.clone(),

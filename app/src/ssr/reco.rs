@@ -186,6 +186,16 @@ pub async fn library(
     .await
     .map_err(|e| AppError::internal("read library", e))?;
     let mut read = crate::ssr::reading::progress_by_item(db, user).await?;
+    let courses: Vec<String> = owned
+        .iter()
+        .filter(|r| {
+            index
+                .item_by_key(&r.item)
+                .is_some_and(|it| it.card.kind == crate::models::catalog::Kind::Course)
+        })
+        .map(|r| r.item.clone())
+        .collect();
+    let lessons = crate::ssr::courses::progress(db, user, &courses).await?;
     let mut list: Vec<_> = owned
         .into_iter()
         .filter_map(|r| {
@@ -200,6 +210,7 @@ pub async fn library(
                 since: r.since,
                 progress,
                 last_read,
+                lessons: lessons.get(&r.item).copied(),
             })
         })
         .collect();
