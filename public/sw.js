@@ -62,7 +62,7 @@ async function networkFirst(event, request) {
   try {
     const response = await fetch(request);
     if (response.status === 200 && response.type === 'basic') {
-      event.waitUntil(cache.put(request, response.clone()).catch(() => undefined));
+      event.waitUntil(keep(cache, request, response.clone()));
     } else if ([401, 403, 404].includes(response.status)) {
       event.waitUntil(cache.delete(request));
     }
@@ -72,6 +72,26 @@ async function networkFirst(event, request) {
     if (kept) return kept;
     if (request.mode === 'navigate') return offlinePage();
     throw offline;
+  }
+}
+
+// Keeps a copy of a good answer, unless the copy kept already is the same file (same
+// ETag): the bundle is several megabytes, and rewriting it on every page would cost the
+// phone's storage for nothing.
+async function keep(cache, request, response) {
+  try {
+    const tag = response.headers.get('etag');
+    if (tag) {
+      const kept = await cache.match(request);
+      if (kept && kept.headers.get('etag') === tag) {
+        // Let go of the copy unread, so that it is not held in memory.
+        if (response.body) await response.body.cancel();
+        return;
+      }
+    }
+    await cache.put(request, response);
+  } catch (_) {
+    // A full device keeps what it had.
   }
 }
 

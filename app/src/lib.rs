@@ -12,6 +12,8 @@ pub mod components;
 #[cfg(feature = "hydrate")]
 pub mod device;
 pub mod error;
+#[cfg(feature = "hydrate")]
+pub mod formqueue;
 pub mod models;
 #[cfg(feature = "hydrate")]
 pub mod offline;

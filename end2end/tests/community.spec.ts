@@ -161,3 +161,52 @@ test('a question reaches the creator, the answer comes back with a notification,
   await expect(page.getByTestId('bell').locator('.bell-count')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('offline: comments and a like wait on the device and are posted once when back online', async ({ page, context }) => {
+  const errors = watchConsole(page);
+  await signInAs(page, 'learner0032@demo.shuzhai.local', PASSWORD);
+  await page.goto('/catalog?price=free&kind=article');
+  await page.locator('article.card .card-title a').first().click();
+  await hydrated(page);
+  const slug = new URL(page.url()).pathname.split('/').pop()!;
+  const community = page.getByTestId('community');
+  const liked = async () => (await (await page.request.get(`/api/community?slug=${slug}`)).json()).liked as boolean;
+  // Start from "not liked" (on a server that ran this test before, it is liked).
+  if (await liked()) {
+    await page.getByTestId('like').click();
+    await expect(page.getByTestId('like')).toHaveAttribute('aria-pressed', 'false');
+  }
+
+  await context.setOffline(true);
+  const words = `Written on the train ${Date.now()}`;
+  const box = community.getByLabel(/Add a comment|发表评论/);
+  await box.fill(words);
+  await community.getByRole('button', { name: /Post comment|发布评论/ }).click();
+  await expect(community.locator('.comment-form').getByTestId('queued').first()).toBeVisible();
+  await expect(box).toHaveValue('');
+  // A second comment from the same form is another comment, not a repeat of the first.
+  await box.fill(`${words} (2)`);
+  await community.getByRole('button', { name: /Post comment|发布评论/ }).click();
+  await expect(box).toHaveValue('');
+  await page.getByTestId('like').click();
+  await expect(page.locator('.like-form').getByTestId('queued')).toBeVisible();
+
+  // Back online: everything is sent, each once.
+  await context.setOffline(false);
+  await expect(page.getByTestId('offline-sent')).toContainText(/3 forms|3 项/);
+  const texts = async () => {
+    const c = await (await page.request.get(`/api/community?slug=${slug}`)).json();
+    return (c.comments as { text: string }[]).map((x) => x.text);
+  };
+  expect((await texts()).filter((t) => t === words)).toHaveLength(1);
+  expect((await texts()).filter((t) => t === `${words} (2)`)).toHaveLength(1);
+  expect(await liked()).toBe(true);
+  // Nothing is left to send: a reload sends nothing again.
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId('community')).toContainText(words);
+  await page.waitForTimeout(500);
+  await expect(page.getByTestId('offline-sent')).toHaveCount(0);
+  expect((await texts()).filter((t) => t === words)).toHaveLength(1);
+  expect(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|net::/.test(e))).toEqual([]);
+});

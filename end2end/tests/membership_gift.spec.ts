@@ -40,7 +40,7 @@ test('a free trial opens the items of a membership', async ({ page }) => {
   await expect(page.getByRole('button', { name: /免费试用/ })).toHaveCount(0);
 
   await page.goto(href!);
-  await expect(page.getByRole('region', { name: 'Full text' })).toContainText(PAID_MARKER);
+  await expect(page.getByRole('region', { name: /Full text|全文/ })).toContainText(PAID_MARKER);
   await expect(page.locator('aside.tier-box .notice-ok')).toContainText('免费试用至');
 });
 
@@ -84,5 +84,5 @@ test('a gift is paid by one learner and claimed by another through the link', as
   await page.getByRole('button', { name: '领取到我的书架' }).click();
   await expect(page.locator('section.gift .notice-ok')).toHaveText('✓ 已加入您的书架。');
   await page.goto(href!);
-  await expect(page.getByRole('region', { name: 'Full text' })).toContainText(PAID_MARKER);
+  await expect(page.getByRole('region', { name: /Full text|全文/ })).toContainText(PAID_MARKER);
 });

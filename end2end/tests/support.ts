@@ -8,9 +8,42 @@ export function watchConsole(page: Page): string[] {
   return errors;
 }
 
+// What the page said and fetched, kept per page so that a page that never hydrates can
+// be explained (see `hydrated`).
+const trail = new WeakMap<Page, string[]>();
+function follow(page: Page): string[] {
+  let lines = trail.get(page);
+  if (!lines) {
+    const kept: string[] = [];
+    const note = (line: string) => { kept.push(line); if (kept.length > 60) kept.shift(); };
+    page.on('console', (m) => note(`console ${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => note(`pageerror: ${e}`));
+    page.on('requestfailed', (r) => note(`failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+    page.on('response', (r) => { if (r.url().includes('/pkg/')) note(`${r.status()} ${r.url()} (sw: ${r.fromServiceWorker()})`); });
+    page.on('framenavigated', (f) => { if (f === page.mainFrame()) note(`navigated: ${f.url()}`); });
+    trail.set(page, kept);
+    lines = kept;
+  }
+  return lines;
+}
+
 // Resolves once the wasm app has hydrated (frontend::hydrate marks <html data-hydrated>).
+// If it never does, the error says what the page logged and fetched on its way.
 export async function hydrated(page: Page) {
-  await page.waitForSelector('html[data-hydrated]', { state: 'attached' });
+  const lines = follow(page);
+  try {
+    await page.waitForSelector('html[data-hydrated]', { state: 'attached', timeout: 30_000 });
+  } catch (e) {
+    const state = await page
+      .evaluate(() => ({
+        url: location.href,
+        ready: document.readyState,
+        controlled: !!navigator.serviceWorker?.controller,
+        scripts: [...document.scripts].map((s) => s.src || 'inline').join(', '),
+      }))
+      .catch((err) => ({ error: String(err) }));
+    throw new Error(`the page did not hydrate: ${JSON.stringify(state)}\n${lines.join('\n')}\n${e}`);
+  }
 }
 
 // Signs in through the form and waits to leave the sign-in page.

@@ -236,6 +236,11 @@ pub struct ServeArgs {
     /// cart and receipts show it as its own line.
     #[arg(long, env = "SHUZHAI_TAX_RATE_BP", default_value_t = 600, value_parser = clap::value_parser!(u32).range(0..=10_000))]
     pub tax_rate_bp: u32,
+    /// Make the per-address limits on sign-in, sign-up and password resets a hundred times
+    /// looser (the per-account ones stay): for test suites that sign many people in from
+    /// one address. Never on a store facing the internet.
+    #[arg(long, env = "SHUZHAI_LOOSE_LIMITS_PER_ADDRESS")]
+    pub loose_limits_per_address: bool,
     /// Outgoing mail.
     #[command(flatten)]
     pub mail: MailArgs,

@@ -25,27 +25,46 @@ pub fn content_security_policy(nonce: Option<&str>) -> String {
     )
 }
 
-/// Per-page context: the CSP with the nonce Leptos put on this page's inline scripts.
+/// The nonce of one request's inline scripts, made by [`security_headers`] before the
+/// request reaches Leptos.
+#[derive(Debug, Clone)]
+pub struct PageNonce(pub String);
+
+/// Per-page context: Leptos puts the request's own nonce (from [`security_headers`]) on the
+/// page's inline scripts, the same one the response's policy names. (Leptos makes a nonce
+/// of its own per page too, and sets headers through `ResponseOptions`; a page whose policy
+/// came out without its nonce now and then, and so never hydrated, is why the layer, not
+/// the page, decides the header.)
 pub fn page_policy() {
-    use leptos::prelude::use_context;
-    if let (Some(nonce), Some(res)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) {
-        if let Ok(v) = HeaderValue::from_str(&content_security_policy(Some(&nonce))) {
-            res.insert_header(header::CONTENT_SECURITY_POLICY, v);
-        }
+    use leptos::prelude::{provide_context, use_context};
+    // Without request parts this is not a page being rendered for a request (the route
+    // list is made this way at start-up, static files are answered this way).
+    let Some(parts) = use_context::<axum::http::request::Parts>() else {
+        return;
+    };
+    match parts.extensions.get::<PageNonce>() {
+        Some(PageNonce(n)) => provide_context(leptos::nonce::Nonce::from_value(n.clone())),
+        None => tracing::warn!(path = %parts.uri, "a page rendered without its request's nonce"),
     }
 }
 
-/// Adds the security headers to every response (a page's own CSP, with its nonce, wins).
-pub async fn security_headers(State(hsts): State<bool>, req: Request, next: Next) -> Response {
+/// Adds the security headers to every response. An HTML page's policy allows the inline
+/// scripts carrying this request's nonce (see [`page_policy`]); every other answer gets the
+/// policy without one.
+pub async fn security_headers(State(hsts): State<bool>, mut req: Request, next: Next) -> Response {
+    let nonce = leptos::nonce::Nonce::new().to_string();
+    req.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.entry(header::CONTENT_SECURITY_POLICY).or_insert_with(|| {
-        HeaderValue::from_str(&content_security_policy(None))
-            .unwrap_or(HeaderValue::from_static("default-src 'self'"))
-    });
+    let html = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let policy = content_security_policy(html.then_some(nonce.as_str()));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("default-src 'self'")),
+    );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -235,7 +235,13 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{}", args.addr));
-    let auth = AuthSettings::new(&origin, RateLimits::default(), args.mail.mailer()?);
+    let limits = if args.loose_limits_per_address {
+        tracing::warn!("per-address sign-in limits are loosened a hundredfold (for tests only)");
+        RateLimits::loose_per_ip()
+    } else {
+        RateLimits::default()
+    };
+    let auth = AuthSettings::new(&origin, limits, args.mail.mailer()?);
     if matches!(auth.mailer, app::ssr::mail::Mailer::Outbox) {
         tracing::info!(
             "no SMTP server configured: mail goes to the outbox (admins read it at /admin/outbox)"

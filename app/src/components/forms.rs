@@ -22,8 +22,55 @@ pub fn MeProvider(children: Children) -> impl IntoView {
     provide_context(UnreadCount(RwSignal::new(
         me.user.as_ref().map_or(0, |u| u.unread),
     )));
+    let sent = SentOffline(RwSignal::new(None));
+    provide_context(sent);
+    #[cfg(feature = "hydrate")]
+    if let Some(user) = me.user.as_ref().map(|u| u.key.clone()) {
+        send_kept_forms(user, me.locale, sent.0);
+    }
     provide_context(me);
     children()
+}
+
+/// What happened to the forms kept while offline, once they were sent (see
+/// [`crate::formqueue`]); shown under the header.
+#[derive(Debug, Clone, Copy)]
+pub struct SentOffline(pub RwSignal<Option<String>>);
+
+/// Sends `user`'s forms kept while offline: once the page has hydrated, and each time the
+/// browser comes back online.
+#[cfg(feature = "hydrate")]
+fn send_kept_forms(user: String, locale: Locale, sent: RwSignal<Option<String>>) {
+    let run = move || {
+        let user = user.clone();
+        leptos::task::spawn_local(async move {
+            let Ok(s) = crate::formqueue::flush(&user).await else {
+                return;
+            };
+            if s.sent == 0 && s.refused.is_empty() {
+                return;
+            }
+            let mut text = match locale {
+                Locale::En => format!(
+                    "Sent what you did while offline ({} {}).",
+                    s.sent,
+                    if s.sent == 1 { "form" } else { "forms" }
+                ),
+                Locale::Zh => format!("已发送离线时的操作（{} 项）。", s.sent),
+            };
+            for reason in s.refused {
+                text.push_str(&match locale {
+                    Locale::En => format!(" Not sent: {reason}"),
+                    Locale::Zh => format!(" 未能发送：{reason}"),
+                });
+            }
+            sent.set(Some(text));
+        });
+    };
+    let first = run.clone();
+    Effect::new(move |_| first());
+    let listener = window_event_listener(leptos::ev::online, move |_| run());
+    on_cleanup(move || listener.remove());
 }
 
 /// The number on the header's bell: the signed-in person's unread notifications, set to
@@ -90,15 +137,24 @@ pub fn ServerForm(
     /// CSS class of the form.
     #[prop(optional)]
     class: &'static str,
+    /// Sent while the device is offline, the form is kept on the device and sent when the
+    /// store can be reached (see [`crate::formqueue`]); only for forms that are safe to
+    /// send twice.
+    #[prop(optional)]
+    keep_offline: bool,
     children: Children,
 ) -> impl IntoView {
     let busy = RwSignal::new(false);
+    let queued = RwSignal::new(false);
+    let me = use_me();
+    let keeper = me.user.filter(|_| keep_offline).map(|u| u.key);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
-        submit_in_background(ev, action, error, busy);
+        submit_in_background(ev, action, error, busy, keeper.clone(), queued);
         #[cfg(not(feature = "hydrate"))]
-        let _ = (&ev, error);
+        let _ = (&ev, error, &keeper, queued);
     };
+    let locale = me.locale;
     view! {
         <form
             method="post"
@@ -108,8 +164,60 @@ pub fn ServerForm(
             aria-busy=move || busy.get().then_some("true")
         >
             {children()}
+            {move || queued.get().then(|| view! {
+                <p class="form-queued" role="status" data-testid="queued">{locale.pick(
+                    "Saved on this device: it will be sent when you are back online.",
+                    "已保存在本设备，联网后会自动发送。",
+                )}</p>
+            })}
         </form>
     }
+}
+
+/// Keeps the form `body` for `action` on the device for `user` (offline), clears the form
+/// and says so; or shows why it could not be kept.
+#[cfg(feature = "hydrate")]
+fn keep_for_later(
+    user: String,
+    action: &'static str,
+    body: String,
+    form: web_sys::HtmlFormElement,
+    error: RwSignal<Option<AppError>>,
+    queued: RwSignal<bool>,
+) {
+    leptos::task::spawn_local(async move {
+        let form_data = crate::formqueue::QueuedForm {
+            action: action.to_string(),
+            body,
+        };
+        match crate::formqueue::push(&user, form_data).await {
+            Ok(()) => {
+                error.set(None);
+                queued.set(true);
+                form.reset();
+                // The next comment written in this form is another comment: it gets a key
+                // of its own (the server posts one comment per key).
+                use wasm_bindgen::JsCast;
+                if let Some(input) = form
+                    .query_selector("input[name=key]")
+                    .ok()
+                    .flatten()
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+                {
+                    let fresh = format!(
+                        "{:x}{:x}",
+                        js_sys::Date::now() as u64,
+                        (js_sys::Math::random() * 2f64.powi(48)) as u64
+                    );
+                    input.set_default_value(&fresh);
+                    input.set_value(&fresh);
+                }
+            }
+            Err(e) => error.set(Some(AppError::Transport(format!(
+                "You are offline and it could not be kept on this device ({e}); nothing was sent."
+            )))),
+        }
+    });
 }
 
 /// Posts the form of `ev` to `action` with `fetch`; on success follows the server
@@ -120,6 +228,8 @@ fn submit_in_background(
     action: &'static str,
     error: RwSignal<Option<AppError>>,
     busy: RwSignal<bool>,
+    keeper: Option<String>,
+    queued: RwSignal<bool>,
 ) {
     use server_fn::error::FromServerFnError;
     use wasm_bindgen::JsCast;
@@ -140,6 +250,12 @@ fn submit_in_background(
     if busy.get_untracked() {
         return;
     }
+    queued.set(false);
+    if let Some(user) = keeper.clone().filter(|_| !crate::offline::online()) {
+        keep_for_later(user, action, body, form, error, queued);
+        return;
+    }
+    let retry = (body.clone(), form.clone());
     busy.set(true);
     leptos::task::spawn_local(async move {
         let answer = match gloo::net::http::Request::post(action)
@@ -185,7 +301,11 @@ fn submit_in_background(
                 };
                 error.set(Some(e));
             }
-            Err(e) => error.set(Some(AppError::Transport(e.to_string()))),
+            // The store could not be reached: keep the form for later if it may be.
+            Err(e) => match keeper {
+                Some(user) => keep_for_later(user, action, retry.0, retry.1, error, queued),
+                None => error.set(Some(AppError::Transport(e.to_string()))),
+            },
         }
     });
 }

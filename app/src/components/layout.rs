@@ -126,16 +126,23 @@ pub fn OfflineBanner() -> impl IntoView {
         });
     }
     let t = crate::components::forms::use_me().locale;
-    move || {
+    let sent = use_context::<crate::components::forms::SentOffline>().map(|s| s.0);
+    let sent_line = move || {
+        sent.and_then(|s| s.get()).map(|text| {
+            view! { <p class="offline-banner sent" role="status" data-testid="offline-sent">{text}</p> }
+        })
+    };
+    let offline_line = move || {
         (!online.get()).then(|| {
             view! {
                 <p class="offline-banner" role="status" data-testid="offline-banner">{t.pick(
-                    "You are offline. Pages and texts saved on this device still open; your reading place is sent when you are back online.",
-                    "您已离线。保存在本设备上的页面和内容仍可打开；阅读位置会在联网后同步。",
+                    "You are offline. Pages and texts saved on this device still open; your reading place, comments and likes are sent when you are back online.",
+                    "您已离线。保存在本设备上的页面和内容仍可打开；阅读位置、评论和点赞会在联网后发送。",
                 )}</p>
             }
         })
-    }
+    };
+    view! { {offline_line} {sent_line} }
 }
 
 /// Footer with the store's promise in plain words and the language switch: a small form

@@ -53,7 +53,7 @@ pub fn CommunityView(slug: String, c: Community) -> impl IntoView {
     let like_slug = slug.clone();
     let like = if c.signed_in {
         view! {
-            <ServerForm action=LikeItem::PATH error=like_error class="like-form">
+            <ServerForm action=LikeItem::PATH error=like_error class="like-form" keep_offline=true>
                 <input type="hidden" name="slug" value=like_slug />
                 <input type="hidden" name="on" value=(!c.liked).to_string() />
                 <button type="submit" aria-pressed=c.liked.to_string() data-testid="like">
@@ -90,7 +90,7 @@ pub fn CommunityView(slug: String, c: Community) -> impl IntoView {
     let comment_form = if c.signed_in {
         let key = c.form_key.clone();
         view! {
-            <ServerForm action=PostComment::PATH error=comment_error class="comment-form">
+            <ServerForm action=PostComment::PATH error=comment_error class="comment-form" keep_offline=true>
                 <input type="hidden" name="slug" value=comment_slug />
                 <input type="hidden" name="key" value=key />
                 <label>
@@ -156,7 +156,7 @@ fn ReviewForm(slug: String, mine: Option<crate::models::community::ReviewView>) 
     let has = mine.is_some();
     let delete_slug = slug.clone();
     view! {
-        <ServerForm action=SaveReview::PATH error class="review-form">
+        <ServerForm action=SaveReview::PATH error class="review-form" keep_offline=true>
             <input type="hidden" name="slug" value=slug />
             <fieldset class="star-input">
                 <legend>{t.pick("Your rating", "你的评分")}</legend>
@@ -203,7 +203,7 @@ fn Comment(slug: String, c: CommentView, signed_in: bool, reply_key: String) -> 
             {signed_in.then(|| view! {
                 <details class="reply-box">
                     <summary>{t.pick("Reply", "回复")}</summary>
-                    <ServerForm action=PostComment::PATH error=reply_error class="comment-form">
+                    <ServerForm action=PostComment::PATH error=reply_error class="comment-form" keep_offline=true>
                         <input type="hidden" name="slug" value=slug.clone() />
                         <input type="hidden" name="parent" value=id.clone() />
                         <input type="hidden" name="key" value=reply_key.clone() />

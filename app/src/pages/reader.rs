@@ -180,6 +180,8 @@ fn CourseLessons(slug: String, course: CourseState, signed_in: bool) -> impl Int
         }
     };
     let problem = RwSignal::new(None::<String>);
+    // Whose device queue keeps marks made offline.
+    let keeper = use_me().user.map(|u| u.key);
     let mut chapter = String::new();
     let items = course
         .lessons
@@ -191,6 +193,7 @@ fn CourseLessons(slug: String, course: CourseState, signed_in: bool) -> impl Int
                 view! { <li class="lesson-chapter">{l.chapter.clone()}</li> }
             });
             let (call_slug, call_key) = (slug.clone(), l.key.clone());
+            let keeper = keeper.clone();
             let on_submit = move |ev: leptos::ev::SubmitEvent| {
                 #[cfg(feature = "hydrate")]
                 {
@@ -199,25 +202,52 @@ fn CourseLessons(slug: String, course: CourseState, signed_in: bool) -> impl Int
                     done.set(now);
                     problem.set(None);
                     let (slug, key) = (call_slug.clone(), call_key.clone());
+                    let keeper = keeper.clone();
                     leptos::task::spawn_local(async move {
-                        let sent =
-                            crate::api::reading::set_lesson_done(slug, key, now.to_string()).await;
-                        if let Err(e) = sent {
-                            done.set(!now);
-                            problem.set(Some(if crate::offline::online() {
-                                e.to_string()
-                            } else {
-                                t.pick(
-                                    "You are offline: the lesson was not marked. Try again when you are back online.",
-                                    "您已离线，未能标记本课。请联网后再试。",
-                                )
-                                .to_string()
-                            }));
+                        let sent = if crate::offline::online() {
+                            crate::api::reading::set_lesson_done(slug.clone(), key.clone(), now.to_string())
+                                .await
+                                .map_err(|e| e.to_string())
+                        } else {
+                            Err(String::new())
+                        };
+                        let Err(reason) = sent else { return };
+                        // Offline: the mark is kept on the device and sent when back online.
+                        if let Some(user) = keeper.filter(|_| !crate::offline::online()) {
+                            use crate::models::catalog::form_encode;
+                            let form = crate::formqueue::QueuedForm {
+                                action: SetLessonDone::PATH.to_string(),
+                                body: format!(
+                                    "slug={}&lesson={}&done={now}",
+                                    form_encode(&slug),
+                                    form_encode(&key)
+                                ),
+                            };
+                            if crate::formqueue::push(&user, form).await.is_ok() {
+                                problem.set(Some(
+                                    t.pick(
+                                        "Saved on this device: it will be sent when you are back online.",
+                                        "已保存在本设备，联网后会自动发送。",
+                                    )
+                                    .to_string(),
+                                ));
+                                return;
+                            }
                         }
+                        done.set(!now);
+                        problem.set(Some(if reason.is_empty() {
+                            t.pick(
+                                "You are offline and the mark could not be kept on this device. Try again when you are back online.",
+                                "您已离线，且无法保存在本设备。请联网后再试。",
+                            )
+                            .to_string()
+                        } else {
+                            reason
+                        }));
                     });
                 }
                 #[cfg(not(feature = "hydrate"))]
-                let _ = (&ev, &call_slug, &call_key);
+                let _ = (&ev, &call_slug, &call_key, &keeper);
             };
             let form = signed_in.then(|| {
                 view! {
