@@ -141,32 +141,22 @@ fn notification_mail(
     origin: &str,
 ) -> Mail {
     let (who, about, link) = (n.who, n.about, n.link);
-    let (subject, what) = match (locale, n.kind) {
-        (Locale::En, NotificationKind::Reply) => (
-            format!("{who} replied to your comment on “{about}”"),
-            format!("{who} replied to your comment on “{about}”:"),
-        ),
-        (Locale::En, NotificationKind::Answer) => (
-            format!("{who} answered your question on “{about}”"),
-            format!("{who} answered your question on “{about}”:"),
-        ),
-        (Locale::En, NotificationKind::Feedback) => (
-            format!("Feedback from {who} about “{about}”"),
-            format!("{who} sent feedback about “{about}”:"),
-        ),
-        (Locale::Zh, NotificationKind::Reply) => (
-            format!("{who} 回复了你在《{about}》的评论"),
-            format!("{who} 回复了你在《{about}》的评论："),
-        ),
-        (Locale::Zh, NotificationKind::Answer) => (
-            format!("{who} 回答了你关于《{about}》的提问"),
-            format!("{who} 回答了你关于《{about}》的提问："),
-        ),
-        (Locale::Zh, NotificationKind::Feedback) => (
-            format!("{who} 发来了关于《{about}》的反馈"),
-            format!("{who} 发来了关于《{about}》的反馈："),
-        ),
+    // One sentence says what happened: the subject, and (with a colon) the mail's first line.
+    let subject = match (locale, n.kind) {
+        (Locale::En, NotificationKind::Reply) => {
+            format!("{who} replied to your comment on “{about}”")
+        }
+        (Locale::En, NotificationKind::Answer) => {
+            format!("{who} answered your question on “{about}”")
+        }
+        (Locale::En, NotificationKind::Feedback) => {
+            format!("{who} sent feedback about “{about}”")
+        }
+        (Locale::Zh, NotificationKind::Reply) => format!("{who} 回复了你在《{about}》的评论"),
+        (Locale::Zh, NotificationKind::Answer) => format!("{who} 回答了你关于《{about}》的提问"),
+        (Locale::Zh, NotificationKind::Feedback) => format!("{who} 发来了关于《{about}》的反馈"),
     };
+    let what = format!("{subject}{}", locale.pick(":", "："));
     let body = match locale {
         Locale::En => format!(
             "Hello {name},\n\n{what}\n\n  {excerpt}\n\nRead it and answer: {origin}{link}\n\n\
