@@ -120,6 +120,23 @@ pub async fn same_site_only(State(origin): State<Arc<str>>, req: Request, next: 
     next.run(req).await
 }
 
+/// Lets the editor's calls carry a whole long document
+/// ([`EDITOR_BODY_LIMIT`](app::models::editor::EDITOR_BODY_LIMIT)); every other request
+/// keeps the store's small body limit, which the layer outside this one sets.
+pub async fn editor_body_limit(req: Request, next: Next) -> Response {
+    use tower::{Layer, ServiceExt};
+    if req.uri().path().starts_with("/api/editor_") {
+        let limited = axum::extract::DefaultBodyLimit::max(app::models::editor::EDITOR_BODY_LIMIT)
+            .layer(next);
+        match limited.oneshot(req).await {
+            Ok(res) => res,
+            Err(never) => match never {},
+        }
+    } else {
+        next.run(req).await
+    }
+}
+
 /// Gives server-function errors their real status. Server functions answer every error
 /// with 500; this reads the [`AppError`](app::error::AppError) in the body and sets 4xx
 /// where the caller was wrong (and `Retry-After` for too many attempts). Form posts without

@@ -114,6 +114,9 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(axum::middleware::from_fn(
+            crate::security::editor_body_limit,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(crate::security::server_fn_status))
         .layer(from_fn_with_state(state.clone(), crate::security::session))
@@ -300,6 +303,27 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
                 tick.tick().await;
                 if let Err(e) = catalog.refresh().await {
                     tracing::warn!(error = %e, "catalog refresh failed; serving the previous catalog");
+                }
+            }
+        });
+    }
+    {
+        // Drafts scheduled to go live: checked every 15 seconds.
+        let db = state.db.clone();
+        let catalog = state.catalog.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(15));
+            loop {
+                tick.tick().await;
+                match app::ssr::editor::publish_due(&db).await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::info!(items = n, "published scheduled drafts");
+                        if let Err(e) = catalog.refresh().await {
+                            tracing::warn!(error = %e, "catalog refresh after scheduled publishing failed");
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "checking scheduled drafts failed"),
                 }
             }
         });

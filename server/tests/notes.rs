@@ -36,16 +36,8 @@ async fn reader(b: &Browser, slug: &str) -> Value {
 }
 
 async fn sync(b: &Browser, slug: &str, changes: Value) -> common::Reply {
-    b.post_raw(
-        "/api/notes",
-        &[
-            ("content-type", "application/json"),
-            ("accept", "application/json"),
-            ("sec-fetch-site", "same-origin"),
-        ],
-        json!({ "slug": slug, "changes": changes }).to_string(),
-    )
-    .await
+    b.call_json("/api/notes", &json!({ "slug": slug, "changes": changes }))
+        .await
 }
 
 /// The first paragraph of the reader's text with at least `min` characters: (block, text).

@@ -633,6 +633,9 @@ pub struct ItemDetail {
     pub related: Vec<ItemCard>,
     /// "Learners who bought this also liked", from the active recommendation model.
     pub also_liked: Vec<ItemCard>,
+    /// The viewer may edit this page (its creator, or an admin).
+    #[serde(default)]
+    pub can_edit: bool,
 }
 
 /// A creator's page.

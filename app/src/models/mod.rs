@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod catalog;
 pub mod commerce;
 pub mod community;
+pub mod editor;
 pub mod i18n;
 pub mod money;
 pub mod notes;

@@ -9,15 +9,18 @@ use crate::components::seo::PageMeta;
 use crate::models::catalog::{heading_anchor, Access, Block, BlockKind, ItemDetail};
 use crate::models::i18n::Locale;
 use crate::pages::shop::{BundleOffers, BuyBox};
-use leptos::either::{Either, EitherOf6};
+use leptos::either::{Either, EitherOf3, EitherOf6};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// `/item/<slug>`.
 #[component]
 pub fn ItemPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
+    let query = use_query_map();
+    // `?edit=1`: the creator's edit mode (the page itself decides whether they may).
+    let editing = move || query.read().get("edit").is_some_and(|v| v == "1");
     let detail = Resource::new(slug, load_item);
     // Created with the page, not inside the item's view, so that the server and the
     // browser create both resources in the same order whatever resolves first.
@@ -29,8 +32,11 @@ pub fn ItemPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let (found, talk) = (detail.await, community.await);
                 match found {
-                    Ok(d) => Either::Left(view! { <ItemView d community=talk.ok() /> }),
-                    Err(error) => Either::Right(view! {
+                    Ok(d) if d.can_edit && editing() => {
+                        EitherOf3::A(view! { <crate::pages::editor::ItemEditor slug=d.card.slug.clone() /> })
+                    }
+                    Ok(d) => EitherOf3::B(view! { <ItemView d community=talk.ok() /> }),
+                    Err(error) => EitherOf3::C(view! {
                         <PageMeta title=t("Item not found", "找不到这件内容") description=t("No item at this address.", "这个地址上没有内容。") path=format!("/item/{}", slug()) />
                         <ErrorNotice error />
                     }),
@@ -167,6 +173,13 @@ fn ItemView(
                         {rating.map(|r| view! { " · " <span class="rating">{r}</span> })}
                         " · " <span class="muted">{format!("{} {}", t("Published", "发布于"), locale.date(&card.published))}</span>
                     </p>
+                    {d.can_edit.then(|| view! {
+                        <p class="edit-switch">
+                            <a class="button" href=format!("/item/{}?edit=1", card.slug) data-testid="edit-page">
+                                {t("Edit this page", "编辑此页面")}
+                            </a>
+                        </p>
+                    })}
                     <BuyBox slug=card.slug.clone() free=card.price.minor == 0 in_library=d.in_library />
                     {tier_box.clone().map(|tier| view! { <crate::pages::membership::TierBox tier /> })}
                     <ul class="tags" aria-label=t("Tags", "标签")>

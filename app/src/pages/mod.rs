@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalog;
 pub mod community;
 pub mod creator;
+pub mod editor;
 pub mod gift;
 pub mod home;
 pub mod inbox;

@@ -799,6 +799,7 @@ impl CatalogService {
             outline,
             related: index.related(slug, 4),
             also_liked: index.also_liked(&item.key, 4),
+            can_edit: super::editor::may_edit_item(&self.db, viewer, &item.key).await,
         })
     }
 }

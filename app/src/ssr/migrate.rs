@@ -102,6 +102,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "lesson completion",
         sql: include_str!("migrations/0016_lesson_completion.surql"),
     },
+    Migration {
+        version: 17,
+        name: "item drafts and version history",
+        sql: include_str!("migrations/0017_item_drafts.surql"),
+    },
 ];
 
 /// Why migrating stopped.

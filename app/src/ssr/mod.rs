@@ -11,6 +11,7 @@ pub mod commerce;
 pub mod community;
 pub mod courses;
 pub mod db;
+pub mod editor;
 pub mod mail;
 pub mod migrate;
 pub mod notes;

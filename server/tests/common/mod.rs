@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod shop;
+pub mod xss;
 
 use app::ssr::accounts::AuthSettings;
 use app::ssr::db::{Db, DbConfig};
@@ -284,6 +285,20 @@ impl Browser {
                 .header("sec-fetch-site", "same-origin")
                 .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(form(fields)),
+        )
+        .await
+    }
+
+    /// Calls a server function that takes a JSON body, as the hydrated app does.
+    pub async fn call_json(&self, path: &str, body: &serde_json::Value) -> Reply {
+        self.post_raw(
+            path,
+            &[
+                ("content-type", "application/json"),
+                ("accept", "application/json"),
+                ("sec-fetch-site", "same-origin"),
+            ],
+            body.to_string(),
         )
         .await
     }

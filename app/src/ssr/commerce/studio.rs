@@ -457,26 +457,7 @@ async fn send_coupon(
     Ok(recipients.len())
 }
 
-/// `12`, `12.5`, `12.50` → 1250 minor units; anything else (negative, three decimals,
-/// letters, absurdly large) → `None`.
-pub fn parse_major_units(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-    if whole.is_empty()
-        || whole.len() > 9
-        || frac.len() > 2
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let cents = match frac.len() {
-        0 => 0,
-        1 => frac.parse::<i64>().ok()? * 10,
-        _ => frac.parse::<i64>().ok()?,
-    };
-    Some(whole.parse::<i64>().ok()? * 100 + cents)
-}
+pub use crate::models::money::parse_major_units;
 
 #[cfg(test)]
 mod tests {

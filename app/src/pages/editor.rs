@@ -1,0 +1,1380 @@
+//! The item page in edit mode: the creator edits the page learners see, in place.
+//!
+//! Titles, summaries, description, price, tags and the content blocks (with the paywall
+//! divider between the free preview and the paid body) are edited where they stand. Blocks
+//! are added, moved and deleted with the mouse or the keyboard (Alt+↑/↓ moves, Ctrl+Enter
+//! adds a paragraph, Backspace in an empty block deletes it, Ctrl+Z / Ctrl+Shift+Z undo and
+//! redo); pasted HTML becomes our blocks and nothing else.
+//!
+//! The draft is saved every two seconds while it changes and when the editor loses focus,
+//! and kept on the device between saves, so a dropped network or a closed tab loses nothing.
+//! A save names the revision it was made from; if someone saved in between, the editor
+//! shows both texts and the creator chooses (the server keeps the losing one in the
+//! history either way).
+
+use crate::api::editor::{
+    draft_history, draft_version, open_draft, publish_draft, restore_version, save_draft,
+    schedule_draft,
+};
+use crate::components::notice::ErrorNotice;
+use crate::components::seo::PageMeta;
+use crate::error::AppError;
+use crate::models::catalog::{Block, BlockKind};
+use crate::models::editor::{
+    diff, doc_lines, DiffLine, DraftView, ItemDoc, SaveOutcome, VersionView,
+};
+use crate::models::i18n::Locale;
+use crate::pages::item::Blocks;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// One entry of the editor's block list: a block, or the paywall divider (`None`).
+#[derive(Debug, Clone, PartialEq)]
+struct Slot {
+    id: u32,
+    block: Option<Block>,
+}
+
+/// The document as the editor holds it: the fields, and preview and body as one list of
+/// slots with the paywall among them.
+#[derive(Debug, Clone, PartialEq)]
+struct EditDoc {
+    meta: ItemDoc,
+    slots: Vec<Slot>,
+    next_id: u32,
+}
+
+impl EditDoc {
+    fn from_doc(mut doc: ItemDoc) -> Self {
+        let preview = std::mem::take(&mut doc.preview);
+        let body = std::mem::take(&mut doc.body);
+        let mut slots = Vec::with_capacity(preview.len() + body.len() + 1);
+        let mut id = 0;
+        for b in preview {
+            id += 1;
+            slots.push(Slot { id, block: Some(b) });
+        }
+        id += 1;
+        slots.push(Slot { id, block: None });
+        for b in body {
+            id += 1;
+            slots.push(Slot { id, block: Some(b) });
+        }
+        EditDoc {
+            meta: doc,
+            slots,
+            next_id: id + 1,
+        }
+    }
+
+    fn to_doc(&self) -> ItemDoc {
+        let mut doc = self.meta.clone();
+        let wall = self.paywall_at();
+        doc.preview = self.slots[..wall]
+            .iter()
+            .filter_map(|s| s.block.clone())
+            .collect();
+        doc.body = self.slots[wall..]
+            .iter()
+            .filter_map(|s| s.block.clone())
+            .collect();
+        doc
+    }
+
+    fn paywall_at(&self) -> usize {
+        self.slots
+            .iter()
+            .position(|s| s.block.is_none())
+            .unwrap_or(self.slots.len())
+    }
+
+    fn index(&self, id: u32) -> Option<usize> {
+        self.slots.iter().position(|s| s.id == id)
+    }
+
+    fn block_mut(&mut self, id: u32) -> Option<&mut Block> {
+        self.slots
+            .iter_mut()
+            .find(|s| s.id == id)
+            .and_then(|s| s.block.as_mut())
+    }
+
+    /// Moves slot `id` one place up (`-1`) or down (`1`).
+    fn shift(&mut self, id: u32, by: isize) -> bool {
+        let Some(i) = self.index(id) else {
+            return false;
+        };
+        let j = i as isize + by;
+        if j < 0 || j as usize >= self.slots.len() {
+            return false;
+        }
+        self.slots.swap(i, j as usize);
+        true
+    }
+
+    /// Inserts `blocks` after slot `after` (at the end if `None`); returns the new ids.
+    fn insert_after(&mut self, after: Option<u32>, blocks: Vec<Block>) -> Vec<u32> {
+        let at = after
+            .and_then(|a| self.index(a))
+            .map_or(self.slots.len(), |i| i + 1);
+        let mut ids = Vec::new();
+        for (k, b) in blocks.into_iter().enumerate() {
+            let id = self.next_id;
+            self.next_id += 1;
+            self.slots.insert(at + k, Slot { id, block: Some(b) });
+            ids.push(id);
+        }
+        ids
+    }
+}
+
+fn empty_paragraph() -> Block {
+    Block {
+        kind: BlockKind::Paragraph,
+        text: String::new(),
+        level: None,
+        items: Vec::new(),
+    }
+}
+
+/// The block types the type menu offers, as (value, English, Chinese).
+const TYPES: [(&str, &str, &str); 8] = [
+    ("paragraph", "Paragraph", "段落"),
+    ("h2", "Heading", "标题"),
+    ("h3", "Subheading", "小标题"),
+    ("ul", "Bulleted list", "无序列表"),
+    ("ol", "Numbered list", "有序列表"),
+    ("quote", "Quote", "引用"),
+    ("code", "Code", "代码"),
+    ("callout", "Callout", "提示"),
+];
+
+fn type_value(kind: BlockKind, level: Option<u8>) -> &'static str {
+    match (kind, level) {
+        (BlockKind::Paragraph, _) => "paragraph",
+        (BlockKind::Heading, Some(3..)) => "h3",
+        (BlockKind::Heading, _) => "h2",
+        (BlockKind::List, Some(1)) => "ol",
+        (BlockKind::List, _) => "ul",
+        (BlockKind::Quote, _) => "quote",
+        (BlockKind::Code, _) => "code",
+        (BlockKind::Callout, _) => "callout",
+    }
+}
+
+/// `block` turned into type `value`, keeping its words (list entries become lines).
+fn retyped(block: &Block, value: &str) -> Block {
+    let text = if block.kind == BlockKind::List {
+        block.items.join("\n")
+    } else {
+        block.text.clone()
+    };
+    let (kind, level) = match value {
+        "h2" => (BlockKind::Heading, Some(2)),
+        "h3" => (BlockKind::Heading, Some(3)),
+        "ul" => (BlockKind::List, None),
+        "ol" => (BlockKind::List, Some(1)),
+        "quote" => (BlockKind::Quote, None),
+        "code" => (BlockKind::Code, None),
+        "callout" => (BlockKind::Callout, None),
+        _ => (BlockKind::Paragraph, None),
+    };
+    if kind == BlockKind::List {
+        Block {
+            kind,
+            text: String::new(),
+            level,
+            items: text.lines().map(str::to_string).collect(),
+        }
+    } else {
+        Block {
+            kind,
+            text: if kind == BlockKind::Heading {
+                text.replace('\n', " ")
+            } else {
+                text
+            },
+            level,
+            items: Vec::new(),
+        }
+    }
+}
+
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
+    }
+}
+
+/// Focuses the text of block `id` once the page has drawn it.
+fn focus_block(id: u32) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document()
+            .get_element_by_id(&format!("blk-{id}"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+/// The document, its undo and redo stacks, and a counter of changes.
+#[derive(Clone, Copy)]
+struct Ed {
+    doc: RwSignal<EditDoc>,
+    changes: RwSignal<u64>,
+    undo: StoredValue<Vec<EditDoc>>,
+    redo: StoredValue<Vec<EditDoc>>,
+    last_typing: StoredValue<f64>,
+}
+
+impl Ed {
+    fn new(doc: EditDoc) -> Self {
+        Ed {
+            doc: RwSignal::new(doc),
+            changes: RwSignal::new(0),
+            undo: StoredValue::new(Vec::new()),
+            redo: StoredValue::new(Vec::new()),
+            last_typing: StoredValue::new(0.0),
+        }
+    }
+
+    /// Applies an edit. Typing within a second of the last keystroke joins the same undo
+    /// step; structural edits (add, move, delete, retype, paste) are steps of their own.
+    fn change(self, structural: bool, f: impl FnOnce(&mut EditDoc)) {
+        let now = now_ms();
+        if structural || now - self.last_typing.get_value() > 1000.0 {
+            let current = self.doc.get_untracked();
+            self.undo.update_value(|u| {
+                u.push(current);
+                if u.len() > 200 {
+                    u.remove(0);
+                }
+            });
+            self.redo.set_value(Vec::new());
+        }
+        self.last_typing
+            .set_value(if structural { 0.0 } else { now });
+        self.doc.update(f);
+        self.changes.update(|c| *c += 1);
+    }
+
+    /// Replaces the whole document as one undo step.
+    fn replace(self, doc: EditDoc) {
+        self.change(true, |d| *d = doc);
+    }
+
+    fn step(self, back: bool) {
+        let (from, to) = if back {
+            (self.undo, self.redo)
+        } else {
+            (self.redo, self.undo)
+        };
+        let mut popped = None;
+        from.update_value(|s| popped = s.pop());
+        if let Some(prev) = popped {
+            let current = self.doc.get_untracked();
+            to.update_value(|s| s.push(current));
+            self.doc.set(prev);
+            self.changes.update(|c| *c += 1);
+            self.last_typing.set_value(0.0);
+        }
+    }
+}
+
+/// What the save indicator says.
+#[derive(Debug, Clone, PartialEq)]
+enum SaveState {
+    Saved(String),
+    Saving,
+    Offline,
+    Failed(String),
+    Conflict(Box<DraftView>),
+}
+
+/// Saving and publishing: the draft's revision and what was saved last.
+#[derive(Clone, Copy)]
+struct Session {
+    slug: StoredValue<String>,
+    ed: Ed,
+    revision: RwSignal<i64>,
+    published_revision: RwSignal<Option<i64>>,
+    saved_change: RwSignal<u64>,
+    failed_change: RwSignal<Option<u64>>,
+    saving: RwSignal<bool>,
+    state: RwSignal<SaveState>,
+}
+
+impl Session {
+    fn dirty_untracked(self) -> bool {
+        self.ed.changes.get_untracked() != self.saved_change.get_untracked()
+    }
+
+    fn dirty(self) -> bool {
+        self.ed.changes.get() != self.saved_change.get()
+    }
+
+    /// Saves the draft if it changed; answers whether the draft on the server now holds
+    /// everything the editor shows.
+    async fn save(self) -> bool {
+        if matches!(self.state.get_untracked(), SaveState::Conflict(_)) {
+            return false;
+        }
+        if self.saving.get_untracked() {
+            return false;
+        }
+        if !self.dirty_untracked() {
+            return true;
+        }
+        let at_change = self.ed.changes.get_untracked();
+        if self.failed_change.get_untracked() == Some(at_change) {
+            return false;
+        }
+        let doc = self.ed.doc.with_untracked(EditDoc::to_doc);
+        let base = self.revision.get_untracked();
+        self.saving.set(true);
+        self.state.set(SaveState::Saving);
+        let outcome = save_draft(self.slug.get_value(), base, doc).await;
+        self.saving.set(false);
+        match outcome {
+            Ok(SaveOutcome::Saved { revision, saved_at }) => {
+                self.revision.set(revision);
+                self.saved_change.set(at_change);
+                self.failed_change.set(None);
+                self.state.set(SaveState::Saved(saved_at));
+                if !self.dirty_untracked() {
+                    local::forget(&self.slug.get_value());
+                }
+                !self.dirty_untracked()
+            }
+            Ok(SaveOutcome::Conflict { theirs }) => {
+                self.state.set(SaveState::Conflict(theirs));
+                false
+            }
+            Err(AppError::Transport(_)) => {
+                self.state.set(SaveState::Offline);
+                false
+            }
+            Err(e) => {
+                self.failed_change.set(Some(at_change));
+                self.state.set(SaveState::Failed(e.to_string()));
+                false
+            }
+        }
+    }
+
+    fn save_soon(self) {
+        spawn_local(async move {
+            self.save().await;
+        });
+    }
+
+    /// Takes `theirs` as the draft (the editor's text stays one undo step away).
+    fn take(self, theirs: &DraftView) {
+        self.ed.replace(EditDoc::from_doc(theirs.doc.clone()));
+        self.revision.set(theirs.revision);
+        self.published_revision.set(theirs.published_revision);
+        self.saved_change.set(self.ed.changes.get_untracked());
+        self.state.set(SaveState::Saved(theirs.saved_at.clone()));
+        local::forget(&self.slug.get_value());
+    }
+}
+
+/// The copy of unsaved edits kept on the device between saves.
+mod local {
+    use crate::models::editor::ItemDoc;
+    use serde::{Deserialize, Serialize};
+
+    /// Unsaved edits and the revision they were made on.
+    #[derive(Serialize, Deserialize)]
+    pub struct Kept {
+        pub base: i64,
+        pub doc: ItemDoc,
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn key(slug: &str) -> String {
+        format!("shuzhai.draft.{slug}")
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn storage() -> Option<web_sys::Storage> {
+        leptos::prelude::window().local_storage().ok().flatten()
+    }
+
+    /// Keeps `doc` (made on revision `base`) on the device.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn keep(slug: &str, base: i64, doc: &ItemDoc) {
+        #[cfg(feature = "hydrate")]
+        if let (Some(s), Ok(text)) = (
+            storage(),
+            serde_json::to_string(&Kept {
+                base,
+                doc: doc.clone(),
+            }),
+        ) {
+            // A full device: the server copy is still saved every two seconds.
+            let _ = s.set_item(&key(slug), &text);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (slug, base, doc);
+    }
+
+    /// The kept copy, if any (a corrupt one is dropped).
+    pub fn read(slug: &str) -> Option<Kept> {
+        #[cfg(feature = "hydrate")]
+        {
+            let s = storage()?;
+            let text = s.get_item(&key(slug)).ok()??;
+            let kept = serde_json::from_str(&text).ok();
+            if kept.is_none() {
+                let _ = s.remove_item(&key(slug));
+            }
+            kept
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = slug;
+            None
+        }
+    }
+
+    /// Drops the kept copy (it is saved).
+    pub fn forget(slug: &str) {
+        #[cfg(feature = "hydrate")]
+        if let Some(s) = storage() {
+            let _ = s.remove_item(&key(slug));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = slug;
+    }
+}
+
+/// `/item/<slug>?edit=1` for the item's creator or an admin: the page, editable.
+#[component]
+pub fn ItemEditor(slug: String) -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    let path = format!("/item/{slug}");
+    let draft = LocalResource::new(move || open_draft(slug.clone()));
+    view! {
+        <PageMeta title=t("Editing", "编辑中") description=t("Editing this page.", "正在编辑此页面。") path=path />
+        <noscript>
+            <p class="notice">{t("The editor needs JavaScript. The page itself works without it.", "编辑器需要 JavaScript；页面本身不需要。")}</p>
+        </noscript>
+        <Suspense fallback=move || view! { <p class="loading">{t("Opening the editor…", "正在打开编辑器…")}</p> }>
+            {move || Suspend::new(async move {
+                match draft.await {
+                    Ok(d) => Either::Left(view! { <EditorLoaded d /> }),
+                    Err(error) => Either::Right(view! { <ErrorNotice error /> }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn EditorLoaded(d: DraftView) -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    let zh_item = d.language == "zh-CN";
+    let ed = Ed::new(EditDoc::from_doc(d.doc.clone()));
+    let session = Session {
+        slug: StoredValue::new(d.slug.clone()),
+        ed,
+        revision: RwSignal::new(d.revision),
+        published_revision: RwSignal::new(d.published_revision),
+        saved_change: RwSignal::new(0),
+        failed_change: RwSignal::new(None),
+        saving: RwSignal::new(false),
+        state: RwSignal::new(SaveState::Saved(d.saved_at.clone())),
+    };
+    let restored_local = RwSignal::new(false);
+    // Unsaved edits this device kept (the tab was closed, the network was down).
+    if let Some(kept) = local::read(&d.slug) {
+        if kept.doc != d.doc {
+            ed.replace(EditDoc::from_doc(kept.doc));
+            restored_local.set(true);
+            if kept.base != d.revision {
+                // Made on an older revision: both texts, and the creator chooses.
+                session.state.set(SaveState::Conflict(Box::new(d.clone())));
+            }
+        } else {
+            local::forget(&d.slug);
+        }
+    }
+    let tag_choices = StoredValue::new(d.tag_choices.clone());
+    let previewing = RwSignal::new(false);
+    let history_open = RwSignal::new(false);
+    let publish_at = RwSignal::new(d.publish_at.clone());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let slug = d.slug.clone();
+    let live_path = format!("/item/{slug}");
+
+    // Autosave: every two seconds while there are changes, and the copy on the device.
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(
+            move || {
+                if session.dirty_untracked() {
+                    local::keep(
+                        &session.slug.get_value(),
+                        session.revision.get_untracked(),
+                        &session.ed.doc.with_untracked(EditDoc::to_doc),
+                    );
+                    session.save_soon();
+                }
+            },
+            std::time::Duration::from_millis(2000),
+        );
+        if let Ok(h) = handle {
+            on_cleanup(move || h.clear());
+        }
+        let before_unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
+            if session.dirty_untracked() {
+                local::keep(
+                    &session.slug.get_value(),
+                    session.revision.get_untracked(),
+                    &session.ed.doc.with_untracked(EditDoc::to_doc),
+                );
+                ev.prevent_default();
+                ev.set_return_value("unsaved");
+            }
+        });
+        on_cleanup(move || before_unload.remove());
+        let online = window_event_listener(leptos::ev::online, move |_| session.save_soon());
+        on_cleanup(move || online.remove());
+    }
+
+    let status = move || {
+        let s = session.state.get();
+        let dirty = session.dirty();
+        match s {
+            SaveState::Saving => ("saving", t("Saving…", "正在保存…").to_string()),
+            SaveState::Offline => (
+                "offline",
+                t(
+                    "Offline — will save when back online",
+                    "离线——联网后自动保存",
+                )
+                .to_string(),
+            ),
+            SaveState::Failed(msg) => ("failed", format!("{} {msg}", t("Not saved:", "未保存："))),
+            SaveState::Conflict(_) => (
+                "conflict",
+                t(
+                    "Someone else saved a newer version — see below",
+                    "有人保存了更新的版本——见下方",
+                )
+                .to_string(),
+            ),
+            SaveState::Saved(_) if dirty => (
+                "pending",
+                t("Editing — saves in a moment", "编辑中——稍后自动保存").to_string(),
+            ),
+            SaveState::Saved(at) => (
+                "saved",
+                format!("{} {}", t("Saved", "已保存"), locale.date_time(&at)),
+            ),
+        }
+    };
+    let unpublished =
+        move || session.published_revision.get() != Some(session.revision.get()) || session.dirty();
+
+    let publish = move |_| {
+        message.set(None);
+        spawn_local(async move {
+            if !session.save().await {
+                message.set(Some((
+                    false,
+                    t(
+                        "Publish waits until the draft is saved (see the status above).",
+                        "草稿保存后才能发布（见上方状态）。",
+                    )
+                    .into(),
+                )));
+                return;
+            }
+            let revision = session.revision.get_untracked();
+            match publish_draft(session.slug.get_value(), revision).await {
+                Ok(()) => {
+                    session.published_revision.set(Some(revision));
+                    publish_at.set(None);
+                    message.set(Some((
+                        true,
+                        t(
+                            "Published. Learners see this version now.",
+                            "已发布，读者现在看到的就是这个版本。",
+                        )
+                        .into(),
+                    )));
+                }
+                Err(e) => message.set(Some((false, e.to_string()))),
+            }
+        });
+    };
+    let schedule_input = NodeRef::<leptos::html::Input>::new();
+    let schedule = move |cancel: bool| {
+        message.set(None);
+        #[cfg(feature = "hydrate")]
+        let at = if cancel {
+            None
+        } else {
+            let raw = schedule_input.get().map(|i| i.value()).unwrap_or_default();
+            if raw.is_empty() {
+                message.set(Some((
+                    false,
+                    t(
+                        "Choose the date and time to publish at.",
+                        "请选择发布的日期和时间。",
+                    )
+                    .into(),
+                )));
+                return;
+            }
+            // The field is in the creator's own time zone; the server takes UTC.
+            let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&raw));
+            if date.get_time().is_nan() {
+                message.set(Some((
+                    false,
+                    t("That is not a date and time.", "这不是有效的日期和时间。").into(),
+                )));
+                return;
+            }
+            Some(String::from(date.to_iso_string()))
+        };
+        #[cfg(not(feature = "hydrate"))]
+        let at: Option<String> = {
+            let _ = (cancel, schedule_input);
+            None
+        };
+        spawn_local(async move {
+            if !session.save().await {
+                message.set(Some((
+                    false,
+                    t(
+                        "Scheduling waits until the draft is saved.",
+                        "草稿保存后才能定时发布。",
+                    )
+                    .into(),
+                )));
+                return;
+            }
+            match schedule_draft(
+                session.slug.get_value(),
+                session.revision.get_untracked(),
+                at,
+            )
+            .await
+            {
+                Ok(when) => {
+                    let text = match &when {
+                        Some(w) => format!(
+                            "{} {}",
+                            t(
+                                "Scheduled: the draft as it is then goes live at",
+                                "已定时：届时的草稿将于此时发布："
+                            ),
+                            locale.date_time(w)
+                        ),
+                        None => t("The schedule is cancelled.", "已取消定时发布。").into(),
+                    };
+                    publish_at.set(when);
+                    message.set(Some((true, text)));
+                }
+                Err(e) => message.set(Some((false, e.to_string()))),
+            }
+        });
+    };
+
+    let on_keys = move |ev: leptos::ev::KeyboardEvent| {
+        let mod_key = ev.ctrl_key() || ev.meta_key();
+        if mod_key && !ev.alt_key() && (ev.key() == "z" || ev.key() == "Z") {
+            ev.prevent_default();
+            ed.step(!ev.shift_key());
+        } else if mod_key && ev.key() == "y" {
+            ev.prevent_default();
+            ed.step(false);
+        } else if mod_key && ev.key() == "s" {
+            ev.prevent_default();
+            session.save_soon();
+        }
+    };
+
+    let title_field = if zh_item { "title_zh" } else { "title_en" };
+    let alt_field = if zh_item { "title_en" } else { "title_zh" };
+    let summary_field = if zh_item { "summary_zh" } else { "summary_en" };
+    let alt_summary_field = if zh_item { "summary_en" } else { "summary_zh" };
+    let lang = d.language.clone();
+    let alt_lang = if zh_item { "en" } else { "zh-CN" };
+
+    view! {
+        <div class="editor" on:keydown=on_keys on:focusout=move |_| session.save_soon() data-testid="editor">
+            <div class="editor-bar" role="toolbar" aria-label=t("Editor", "编辑器")>
+                <p class="save-state" role="status" aria-live="polite" data-testid="save-state" data-state=move || status().0>
+                    {move || status().1}
+                </p>
+                <button type="button" on:click=move |_| ed.step(true) disabled=move || ed.changes.get() == 0 && ed.undo.with_value(Vec::is_empty)>
+                    {t("Undo", "撤销")}
+                </button>
+                <button type="button" on:click=move |_| ed.step(false)>{t("Redo", "重做")}</button>
+                <button type="button" aria-pressed=move || previewing.get().to_string() on:click=move |_| previewing.update(|p| *p = !*p) data-testid="preview-as-learner">
+                    {t("Preview as learner", "以读者身份预览")}
+                </button>
+                <button type="button" aria-pressed=move || history_open.get().to_string() on:click=move |_| history_open.update(|h| *h = !*h) data-testid="history-toggle">
+                    {t("History", "历史版本")}
+                </button>
+                <button type="button" class="button primary" on:click=publish data-testid="publish">
+                    {t("Publish", "发布")}
+                </button>
+                <span class="muted" data-testid="publish-state">
+                    {move || if unpublished() { t("Unpublished changes", "有未发布的修改") } else { t("Live", "已是线上版本") }}
+                </span>
+                <a class="button" href=live_path.clone() rel="external" data-testid="done-editing">{t("Done", "完成")}</a>
+            </div>
+            {move || message.get().map(|(ok, text)| view! {
+                <p class=if ok { "notice-ok" } else { "notice-warn" } role="alert" data-testid="editor-message">
+                    {text}
+                    {ok.then(|| view! { " " <a href=format!("/item/{}", session.slug.get_value()) rel="external">{t("View the live page", "查看线上页面")}</a> })}
+                </p>
+            })}
+            {move || restored_local.get().then(|| view! {
+                <p class="notice-warn" data-testid="restored-local">
+                    {t("Your unsaved changes from this device were restored.", "已恢复本设备上未保存的修改。")}
+                </p>
+            })}
+            <ConflictPanel session />
+            <div class="schedule">
+                <label for="publish-at">{t("Publish at", "定时发布于")}</label>
+                " "
+                <input id="publish-at" type="datetime-local" node_ref=schedule_input />
+                " "
+                <button type="button" on:click=move |_| schedule(false) data-testid="schedule">{t("Schedule", "定时发布")}</button>
+                {move || publish_at.get().map(|w| view! {
+                    " " <span data-testid="scheduled-at">{format!("{} {}", t("Scheduled for", "定于"), locale.date_time(&w))}</span>
+                    " " <button type="button" on:click=move |_| schedule(true)>{t("Cancel schedule", "取消定时")}</button>
+                })}
+            </div>
+            {move || history_open.get().then(|| view! { <HistoryPanel session /> })}
+            {move || if previewing.get() {
+                Either::Left(view! { <LearnerPreview ed zh_item /> })
+            } else {
+                Either::Right(view! {
+                    <article class="item editing">
+                        <header class="item-head">
+                            <div>
+                                <TextField ed field=title_field class="edit-title" label=t("Title", "标题") lang=lang.clone() single_line=true />
+                                <TextField ed field=alt_field class="item-alt" label=t("Title in the other language", "另一种语言的标题") lang=alt_lang.to_string() single_line=true />
+                                <TextField ed field=summary_field class="item-summary" label=t("Summary", "摘要") lang=lang.clone() single_line=false />
+                                <TextField ed field=alt_summary_field class="item-summary" label=t("Summary in the other language", "另一种语言的摘要") lang=alt_lang.to_string() single_line=false />
+                                <PriceField ed />
+                                <TagsField ed choices=tag_choices />
+                            </div>
+                        </header>
+                        <section class="description">
+                            <h2>{t("About", "简介")}</h2>
+                            <TextField ed field="description" class="edit-description" label=t("About (paragraphs separated by a blank line)", "简介（段落之间空一行）") lang=lang.clone() single_line=false />
+                        </section>
+                        <section class="edit-blocks" aria-label=t("Content", "正文")>
+                            <h2>{t("Content", "正文")}</h2>
+                            <For
+                                each=move || ed.doc.with(|d| d.slots.iter().map(|s| s.id).collect::<Vec<_>>())
+                                key=|id| *id
+                                children=move |id| view! { <SlotEdit ed id /> }
+                            />
+                            <button type="button" class="add-block" on:click=move |_| {
+                                let mut new_id = Vec::new();
+                                ed.change(true, |d| new_id = d.insert_after(None, vec![empty_paragraph()]));
+                                if let Some(id) = new_id.first() { focus_block(*id); }
+                            }>{t("+ Add a paragraph at the end", "+ 在末尾添加段落")}</button>
+                        </section>
+                    </article>
+                })
+            }}
+        </div>
+    }
+}
+
+/// A text field of the document's header (titles, summaries, description).
+#[component]
+fn TextField(
+    ed: Ed,
+    field: &'static str,
+    class: &'static str,
+    label: &'static str,
+    lang: String,
+    single_line: bool,
+) -> impl IntoView {
+    let value = move || {
+        ed.doc.with(|d| match field {
+            "title_en" => d.meta.title_en.clone(),
+            "title_zh" => d.meta.title_zh.clone(),
+            "summary_en" => d.meta.summary_en.clone(),
+            "summary_zh" => d.meta.summary_zh.clone(),
+            _ => d.meta.description.clone(),
+        })
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        let mut text = event_target_value(&ev);
+        if single_line {
+            text = text.replace('\n', " ");
+        }
+        ed.change(false, |d| {
+            let slot = match field {
+                "title_en" => &mut d.meta.title_en,
+                "title_zh" => &mut d.meta.title_zh,
+                "summary_en" => &mut d.meta.summary_en,
+                "summary_zh" => &mut d.meta.summary_zh,
+                _ => &mut d.meta.description,
+            };
+            *slot = text;
+        });
+    };
+    let id = format!("field-{field}");
+    view! {
+        <label class="edit-label" for=id.clone()>{label}</label>
+        <textarea id=id class=format!("edit-text {class}") lang=lang rows="1" prop:value=value on:input=on_input data-testid=format!("field-{field}")></textarea>
+    }
+}
+
+#[component]
+fn PriceField(ed: Ed) -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    let shown = ed.doc.with_untracked(|d| {
+        let m = d.meta.price_minor;
+        format!("{}.{:02}", m / 100, m % 100)
+    });
+    let error = RwSignal::new(false);
+    let on_change = move |ev: leptos::ev::Event| {
+        let raw = event_target_value(&ev);
+        let raw = if raw.trim().is_empty() {
+            "0".to_string()
+        } else {
+            raw
+        };
+        match crate::models::money::parse_major_units(&raw) {
+            Some(minor) if minor <= crate::models::editor::MAX_PRICE_MINOR => {
+                error.set(false);
+                ed.change(true, |d| d.meta.price_minor = minor);
+            }
+            _ => error.set(true),
+        }
+    };
+    view! {
+        <p class="edit-price">
+            <label for="field-price">{t("Price in yuan (0 = free)", "价格（元，0 为免费）")}</label>
+            " "
+            <input id="field-price" inputmode="decimal" value=shown on:change=on_change aria-invalid=move || error.get().to_string() aria-describedby="price-error" data-testid="field-price" />
+            <span id="price-error" class="field-error" role="alert">
+                {move || error.get().then(|| t("Write the price in yuan, like 49 or 49.90; the price was not changed.", "请用元填写价格，例如 49 或 49.90；价格未改动。"))}
+            </span>
+        </p>
+    }
+}
+
+#[component]
+fn TagsField(ed: Ed, choices: StoredValue<Vec<(String, String)>>) -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    let shown = ed.doc.with_untracked(|d| d.meta.tags.join(", "));
+    let unknown = RwSignal::new(Vec::<String>::new());
+    let on_change = move |ev: leptos::ev::Event| {
+        let tags: Vec<String> = event_target_value(&ev)
+            .split([',', '，'])
+            .map(|t| t.trim().trim_start_matches('#').to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect();
+        unknown.set(
+            tags.iter()
+                .filter(|t| !choices.with_value(|c| c.iter().any(|(s, _)| s == *t)))
+                .cloned()
+                .collect(),
+        );
+        ed.change(true, |d| d.meta.tags = tags);
+    };
+    view! {
+        <p class="edit-tags">
+            <label for="field-tags">{t("Tags, separated by commas", "标签，用逗号分隔")}</label>
+            " "
+            <input id="field-tags" list="tag-choices" value=shown on:change=on_change aria-describedby="tags-error" data-testid="field-tags" />
+            <datalist id="tag-choices">
+                {choices.get_value().into_iter().map(|(slug, name)| view! { <option value=slug>{name}</option> }).collect_view()}
+            </datalist>
+            <span id="tags-error" class="field-error" role="alert">
+                {move || {
+                    let u = unknown.get();
+                    (!u.is_empty()).then(|| format!("{} {}", t("Not in the tag list (publishing will ask you to change them):", "不在标签列表中（发布前需修改）："), u.join(", ")))
+                }}
+            </span>
+        </p>
+    }
+}
+
+/// One slot of the block list: a block with its tools, or the paywall divider.
+#[component]
+fn SlotEdit(ed: Ed, id: u32) -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    // Only the block's type: typing does not redraw the block (which would lose the caret).
+    let shape = Memo::new(move |_| {
+        ed.doc.with(|d| {
+            d.slots
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| s.block.as_ref().map(|b| (b.kind, b.level)))
+        })
+    });
+    let position = Memo::new(move |_| ed.doc.with(|d| d.index(id).map_or(0, |i| i + 1)));
+    let shift = move |by: isize| {
+        ed.change(true, |d| {
+            d.shift(id, by);
+        });
+    };
+    view! {
+        {move || match shape.get() {
+            None => ().into_any(),
+            Some(None) => view! {
+                <div class="paywall-divider" role="separator" tabindex="0" id=format!("blk-{id}") data-testid="paywall-divider"
+                    aria-label=t("Paywall: above is the free preview, below is for buyers. Alt+Up or Alt+Down moves it.", "付费分隔线：上方为免费试读，下方购买后可读。Alt+上/下 可移动。")
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        if ev.alt_key() && (ev.key() == "ArrowUp" || ev.key() == "ArrowDown") {
+                            ev.prevent_default();
+                            shift(if ev.key() == "ArrowUp" { -1 } else { 1 });
+                            focus_block(id);
+                        }
+                    }>
+                    <span>{t("Free preview above · paid below", "上方免费试读 · 下方付费内容")}</span>
+                    <button type="button" aria-label=t("Move the paywall up", "分隔线上移") on:click=move |_| shift(-1)>"↑"</button>
+                    <button type="button" aria-label=t("Move the paywall down", "分隔线下移") on:click=move |_| shift(1)>"↓"</button>
+                </div>
+            }.into_any(),
+            Some(Some((kind, level))) => view! { <BlockEdit ed id kind level position shift /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn BlockEdit(
+    ed: Ed,
+    id: u32,
+    kind: BlockKind,
+    level: Option<u8>,
+    position: Memo<usize>,
+    shift: impl Fn(isize) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    let current = type_value(kind, level);
+    let text = move || {
+        ed.doc.with(|d| {
+            d.slots
+                .iter()
+                .find(|s| s.id == id)
+                .and_then(|s| s.block.as_ref())
+                .map(|b| {
+                    if b.kind == BlockKind::List {
+                        b.items.join("\n")
+                    } else {
+                        b.text.clone()
+                    }
+                })
+                .unwrap_or_default()
+        })
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        ed.change(false, |d| {
+            if let Some(b) = d.block_mut(id) {
+                if b.kind == BlockKind::List {
+                    b.items = value.split('\n').map(str::to_string).collect();
+                } else if b.kind == BlockKind::Heading {
+                    b.text = value.replace('\n', " ");
+                } else {
+                    b.text = value;
+                }
+            }
+        });
+    };
+    let add_below = move || {
+        let mut new_id = Vec::new();
+        ed.change(true, |d| {
+            new_id = d.insert_after(Some(id), vec![empty_paragraph()])
+        });
+        if let Some(n) = new_id.first() {
+            focus_block(*n);
+        }
+    };
+    let delete = move || {
+        let mut focus = None;
+        ed.change(true, |d| {
+            if let Some(i) = d.index(id) {
+                d.slots.remove(i);
+                focus = d.slots[..i.min(d.slots.len())]
+                    .iter()
+                    .rev()
+                    .find(|s| s.block.is_some())
+                    .map(|s| s.id);
+            }
+        });
+        if let Some(f) = focus {
+            focus_block(f);
+        }
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let key = ev.key();
+        if ev.alt_key() && (key == "ArrowUp" || key == "ArrowDown") {
+            ev.prevent_default();
+            shift(if key == "ArrowUp" { -1 } else { 1 });
+            focus_block(id);
+        } else if (ev.ctrl_key() || ev.meta_key()) && key == "Enter" {
+            ev.prevent_default();
+            add_below();
+        } else if key == "Backspace" && text().is_empty() {
+            ev.prevent_default();
+            delete();
+        }
+    };
+    let on_paste = move |ev: leptos::ev::ClipboardEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(data) = ev.clipboard_data() else {
+                return;
+            };
+            let html = data.get_data("text/html").unwrap_or_default();
+            let plain = data.get_data("text/plain").unwrap_or_default();
+            let blocks = if !html.trim().is_empty() {
+                crate::models::editor::html_to_blocks(&html)
+            } else {
+                crate::models::editor::text_to_blocks(&plain)
+            };
+            // One paragraph of text pastes as typing does; anything with structure
+            // becomes blocks after this one (replacing it if it is empty).
+            let structured = blocks.len() > 1
+                || blocks
+                    .first()
+                    .is_some_and(|b| b.kind != BlockKind::Paragraph);
+            if !structured {
+                if !html.trim().is_empty() && plain.is_empty() {
+                    ev.prevent_default();
+                }
+                return;
+            }
+            ev.prevent_default();
+            let replace = text().trim().is_empty();
+            let mut ids = Vec::new();
+            ed.change(true, |d| {
+                ids = d.insert_after(Some(id), blocks);
+                if replace {
+                    if let Some(i) = d.index(id) {
+                        d.slots.remove(i);
+                    }
+                }
+            });
+            if let Some(last) = ids.last() {
+                focus_block(*last);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let class = match kind {
+        BlockKind::Heading if level.unwrap_or(2) >= 3 => "edit-text edit-h4",
+        BlockKind::Heading => "edit-text edit-h3",
+        BlockKind::Paragraph => "edit-text edit-p",
+        BlockKind::List => "edit-text edit-list",
+        BlockKind::Quote => "edit-text edit-quote",
+        BlockKind::Code => "edit-text edit-code",
+        BlockKind::Callout => "edit-text edit-callout callout",
+    };
+    let label = move || {
+        let name = TYPES
+            .iter()
+            .find(|(v, _, _)| *v == current)
+            .map_or("", |(_, en, zh)| locale.pick(en, zh));
+        match locale {
+            Locale::En => format!("Block {}: {name}", position.get()),
+            Locale::Zh => format!("第 {} 块：{name}", position.get()),
+        }
+    };
+    view! {
+        <div class="edit-block" data-kind=current data-testid="edit-block">
+            <div class="block-tools" role="toolbar" aria-label=label>
+                <select aria-label=t("Block type", "块类型") on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    ed.change(true, |d| {
+                        if let Some(b) = d.block_mut(id) {
+                            *b = retyped(b, &value);
+                        }
+                    });
+                    focus_block(id);
+                }>
+                    {TYPES.iter().map(|(v, en, zh)| view! {
+                        <option value=*v selected=*v == current>{locale.pick(en, zh)}</option>
+                    }).collect_view()}
+                </select>
+                <button type="button" aria-label=t("Move up (Alt+Up)", "上移（Alt+上）") on:click=move |_| shift(-1)>"↑"</button>
+                <button type="button" aria-label=t("Move down (Alt+Down)", "下移（Alt+下）") on:click=move |_| shift(1)>"↓"</button>
+                <button type="button" aria-label=t("Add a paragraph below (Ctrl+Enter)", "在下方添加段落（Ctrl+Enter）") on:click=move |_| add_below()>"+"</button>
+                <button type="button" aria-label=t("Delete this block", "删除此块") on:click=move |_| delete()>"×"</button>
+            </div>
+            <textarea id=format!("blk-{id}") class=class rows="1" aria-label=label
+                prop:value=text on:input=on_input on:keydown=on_keydown on:paste=on_paste
+                placeholder=if kind == BlockKind::List { t("One entry per line", "每行一项") } else { "" }></textarea>
+        </div>
+    }
+}
+
+/// The draft as a learner who has not bought the item would see it.
+#[component]
+fn LearnerPreview(ed: Ed, zh_item: bool) -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    let doc = ed.doc.with_untracked(EditDoc::to_doc);
+    let (title, summary) = if zh_item {
+        (doc.title_zh.clone(), doc.summary_zh.clone())
+    } else {
+        (doc.title_en.clone(), doc.summary_en.clone())
+    };
+    let preview = doc.publishable_blocks(&doc.preview);
+    let locked = doc
+        .publishable_blocks(&doc.body)
+        .iter()
+        .filter(|b| b.kind == BlockKind::Heading)
+        .count();
+    view! {
+        <article class="item learner-preview" data-testid="learner-preview">
+            <p class="notice">{t("This is how a learner who has not bought the item sees the draft.", "这是未购买的读者看到的草稿样子。")}</p>
+            <h1>{title}</h1>
+            <p class="item-summary">{summary}</p>
+            <section class="description">
+                <h2>{t("About", "简介")}</h2>
+                {doc.description.split("\n\n").filter(|p| !p.trim().is_empty()).map(|p| view! { <p>{p.to_string()}</p> }).collect_view()}
+            </section>
+            <section class="preview">
+                <h2>{t("Free preview", "免费试读")}</h2>
+                <Blocks blocks=preview first_heading=0 />
+            </section>
+            <aside class="paywall">
+                <h2>{t("The rest is for buyers", "其余内容购买后可读")}</h2>
+                {(locked > 0).then(|| view! { <p class="muted">{match locale {
+                    Locale::En => format!("+ {locked} more section{} for buyers", if locked == 1 { "" } else { "s" }),
+                    Locale::Zh => format!("另有 {locked} 节，购买后可读"),
+                }}</p> })}
+            </aside>
+        </article>
+    }
+}
+
+/// Line-by-line differences, removed lines struck through and added ones marked.
+#[component]
+fn DiffView(old: ItemDoc, new: ItemDoc) -> impl IntoView {
+    let lines = diff(&doc_lines(&old), &doc_lines(&new));
+    let changed = lines
+        .iter()
+        .filter(|l| !matches!(l, DiffLine::Same(_)))
+        .count();
+    let locale = crate::components::forms::use_locale();
+    view! {
+        <p class="muted">{match locale {
+            Locale::En => format!("{changed} line{} differ.", if changed == 1 { "" } else { "s" }),
+            Locale::Zh => format!("{changed} 行不同。"),
+        }}</p>
+        <ol class="diff" data-testid="diff">
+            {lines.into_iter().map(|l| match l {
+                DiffLine::Same(s) => view! { <li class="same">{s}</li> }.into_any(),
+                DiffLine::Removed(s) => view! { <li class="removed"><del>{s}</del></li> }.into_any(),
+                DiffLine::Added(s) => view! { <li class="added"><ins>{s}</ins></li> }.into_any(),
+            }).collect_view()}
+        </ol>
+    }
+}
+
+/// Shown when another editor saved first: both texts, and the choice.
+#[component]
+fn ConflictPanel(session: Session) -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    move || match session.state.get() {
+        SaveState::Conflict(theirs) => {
+            let mine = session.ed.doc.with_untracked(EditDoc::to_doc);
+            let who = if theirs.saved_by.is_empty() {
+                t("Someone", "有人").to_string()
+            } else {
+                theirs.saved_by.clone()
+            };
+            let theirs_doc = theirs.doc.clone();
+            let keep_theirs = theirs.clone();
+            let their_revision = theirs.revision;
+            let their_saved_at = theirs.saved_at.clone();
+            Some(view! {
+                <section class="conflict" role="alert" data-testid="conflict">
+                    <h2>{t("This page was changed in another editor", "此页面已在别处被修改")}</h2>
+                    <p>{match locale {
+                        Locale::En => format!("{who} saved a newer version ({}) after you opened this one. Nothing is lost: your text stays here and is also kept in the history. Below, their version is struck through where yours differs.", locale.date_time(&theirs.saved_at)),
+                        Locale::Zh => format!("{who}在你打开之后保存了更新的版本（{}）。没有内容丢失：你的文字仍在这里，也保存在历史版本中。下方划线的是对方版本中与你不同的部分。", locale.date_time(&theirs.saved_at)),
+                    }}</p>
+                    <DiffView old=theirs_doc new=mine />
+                    <p>
+                        <button type="button" class="button primary" data-testid="keep-mine" on:click=move |_| {
+                            // Mine goes on top of theirs: a new save from their revision.
+                            session.revision.set(their_revision);
+                            session.failed_change.set(None);
+                            session.state.set(SaveState::Saved(their_saved_at.clone()));
+                            session.ed.changes.update(|c| *c += 1);
+                            session.save_soon();
+                        }>{t("Keep my version", "保留我的版本")}</button>
+                        " "
+                        <button type="button" class="button" data-testid="take-theirs" on:click=move |_| session.take(&keep_theirs)>
+                            {t("Use their version", "使用对方的版本")}
+                        </button>
+                    </p>
+                </section>
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The version history: what was saved and published when, a diff with the current draft,
+/// and restore.
+#[component]
+fn HistoryPanel(session: Session) -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    let refresh = RwSignal::new(0u32);
+    let list = LocalResource::new(move || {
+        refresh.track();
+        draft_history(session.slug.get_value())
+    });
+    let compared = RwSignal::new(None::<VersionView>);
+    let problem = RwSignal::new(None::<String>);
+    let compare = move |id: String| {
+        spawn_local(async move {
+            match draft_version(session.slug.get_value(), id).await {
+                Ok(v) => compared.set(Some(v)),
+                Err(e) => problem.set(Some(e.to_string())),
+            }
+        });
+    };
+    let restore = move |id: String| {
+        spawn_local(async move {
+            let version = match draft_version(session.slug.get_value(), id.clone()).await {
+                Ok(v) => v,
+                Err(e) => return problem.set(Some(e.to_string())),
+            };
+            // Unsaved typing goes into the history first, so restoring never loses it.
+            session.save().await;
+            match restore_version(
+                session.slug.get_value(),
+                id,
+                session.revision.get_untracked(),
+            )
+            .await
+            {
+                Ok(SaveOutcome::Saved { revision, saved_at }) => {
+                    session.ed.replace(EditDoc::from_doc(version.doc));
+                    session.revision.set(revision);
+                    session.saved_change.set(session.ed.changes.get_untracked());
+                    session.state.set(SaveState::Saved(saved_at));
+                    compared.set(None);
+                    refresh.update(|r| *r += 1);
+                }
+                Ok(SaveOutcome::Conflict { theirs }) => {
+                    session.state.set(SaveState::Conflict(theirs))
+                }
+                Err(e) => problem.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="history" aria-labelledby="history-h" data-testid="history">
+            <h2 id="history-h">{t("Version history", "历史版本")}</h2>
+            {move || problem.get().map(|p| view! { <p class="notice-warn" role="alert">{p}</p> })}
+            <Suspense fallback=move || view! { <p class="loading">{t("Loading…", "加载中…")}</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(versions) if versions.is_empty() => Either::Left(view! {
+                            <p class="muted">{t("No versions yet: they appear as you save and publish.", "还没有版本：保存和发布后会出现在这里。")}</p>
+                        }.into_any()),
+                        Ok(versions) => Either::Left(view! {
+                            <ol class="versions">
+                                {versions.into_iter().map(|v| {
+                                    let (a, b) = (v.id.clone(), v.id.clone());
+                                    view! {
+                                        <li data-testid="version">
+                                            <strong>{v.kind.label(locale)}</strong>
+                                            " · " {locale.date_time(&v.at)}
+                                            " · " {v.author}
+                                            " · " <span class="muted">{format!("r{}", v.revision)}</span>
+                                            " " <button type="button" on:click=move |_| compare(a.clone())>{t("Compare with the draft", "与草稿比较")}</button>
+                                            " " <button type="button" data-testid="restore" on:click=move |_| restore(b.clone())>{t("Restore", "恢复")}</button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                        }.into_any()),
+                        Err(error) => Either::Right(view! { <ErrorNotice error /> }),
+                    }
+                })}
+            </Suspense>
+            {move || compared.get().map(|v| {
+                let current = session.ed.doc.with_untracked(EditDoc::to_doc);
+                view! {
+                    <h3>{format!("{} {} → {}", t("Changes from", "变化："), locale.date_time(&v.summary.at), t("the draft", "当前草稿"))}</h3>
+                    <DiffView old=v.doc new=current />
+                }
+            })}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(text: &str) -> Block {
+        Block {
+            text: text.into(),
+            ..empty_paragraph()
+        }
+    }
+
+    #[test]
+    fn the_paywall_divides_preview_and_body_wherever_it_is_moved() {
+        let doc = ItemDoc {
+            preview: vec![block("a"), block("b")],
+            body: vec![block("c")],
+            ..ItemDoc::default()
+        };
+        let mut e = EditDoc::from_doc(doc.clone());
+        assert_eq!(e.to_doc(), doc);
+        let wall = e.slots[e.paywall_at()].id;
+        assert!(e.shift(wall, -1));
+        let moved = e.to_doc();
+        assert_eq!(moved.preview, vec![block("a")]);
+        assert_eq!(moved.body, vec![block("b"), block("c")]);
+        let first = e.slots[0].id;
+        assert!(!e.shift(first, -1), "the first block cannot move up");
+    }
+
+    #[test]
+    fn retyping_keeps_the_words() {
+        let list = retyped(&block("one\ntwo"), "ol");
+        assert_eq!(list.items, vec!["one".to_string(), "two".to_string()]);
+        assert_eq!(list.level, Some(1));
+        let back = retyped(&list, "h2");
+        assert_eq!(back.text, "one two");
+        assert_eq!(type_value(back.kind, back.level), "h2");
+    }
+}

@@ -1,0 +1,673 @@
+//! Editing items on their page: drafts with revisions, publishing (now or at a set time),
+//! the version history and restoring from it.
+//!
+//! Only the item's creator (while they hold the creator role) and admins open, save or
+//! publish a draft. A save names the revision it was made from; if another editor saved in
+//! between, nothing is overwritten: the save is refused, the text it carried is kept in the
+//! history as a "conflict" version, and the editor gets the newer draft to choose from.
+//! Learners never see a draft: the item page and the catalog read only what was published.
+
+use crate::error::AppError;
+use crate::models::catalog::Block;
+use crate::models::editor::{
+    DraftView, ItemDoc, SaveOutcome, VersionKind, VersionSummary, VersionView,
+};
+use crate::ssr::access::{self, SignedIn, Viewer};
+use crate::ssr::db::{rows, transact, Db, TxError};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// How many autosaves the history keeps per item (published, restored and conflict
+/// versions are always kept).
+pub const AUTOSAVES_KEPT: usize = 100;
+
+#[derive(Deserialize)]
+struct TargetRow {
+    key: String,
+    slug: String,
+    language: String,
+    status: String,
+    owner: Option<String>,
+}
+
+/// An item someone may edit.
+struct Target {
+    key: String,
+    slug: String,
+    language: String,
+    live: bool,
+}
+
+async fn find(db: &Db, slug: &str) -> Result<TargetRow, AppError> {
+    let found: Vec<TargetRow> = rows(
+        db,
+        "find item to edit",
+        "SELECT record::id(id) AS key, slug, language, status,
+                (IF creator.user THEN record::id(creator.user) END) AS owner
+         FROM item WHERE slug = $slug LIMIT 1",
+        json!({ "slug": slug }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("find item to edit", e))?;
+    found
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::NotFound(format!("There is no item called “{slug}”.")))
+}
+
+/// Whether `viewer` may edit the item with key `item_key` (its creator or an admin).
+pub async fn may_edit_item(db: &Db, viewer: &Viewer, item_key: &str) -> bool {
+    let Some(u) = viewer.user() else {
+        return false;
+    };
+    if !(u.has(crate::models::account::Role::Creator) || u.has(crate::models::account::Role::Admin))
+    {
+        return false;
+    }
+    let owner: Vec<Option<String>> = rows(
+        db,
+        "find item owner",
+        "SELECT VALUE (IF creator.user THEN record::id(creator.user) END) FROM type::record('item', $key)",
+        json!({ "key": item_key }),
+        0,
+    )
+    .await
+    .unwrap_or_default();
+    let owner = owner.into_iter().flatten().next();
+    access::may_edit_creator(viewer, owner.as_deref())
+}
+
+async fn target<'v>(
+    db: &Db,
+    viewer: &'v Viewer,
+    slug: &str,
+) -> Result<(Target, &'v SignedIn), AppError> {
+    let me = access::require_signed_in(viewer)?;
+    if !crate::models::catalog::is_slug(slug) {
+        return Err(AppError::NotFound(format!(
+            "There is no item called “{slug}”."
+        )));
+    }
+    let row = find(db, slug).await?;
+    if !access::may_edit_creator(viewer, row.owner.as_deref()) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((
+        Target {
+            key: row.key,
+            slug: row.slug,
+            language: row.language,
+            live: row.status == "published",
+        },
+        me,
+    ))
+}
+
+/// A block as stored: `level` only when it has one (the schema's `option<int>` refuses
+/// NULL).
+fn block_value(b: &Block) -> Value {
+    let mut v = json!({ "kind": b.kind, "text": b.text, "items": b.items });
+    if let (Some(level), Value::Object(map)) = (b.level, &mut v) {
+        map.insert("level".into(), json!(level));
+    }
+    v
+}
+
+fn blocks_value(blocks: &[Block]) -> Value {
+    Value::Array(blocks.iter().map(block_value).collect())
+}
+
+/// The document as stored.
+fn doc_value(doc: &ItemDoc) -> Value {
+    json!({
+        "title_en": doc.title_en,
+        "title_zh": doc.title_zh,
+        "summary_en": doc.summary_en,
+        "summary_zh": doc.summary_zh,
+        "description": doc.description,
+        "price_minor": doc.price_minor,
+        "tags": doc.tags,
+        "preview": blocks_value(&doc.preview),
+        "body": blocks_value(&doc.body),
+    })
+}
+
+#[derive(Deserialize)]
+struct DraftRow {
+    revision: i64,
+    published_revision: Option<i64>,
+    saved_at: String,
+    saved_by_name: String,
+    publish_at: Option<String>,
+    doc: ItemDoc,
+}
+
+async fn read_draft(db: &Db, key: &str) -> Result<Option<DraftRow>, AppError> {
+    let found: Vec<DraftRow> = rows(
+        db,
+        "read draft",
+        "SELECT revision, published_revision, <string> saved_at AS saved_at, saved_by_name,
+                (IF publish_at THEN <string> publish_at END) AS publish_at, doc
+         FROM type::record('item_draft', $key)",
+        json!({ "key": key }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read draft", e))?;
+    Ok(found.into_iter().next())
+}
+
+/// The draft of `t`, made from the live page the first time anyone opens the editor.
+async fn ensure_draft(db: &Db, t: &Target) -> Result<DraftRow, AppError> {
+    if let Some(d) = read_draft(db, &t.key).await? {
+        return Ok(d);
+    }
+    #[derive(Deserialize)]
+    struct LiveRow {
+        title_en: String,
+        title_zh: String,
+        summary_en: String,
+        summary_zh: String,
+        description: String,
+        price_minor: i64,
+        tags: Vec<String>,
+        preview: Vec<Block>,
+        body: Option<Vec<Block>>,
+    }
+    let live: Vec<LiveRow> = rows(
+        db,
+        "read live item for a draft",
+        "SELECT title_en, title_zh, summary_en, summary_zh, description, price_minor, tags, preview,
+                type::record('item_body', $key).blocks AS body
+         FROM type::record('item', $key)",
+        json!({ "key": t.key }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read live item for a draft", e))?;
+    let live = live.into_iter().next().ok_or(AppError::Internal)?;
+    let doc = ItemDoc {
+        title_en: live.title_en,
+        title_zh: live.title_zh,
+        summary_en: live.summary_en,
+        summary_zh: live.summary_zh,
+        description: live.description,
+        price_minor: live.price_minor,
+        tags: live.tags,
+        preview: live.preview,
+        body: live.body.unwrap_or_default(),
+    };
+    // Two editors opening at once: the second CREATE fails and both read the one draft.
+    let _ = rows::<Value>(
+        db,
+        "create draft",
+        "CREATE type::record('item_draft', $key) CONTENT {
+            item: type::record('item', $key), revision: 0,
+            published_revision: IF $live THEN 0 END,
+            saved_at: time::now(), saved_by_name: '', doc: $doc }",
+        json!({ "key": t.key, "live": t.live, "doc": doc_value(&doc) }),
+        0,
+    )
+    .await;
+    read_draft(db, &t.key).await?.ok_or(AppError::Internal)
+}
+
+async fn tag_choices(db: &Db) -> Result<Vec<(String, String)>, AppError> {
+    #[derive(Deserialize)]
+    struct TagRow {
+        slug: String,
+        name: String,
+    }
+    let tags: Vec<TagRow> = rows(
+        db,
+        "list tags",
+        "SELECT slug, name FROM tag ORDER BY name",
+        json!({}),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("list tags", e))?;
+    Ok(tags.into_iter().map(|t| (t.slug, t.name)).collect())
+}
+
+fn view_of(t: &Target, d: DraftRow, tag_choices: Vec<(String, String)>) -> DraftView {
+    DraftView {
+        slug: t.slug.clone(),
+        language: t.language.clone(),
+        live: t.live,
+        revision: d.revision,
+        published_revision: d.published_revision,
+        saved_at: d.saved_at,
+        saved_by: d.saved_by_name,
+        publish_at: d.publish_at,
+        doc: d.doc,
+        tag_choices,
+    }
+}
+
+/// Opens the draft of item `slug` for editing.
+pub async fn open(db: &Db, viewer: &Viewer, slug: &str) -> Result<DraftView, AppError> {
+    let (t, _) = target(db, viewer, slug).await?;
+    let d = ensure_draft(db, &t).await?;
+    Ok(view_of(&t, d, tag_choices(db).await?))
+}
+
+async fn record_version(
+    db: &Db,
+    item_key: &str,
+    kind: VersionKind,
+    revision: i64,
+    me: &SignedIn,
+    doc: &ItemDoc,
+) -> Result<(), AppError> {
+    rows::<Value>(
+        db,
+        "record version",
+        "CREATE item_version CONTENT {
+            item: type::record('item', $key), kind: $kind, revision: $rev, at: time::now(),
+            author: type::record('user', $user), author_name: $name, doc: $doc };
+         LET $old = (SELECT VALUE at FROM item_version
+            WHERE item = type::record('item', $key) AND kind = 'autosave'
+            ORDER BY at DESC LIMIT 1 START $kept)[0];
+         IF $old != NONE {
+            DELETE item_version WHERE item = type::record('item', $key) AND kind = 'autosave' AND at <= $old;
+         };",
+        json!({
+            "key": item_key, "kind": kind.as_str(), "rev": revision, "user": me.user_key,
+            "name": me.display_name, "doc": doc_value(doc), "kept": AUTOSAVES_KEPT,
+        }),
+        0,
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| AppError::internal("record version", e))
+}
+
+/// Saves `doc` as the draft of `slug`, made from revision `base`. Refused (and kept in
+/// the history) if the draft has moved on since `base`.
+pub async fn save(
+    db: &Db,
+    viewer: &Viewer,
+    slug: &str,
+    base: i64,
+    doc: ItemDoc,
+) -> Result<SaveOutcome, AppError> {
+    save_as(db, viewer, slug, base, doc, VersionKind::Autosave).await
+}
+
+async fn save_as(
+    db: &Db,
+    viewer: &Viewer,
+    slug: &str,
+    base: i64,
+    doc: ItemDoc,
+    kind: VersionKind,
+) -> Result<SaveOutcome, AppError> {
+    let (t, me) = target(db, viewer, slug).await?;
+    let doc = doc.cleaned();
+    doc.check_draft()?;
+    ensure_draft(db, &t).await?;
+    #[derive(Deserialize)]
+    struct Saved {
+        revision: i64,
+        saved_at: String,
+    }
+    let saved: Vec<Saved> = rows(
+        db,
+        "save draft",
+        "UPDATE type::record('item_draft', $key) SET revision = revision + 1, doc = $doc,
+            saved_at = time::now(), saved_by = type::record('user', $user), saved_by_name = $name
+         WHERE revision = $base
+         RETURN revision, <string> saved_at AS saved_at",
+        json!({ "key": t.key, "doc": doc_value(&doc), "user": me.user_key, "name": me.display_name, "base": base }),
+        0,
+    )
+    .await
+    .map_err(|e| {
+        if e.to_string().to_lowercase().contains("conflict") {
+            // Two saves at the same instant: the other one won; treat as a stale save.
+            return AppError::Conflict("conflict".into());
+        }
+        AppError::internal("save draft", e)
+    })
+    .or_else(|e| match e {
+        AppError::Conflict(_) => Ok(Vec::new()),
+        other => Err(other),
+    })?;
+    match saved.into_iter().next() {
+        Some(s) => {
+            let due = kind != VersionKind::Autosave || autosave_due(db, &t.key, me).await?;
+            if due {
+                record_version(db, &t.key, kind, s.revision, me, &doc).await?;
+            }
+            Ok(SaveOutcome::Saved {
+                revision: s.revision,
+                saved_at: s.saved_at,
+            })
+        }
+        None => {
+            let current = read_draft(db, &t.key).await?.ok_or(AppError::Internal)?;
+            record_version(
+                db,
+                &t.key,
+                VersionKind::Conflict,
+                current.revision,
+                me,
+                &doc,
+            )
+            .await?;
+            let theirs = view_of(&t, current, tag_choices(db).await?);
+            Ok(SaveOutcome::Conflict {
+                theirs: Box::new(theirs),
+            })
+        }
+    }
+}
+
+/// Whether `me`'s last autosave of the item is more than a minute old (or there is none).
+async fn autosave_due(db: &Db, item_key: &str, me: &SignedIn) -> Result<bool, AppError> {
+    let recent: Vec<String> = rows(
+        db,
+        "last autosave",
+        "SELECT VALUE record::id(id) FROM item_version
+         WHERE item = type::record('item', $key) AND kind = 'autosave'
+           AND author = type::record('user', $user) AND at > time::now() - 1m LIMIT 1",
+        json!({ "key": item_key, "user": me.user_key }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("last autosave", e))?;
+    Ok(recent.is_empty())
+}
+
+async fn known_tags(db: &Db, doc: &ItemDoc) -> Result<(), AppError> {
+    let known: Vec<String> = rows(
+        db,
+        "check tags",
+        "SELECT VALUE slug FROM tag WHERE slug INSIDE $tags",
+        json!({ "tags": doc.tags }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("check tags", e))?;
+    if let Some(unknown) = doc.tags.iter().find(|t| !known.contains(t)) {
+        return Err(AppError::BadRequest(format!(
+            "There is no tag “{unknown}”; choose tags from the list."
+        )));
+    }
+    Ok(())
+}
+
+/// Makes revision `revision` of the draft of `slug` the live page. The revision must be
+/// the draft's current one (save first), so what goes live is what the editor showed.
+pub async fn publish(db: &Db, viewer: &Viewer, slug: &str, revision: i64) -> Result<(), AppError> {
+    let (t, me) = target(db, viewer, slug).await?;
+    let d = ensure_draft(db, &t).await?;
+    if d.revision != revision {
+        return Err(AppError::Conflict(
+            "The draft changed since this page loaded it (another tab or editor saved). Reload the editor, check the text and publish again.".into(),
+        ));
+    }
+    go_live(db, &t, me, &d.doc, revision).await
+}
+
+async fn go_live(
+    db: &Db,
+    t: &Target,
+    me: &SignedIn,
+    doc: &ItemDoc,
+    revision: i64,
+) -> Result<(), AppError> {
+    doc.check_publish(&t.language)?;
+    known_tags(db, doc).await?;
+    let preview = doc.publishable_blocks(&doc.preview);
+    let body = doc.publishable_blocks(&doc.body);
+    transact(
+        db,
+        "publish draft",
+        "BEGIN TRANSACTION;
+         LET $d = type::record('item_draft', $key);
+         IF $d.revision != $rev { THROW 'shuzhai:stale' };
+         UPDATE type::record('item', $key) SET
+            title_en = $doc.title_en, title_zh = $doc.title_zh,
+            summary_en = $doc.summary_en, summary_zh = $doc.summary_zh,
+            description = $doc.description, tags = $doc.tags,
+            price_minor = $doc.price_minor,
+            tier = IF $doc.price_minor = 0 THEN NONE ELSE tier END,
+            preview = $preview, status = 'published',
+            published_at = published_at ?? time::now(), updated_at = time::now();
+         UPSERT type::record('item_body', $key) SET item = type::record('item', $key), blocks = $body;
+         UPDATE $d SET published_revision = $rev, publish_at = NONE;
+         CREATE item_version CONTENT {
+            item: type::record('item', $key), kind: 'published', revision: $rev, at: time::now(),
+            author: type::record('user', $user), author_name: $name, doc: $doc };
+         COMMIT TRANSACTION;",
+        json!({
+            "key": t.key, "rev": revision, "doc": doc_value(doc),
+            "preview": blocks_value(&preview), "body": blocks_value(&body),
+            "user": me.user_key, "name": me.display_name,
+        }),
+    )
+    .await
+    .map_err(|e| match e {
+        TxError::Refused(_) => AppError::Conflict(
+            "The draft changed while publishing. Reload the editor and publish again.".into(),
+        ),
+        TxError::Db(e) => AppError::internal("publish draft", e),
+    })
+}
+
+/// Publishes the draft of `slug` at `at` (RFC 3339; within a year), or cancels the
+/// schedule when `at` is `None`. The draft as it is at that moment goes live; it is
+/// checked now, so that a schedule does not fail later for a missing title.
+pub async fn schedule(
+    db: &Db,
+    viewer: &Viewer,
+    slug: &str,
+    revision: i64,
+    at: Option<&str>,
+) -> Result<Option<String>, AppError> {
+    let (t, _) = target(db, viewer, slug).await?;
+    let d = ensure_draft(db, &t).await?;
+    if d.revision != revision {
+        return Err(AppError::Conflict(
+            "The draft changed since this page loaded it. Reload the editor and schedule again."
+                .into(),
+        ));
+    }
+    if at.is_some() {
+        d.doc.check_publish(&t.language)?;
+        known_tags(db, &d.doc).await?;
+    }
+    #[derive(Deserialize)]
+    struct When {
+        at: Option<String>,
+    }
+    let when: Vec<When> = rows(
+        db,
+        "schedule publication",
+        "LET $when = IF $at = NONE THEN NONE ELSE <datetime> $at END;
+         IF $when != NONE AND ($when <= time::now() OR $when > time::now() + 366d) {
+            THROW 'shuzhai:when';
+         };
+         UPDATE type::record('item_draft', $key) SET publish_at = $when
+         RETURN (IF publish_at THEN <string> publish_at END) AS at;",
+        json!({ "key": t.key, "at": at }),
+        2,
+    )
+    .await
+    .map_err(|e| {
+        let text = e.to_string();
+        if text.contains("shuzhai:when") {
+            AppError::BadRequest("Choose a time in the future, within a year.".into())
+        } else if text.to_lowercase().contains("datetime") {
+            AppError::BadRequest(
+                "Give the date and time to publish at, like 2027-01-31T09:00:00Z.".into(),
+            )
+        } else {
+            AppError::internal("schedule publication", e)
+        }
+    })?;
+    Ok(when.into_iter().next().and_then(|w| w.at))
+}
+
+/// Publishes every draft whose scheduled time has come; returns how many went live.
+/// Run by the server every few seconds.
+pub async fn publish_due(db: &Db) -> Result<usize, AppError> {
+    #[derive(Deserialize)]
+    struct Due {
+        key: String,
+        slug: String,
+        language: String,
+        owner: Option<String>,
+        name: String,
+    }
+    let due: Vec<Due> = rows(
+        db,
+        "find scheduled drafts",
+        "SELECT record::id(item) AS key, item.slug AS slug, item.language AS language,
+                (IF saved_by THEN record::id(saved_by) END) AS owner, saved_by_name AS name
+         FROM item_draft WHERE publish_at != NONE AND publish_at <= time::now()",
+        json!({}),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("find scheduled drafts", e))?;
+    let mut published = 0;
+    for d in due {
+        let t = Target {
+            key: d.key,
+            slug: d.slug,
+            language: d.language,
+            live: true,
+        };
+        let Some(draft) = read_draft(db, &t.key).await? else {
+            continue;
+        };
+        let me = SignedIn {
+            user_key: d.owner.unwrap_or_default(),
+            session_key: String::new(),
+            email: String::new(),
+            display_name: if d.name.is_empty() {
+                "Schedule".into()
+            } else {
+                d.name
+            },
+            roles: Vec::new(),
+            locale: Default::default(),
+            consent_analytics: false,
+            consent_personalisation: false,
+            unread: 0,
+        };
+        match go_live(db, &t, &me, &draft.doc, draft.revision).await {
+            Ok(()) => published += 1,
+            Err(e) => {
+                tracing::warn!(item = %t.slug, error = %e, "a scheduled publication failed; the schedule is cleared");
+                let _ = rows::<Value>(
+                    db,
+                    "clear schedule",
+                    "UPDATE type::record('item_draft', $key) SET publish_at = NONE",
+                    json!({ "key": t.key }),
+                    0,
+                )
+                .await;
+            }
+        }
+    }
+    Ok(published)
+}
+
+#[derive(Deserialize)]
+struct VersionRow {
+    id: String,
+    kind: VersionKind,
+    revision: i64,
+    at: String,
+    author_name: String,
+}
+
+impl VersionRow {
+    fn summary(self) -> VersionSummary {
+        VersionSummary {
+            id: self.id,
+            kind: self.kind,
+            revision: self.revision,
+            at: self.at,
+            author: self.author_name,
+        }
+    }
+}
+
+/// The version history of `slug`, newest first (the latest 200).
+pub async fn history(
+    db: &Db,
+    viewer: &Viewer,
+    slug: &str,
+) -> Result<Vec<VersionSummary>, AppError> {
+    let (t, _) = target(db, viewer, slug).await?;
+    let found: Vec<VersionRow> = rows(
+        db,
+        "read history",
+        "SELECT record::id(id) AS id, kind, revision, <string> at AS at, author_name, at AS t
+         FROM item_version WHERE item = type::record('item', $key) ORDER BY t DESC LIMIT 200",
+        json!({ "key": t.key }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read history", e))?;
+    Ok(found.into_iter().map(VersionRow::summary).collect())
+}
+
+/// One version of `slug` in full.
+pub async fn version(
+    db: &Db,
+    viewer: &Viewer,
+    slug: &str,
+    id: &str,
+) -> Result<VersionView, AppError> {
+    let (t, _) = target(db, viewer, slug).await?;
+    read_version(db, &t, id).await
+}
+
+async fn read_version(db: &Db, t: &Target, id: &str) -> Result<VersionView, AppError> {
+    #[derive(Deserialize)]
+    struct Full {
+        #[serde(flatten)]
+        row: VersionRow,
+        doc: ItemDoc,
+    }
+    let not_found = || AppError::NotFound("There is no such version of this item.".into());
+    if id.is_empty() || id.len() > 40 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(not_found());
+    }
+    let found: Vec<Full> = rows(
+        db,
+        "read version",
+        "SELECT record::id(id) AS id, kind, revision, <string> at AS at, author_name, doc
+         FROM type::record('item_version', $id) WHERE item = type::record('item', $key)",
+        json!({ "id": id, "key": t.key }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read version", e))?;
+    let full = found.into_iter().next().ok_or_else(not_found)?;
+    Ok(VersionView {
+        summary: full.row.summary(),
+        doc: full.doc,
+    })
+}
+
+/// Makes version `id` the draft again (a new revision on top of `base`; the history keeps
+/// everything in between).
+pub async fn restore(
+    db: &Db,
+    viewer: &Viewer,
+    slug: &str,
+    id: &str,
+    base: i64,
+) -> Result<SaveOutcome, AppError> {
+    let (t, _) = target(db, viewer, slug).await?;
+    let v = read_version(db, &t, id).await?;
+    save_as(db, viewer, slug, base, v.doc, VersionKind::Restored).await
+}

@@ -1,0 +1,494 @@
+//! Editing an item on its page, through the real router: drafts that learners never see,
+//! publishing, scheduling, the version history and restore, two editors whose saves
+//! conflict without losing either text, bad documents refused with a clear message and the
+//! draft left as it was, and hostile text that stays text on the published page.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::shop::{count, learner, paid_items, query};
+use common::{app, Browser, Reply, TestApp};
+use serde_json::{json, Value};
+
+async fn signed_in(app: &TestApp, user: &str) -> Browser {
+    let b = Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, user, "editor-test")
+        .await
+        .unwrap();
+    b.set_session(Some(&token));
+    b
+}
+
+async fn open(b: &Browser, slug: &str) -> Value {
+    let r = b
+        .call_json("/api/editor_open", &json!({ "slug": slug }))
+        .await;
+    assert_eq!(r.status, 200, "{r:?}");
+    serde_json::from_str(&r.body).unwrap()
+}
+
+async fn save(b: &Browser, slug: &str, base: i64, doc: &Value) -> Reply {
+    b.call_json(
+        "/api/editor_save",
+        &json!({ "slug": slug, "base": base, "doc": doc }),
+    )
+    .await
+}
+
+/// Saves and expects it to be accepted; returns the new revision.
+async fn saved(b: &Browser, slug: &str, base: i64, doc: &Value) -> i64 {
+    let r = save(b, slug, base, doc).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let v: Value = serde_json::from_str(&r.body).unwrap();
+    v["Saved"]["revision"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("not saved: {v}"))
+}
+
+async fn publish(b: &Browser, slug: &str, revision: i64) -> Reply {
+    b.call_json(
+        "/api/editor_publish",
+        &json!({ "slug": slug, "revision": revision }),
+    )
+    .await
+}
+
+fn paragraph(text: &str) -> Value {
+    json!({ "kind": "paragraph", "text": text, "items": [] })
+}
+
+/// The `n`th paid item of creator `creator` (each test takes its own).
+async fn item_of(app: &TestApp, creator: &str, n: usize) -> String {
+    paid_items(&app.db, creator).await[n].0.clone()
+}
+
+#[tokio::test]
+async fn a_draft_stays_private_until_published_and_the_paid_part_stays_paid() {
+    let app = app();
+    let slug = item_of(app, "c3", 5).await;
+    let creator = signed_in(app, "c3").await;
+    let d = open(&creator, &slug).await;
+    assert_eq!(d["revision"], 0);
+    assert_eq!(d["live"], true);
+    assert!(d["tag_choices"].as_array().unwrap().len() > 5);
+    let original_title = if d["language"] == "zh-CN" {
+        d["doc"]["title_zh"].as_str().unwrap().to_string()
+    } else {
+        d["doc"]["title_en"].as_str().unwrap().to_string()
+    };
+    let title_field = if d["language"] == "zh-CN" {
+        "title_zh"
+    } else {
+        "title_en"
+    };
+
+    let mut doc = d["doc"].clone();
+    doc[title_field] = json!(format!("{original_title} — revised edition"));
+    doc["preview"]
+        .as_array_mut()
+        .unwrap()
+        .push(paragraph("A new free paragraph, EDITOR-FREE-MARK."));
+    doc["body"]
+        .as_array_mut()
+        .unwrap()
+        .push(paragraph("A new paid paragraph, EDITOR-PAID-MARK."));
+    let rev = saved(&creator, &slug, 0, &doc).await;
+    assert_eq!(rev, 1);
+
+    // Saved but not published: nobody else sees it, not even in the API.
+    let visitor = Browser::new(app);
+    let page = visitor.get(&format!("/item/{slug}")).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("revised edition"));
+    assert!(!page.body.contains("EDITOR-FREE-MARK"));
+    let (learner_b, _) = learner(app).await;
+    let api = learner_b.fetch(&format!("/api/item?slug={slug}")).await;
+    assert!(!api.body.contains("revised edition"), "{}", api.body);
+    // The learner's item page has no edit switch; the creator's has.
+    assert!(!learner_b
+        .get(&format!("/item/{slug}"))
+        .await
+        .body
+        .contains("data-testid=\"edit-page\""));
+    assert!(creator
+        .get(&format!("/item/{slug}"))
+        .await
+        .body
+        .contains("data-testid=\"edit-page\""));
+
+    // Who may open the draft: the creator and admins; not another creator or a learner.
+    for (who, status) in [("c2", 403), ("l0110", 403), ("admin", 200)] {
+        let b = signed_in(app, who).await;
+        let r = b
+            .call_json("/api/editor_open", &json!({ "slug": slug }))
+            .await;
+        assert_eq!(r.status, status, "{who}: {r:?}");
+    }
+    let r = visitor
+        .call_json("/api/editor_open", &json!({ "slug": slug }))
+        .await;
+    assert_eq!(r.status, 401);
+
+    // Published: everyone sees the new title and free paragraph; the paid one stays paid.
+    let r = publish(&creator, &slug, rev).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let page = visitor.get(&format!("/item/{slug}")).await;
+    assert!(page.body.contains("revised edition"));
+    assert!(page.body.contains("EDITOR-FREE-MARK"));
+    assert!(!page.body.contains("EDITOR-PAID-MARK"));
+    let api = learner_b.fetch(&format!("/api/item?slug={slug}")).await;
+    assert!(!api.body.contains("EDITOR-PAID-MARK"));
+    // The catalog (its search index) has the new title at once.
+    let found = visitor.fetch("/api/catalog?query[q]=revised+edition").await;
+    assert!(found.body.contains(&slug), "{}", found.body);
+
+    // The history has the published version, by the creator.
+    let r = creator
+        .call_json("/api/editor_history", &json!({ "slug": slug }))
+        .await;
+    let history: Vec<Value> = serde_json::from_str(&r.body).unwrap();
+    assert!(history
+        .iter()
+        .any(|v| v["kind"] == "published" && v["revision"] == 1));
+    let d = open(&creator, &slug).await;
+    assert_eq!(d["published_revision"], 1);
+}
+
+#[tokio::test]
+async fn two_editors_conflict_and_neither_text_is_lost() {
+    let app = app();
+    let slug = item_of(app, "c3", 6).await;
+    let tab_a = signed_in(app, "c3").await;
+    let tab_b = signed_in(app, "admin").await;
+    let a = open(&tab_a, &slug).await;
+    let b = open(&tab_b, &slug).await;
+    let base = a["revision"].as_i64().unwrap();
+    assert_eq!(b["revision"].as_i64().unwrap(), base);
+
+    let mut doc_a = a["doc"].clone();
+    doc_a["description"] = json!("Text from tab A.");
+    let rev_a = saved(&tab_a, &slug, base, &doc_a).await;
+
+    // B saves on the old revision: refused, with A's draft to choose from.
+    let mut doc_b = b["doc"].clone();
+    doc_b["description"] = json!("Text from tab B.");
+    let r = save(&tab_b, &slug, base, &doc_b).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let v: Value = serde_json::from_str(&r.body).unwrap();
+    let theirs = &v["Conflict"]["theirs"];
+    assert_eq!(theirs["revision"].as_i64().unwrap(), rev_a);
+    assert_eq!(theirs["doc"]["description"], "Text from tab A.");
+    // A's text is the draft; B's is kept in the history.
+    let now = open(&tab_a, &slug).await;
+    assert_eq!(now["doc"]["description"], "Text from tab A.");
+    let kept = query(
+        &app.db,
+        "SELECT doc.description AS d, author_name FROM item_version
+         WHERE item.slug = $slug AND kind = 'conflict'",
+        json!({ "slug": slug }),
+    )
+    .await;
+    assert!(
+        kept.iter().any(|k| k["d"] == "Text from tab B."),
+        "{kept:?}"
+    );
+
+    // B chooses their own text: saved on top of A's revision.
+    let rev_b = saved(&tab_b, &slug, rev_a, &doc_b).await;
+    assert_eq!(rev_b, rev_a + 1);
+    // Publishing an old revision is refused (the editor must show what goes live).
+    let r = publish(&tab_a, &slug, rev_a).await;
+    assert_eq!(r.status, 409, "{r:?}");
+    assert!(r.body.contains("changed"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn bad_documents_are_refused_with_a_reason_and_the_draft_is_unchanged() {
+    let app = app();
+    let slug = item_of(app, "c3", 7).await;
+    let creator = signed_in(app, "c3").await;
+    let d = open(&creator, &slug).await;
+    let rev = d["revision"].as_i64().unwrap();
+    let good = d["doc"].clone();
+
+    let with_block = |block: Value| {
+        let mut doc = good.clone();
+        doc["preview"].as_array_mut().unwrap().push(block);
+        doc
+    };
+    let huge = "长".repeat(20_001);
+    let mut many = good.clone();
+    many["body"] = Value::Array(vec![paragraph("p"); 2_001]);
+    let mut bad_price = good.clone();
+    bad_price["price_minor"] = json!(-5);
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "unknown block type",
+            with_block(json!({ "kind": "iframe", "text": "x", "items": [] })),
+            "unknown variant",
+        ),
+        (
+            "heading level",
+            with_block(json!({ "kind": "heading", "text": "x", "level": 9, "items": [] })),
+            "level",
+        ),
+        (
+            "oversized block",
+            with_block(paragraph(&huge)),
+            "characters",
+        ),
+        ("too many blocks", many, "blocks"),
+        ("negative price", bad_price, "price"),
+        (
+            "text that is not text",
+            with_block(json!({ "kind": "paragraph", "text": 42, "items": [] })),
+            "invalid",
+        ),
+    ];
+    for (what, doc, says) in cases {
+        let r = save(&creator, &slug, rev, &doc).await;
+        assert_eq!(r.status, 400, "{what}: {r:?}");
+        assert!(
+            r.body.to_lowercase().contains(says),
+            "{what}: {}",
+            r.body.chars().take(300).collect::<String>()
+        );
+    }
+    // Malformed JSON, deep nesting, a lone surrogate (invalid Unicode).
+    let deep = format!(
+        "{{\"slug\":\"{slug}\",\"base\":{rev},\"doc\":{}{}}}",
+        "[".repeat(5_000),
+        "]".repeat(5_000)
+    );
+    let surrogate =
+        format!("{{\"slug\":\"{slug}\",\"base\":{rev},\"doc\":{{\"title_en\":\"\\ud800\"}}}}");
+    for body in [
+        "{\"slug\": ".to_string(),
+        deep,
+        surrogate,
+        format!("{{\"slug\":\"{slug}\",\"base\":{rev},\"doc\":{{}}}}"),
+    ] {
+        let r = creator
+            .post_raw(
+                "/api/editor_save",
+                &[
+                    ("content-type", "application/json"),
+                    ("accept", "application/json"),
+                    ("sec-fetch-site", "same-origin"),
+                ],
+                body.clone(),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{}: {r:?}", &body[..body.len().min(60)]);
+        assert!(r.body.contains("Invalid request"), "{}", r.body);
+    }
+    // More than the editor accepts in one request.
+    let mut enormous = good.clone();
+    enormous["body"] = Value::Array(vec![paragraph(&"x".repeat(19_000)); 120]);
+    let r = save(&creator, &slug, rev, &enormous).await;
+    assert_eq!(r.status, 413, "{}", r.body);
+
+    // Nothing above changed the draft.
+    let after = open(&creator, &slug).await;
+    assert_eq!(after["revision"].as_i64().unwrap(), rev);
+    assert_eq!(after["doc"], good);
+
+    // A long document (larger than other requests may be) is fine.
+    let mut long = good.clone();
+    long["body"] = Value::Array(vec![paragraph(&"长文".repeat(2_000)); 40]);
+    let rev2 = saved(&creator, &slug, rev, &long).await;
+
+    // Publishing checks what a live page needs, and that tags exist.
+    let mut untitled = long.clone();
+    untitled["title_en"] = json!("");
+    untitled["title_zh"] = json!("");
+    let rev3 = saved(&creator, &slug, rev2, &untitled).await;
+    let r = publish(&creator, &slug, rev3).await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("title"), "{}", r.body);
+    let mut tagged = good.clone();
+    tagged["tags"] = json!(["no-such-tag-at-all"]);
+    let rev4 = saved(&creator, &slug, rev3, &tagged).await;
+    let r = publish(&creator, &slug, rev4).await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("no-such-tag-at-all"), "{}", r.body);
+    // The live page is still the original.
+    let page = Browser::new(app).get(&format!("/item/{slug}")).await;
+    let title = good["title_en"].as_str().unwrap();
+    let title_zh = good["title_zh"].as_str().unwrap();
+    assert!(
+        page.body.contains(&title.replace('&', "&amp;"))
+            || page.body.contains(&title_zh.replace('&', "&amp;"))
+    );
+}
+
+#[tokio::test]
+async fn scheduled_drafts_go_live_at_their_time_and_old_versions_can_be_restored() {
+    let app = app();
+    let slug = item_of(app, "c3", 8).await;
+    let creator = signed_in(app, "c3").await;
+    let d = open(&creator, &slug).await;
+    let original = d["doc"].clone();
+    let mut doc = original.clone();
+    doc["description"] = json!("SCHEDULED-DESCRIPTION");
+    let rev = saved(&creator, &slug, d["revision"].as_i64().unwrap(), &doc).await;
+
+    let schedule = |at: Value| {
+        let creator = &creator;
+        let slug = slug.clone();
+        async move {
+            creator
+                .call_json(
+                    "/api/editor_schedule",
+                    &json!({ "slug": slug, "revision": rev, "at": at }),
+                )
+                .await
+        }
+    };
+    let r = schedule(json!("2001-01-01T00:00:00Z")).await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("future"), "{}", r.body);
+    let r = schedule(json!("next tuesday")).await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("date and time"), "{}", r.body);
+    let r = query(&app.db, "RETURN <string> (time::now() + 2s)", json!({})).await;
+    let r = schedule(r[0].clone()).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(r.body.contains('T'), "{}", r.body);
+    // Not yet live.
+    assert_eq!(app::ssr::editor::publish_due(&app.db).await.unwrap(), 0);
+    let visitor = Browser::new(app);
+    assert!(!visitor
+        .get(&format!("/item/{slug}"))
+        .await
+        .body
+        .contains("SCHEDULED-DESCRIPTION"));
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    assert_eq!(app::ssr::editor::publish_due(&app.db).await.unwrap(), 1);
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT id FROM item WHERE slug = $slug AND description = 'SCHEDULED-DESCRIPTION'",
+            json!({ "slug": slug }),
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app::ssr::editor::publish_due(&app.db).await.unwrap(),
+        0,
+        "once"
+    );
+
+    // Restore the first version (the original text) from the history.
+    let r = creator
+        .call_json("/api/editor_history", &json!({ "slug": slug }))
+        .await;
+    let history: Vec<Value> = serde_json::from_str(&r.body).unwrap();
+    let oldest = history.last().unwrap();
+    let r = creator
+        .call_json(
+            "/api/editor_version",
+            &json!({ "slug": slug, "id": oldest["id"] }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let version: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(version["doc"]["description"], "SCHEDULED-DESCRIPTION");
+    // Another creator cannot read it, and a made-up id is not found.
+    let other = signed_in(app, "c2").await;
+    let r = other
+        .call_json(
+            "/api/editor_version",
+            &json!({ "slug": slug, "id": oldest["id"] }),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = creator
+        .call_json(
+            "/api/editor_version",
+            &json!({ "slug": slug, "id": "nope" }),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+
+    let mut edited = doc.clone();
+    edited["description"] = json!("AFTER-SCHEDULE");
+    let rev2 = saved(&creator, &slug, rev, &edited).await;
+    let r = creator
+        .call_json(
+            "/api/editor_restore",
+            &json!({ "slug": slug, "id": oldest["id"], "base": rev2 }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let d = open(&creator, &slug).await;
+    assert_eq!(d["revision"].as_i64().unwrap(), rev2 + 1);
+    assert_eq!(d["doc"]["description"], "SCHEDULED-DESCRIPTION");
+    let r = creator
+        .call_json("/api/editor_history", &json!({ "slug": slug }))
+        .await;
+    let history: Vec<Value> = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(history[0]["kind"], "restored");
+}
+
+#[tokio::test]
+async fn hostile_text_in_every_field_and_in_pasted_html_stays_text() {
+    let app = app();
+    let slug = item_of(app, "c3", 9).await;
+    let creator = signed_in(app, "c3").await;
+    let d = open(&creator, &slug).await;
+    let mut rev = d["revision"].as_i64().unwrap();
+    let corpus = common::xss::corpus();
+    assert!(corpus.len() >= 100, "{}", corpus.len());
+    let visitor = Browser::new(app);
+    // In batches, so each published page carries many payloads in every field.
+    for (n, batch) in corpus.chunks(30).enumerate() {
+        let joined = batch.join(" ");
+        let mut doc = d["doc"].clone();
+        doc["title_en"] = json!(format!("Safe {n} {}", batch[0]));
+        doc["title_zh"] = json!(format!("安全 {n} {}", batch[batch.len() - 1]));
+        doc["summary_en"] = json!(joined.chars().take(480).collect::<String>());
+        doc["summary_zh"] = json!(batch[1]);
+        doc["description"] = json!(batch.join("\n\n"));
+        let mut preview: Vec<Value> = batch.iter().map(|p| paragraph(p)).collect();
+        for kind in ["heading", "quote", "code", "callout"] {
+            let mut b = json!({ "kind": kind, "text": batch[2], "items": [] });
+            if kind == "heading" {
+                b["level"] = json!(2);
+            }
+            preview.push(b);
+        }
+        preview.push(json!({ "kind": "list", "text": "", "items": batch }));
+        // What a paste of the payloads as HTML turns into.
+        for p in batch {
+            for b in app::models::editor::html_to_blocks(p) {
+                preview.push(serde_json::to_value(b).unwrap());
+            }
+        }
+        let preview: Vec<Value> = preview
+            .into_iter()
+            .map(|mut b| {
+                if b["level"].is_null() {
+                    b.as_object_mut().unwrap().remove("level");
+                }
+                b
+            })
+            .collect();
+        doc["preview"] = Value::Array(preview);
+        rev = saved(&creator, &slug, rev, &doc).await;
+        let r = publish(&creator, &slug, rev).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        for path in [format!("/item/{slug}"), format!("/item/{slug}?edit=1")] {
+            let page = visitor.get(&path).await;
+            assert_eq!(page.status, 200);
+            let found = common::xss::executable_markup(&page.body);
+            assert!(found.is_empty(), "batch {n} on {path}: {found:?}");
+            // The payloads are there, as text.
+            assert!(page.body.contains("&lt;script") || !joined.contains("<script"));
+        }
+        let own = creator.get(&format!("/item/{slug}?edit=1")).await;
+        assert!(common::xss::executable_markup(&own.body).is_empty());
+    }
+}
