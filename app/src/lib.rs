@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/users") view=pages::admin::AdminUsersPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/outbox") view=pages::admin::AdminOutboxPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/recommendations") view=pages::admin::AdminRecommendationsPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/moderation") view=pages::admin::AdminModerationPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <components::layout::SiteFooter />

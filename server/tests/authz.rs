@@ -382,6 +382,51 @@ const MATRIX: &[Entry] = &[
         args: &[("json", r#"{"slug":"ITEM","id":"nosuchversion","base":-1}"#)],
         allowed: &[Creator, Admin],
     },
+    // Reports: anyone signed in (what may be reported is tested in moderation.rs).
+    Entry {
+        path: "/api/report",
+        get: false,
+        args: &[
+            ("slug", "no-such-item"),
+            ("kind", "item"),
+            ("target", ""),
+            ("reason", "spam"),
+        ],
+        allowed: SIGNED_IN,
+    },
+    // Moderation: admins. The calls name nothing that exists, or a word list that is too
+    // long, so an allowed call changes nothing.
+    Entry {
+        path: "/api/moderation",
+        get: true,
+        args: &[],
+        allowed: ADMINS,
+    },
+    Entry {
+        path: "/api/moderate",
+        get: false,
+        args: &[
+            ("kind", "comment"),
+            ("target", "nosuchcomment"),
+            ("action", "hide"),
+        ],
+        allowed: ADMINS,
+    },
+    Entry {
+        path: "/api/word_list",
+        get: false,
+        args: &[(
+            "words",
+            "a-word-list-entry-that-is-far-too-long-to-be-accepted-by-the-store",
+        )],
+        allowed: ADMINS,
+    },
+    Entry {
+        path: "/api/lift_suspension",
+        get: false,
+        args: &[("user", "nosuchuser")],
+        allowed: ADMINS,
+    },
     // Administration.
     Entry {
         path: "/api/admin_users",
@@ -553,6 +598,7 @@ const ROUTES: &[(&str, &[Persona])] = &[
     ("/admin/users", ADMINS),
     ("/admin/outbox", ADMINS),
     ("/admin/recommendations", ADMINS),
+    ("/admin/moderation", ADMINS),
     ("/studio/analytics.csv?table=days", CREATORS),
 ];
 

@@ -8,19 +8,9 @@
 
 mod common;
 
-use common::shop::{add, checkout, count, learner, order_of, paid_items, query, PASSWORD, PAYS};
+use common::shop::{buy, count, learner, paid_items, query, PASSWORD};
 use common::{app, Browser, Reply};
 use serde_json::{json, Value};
-
-async fn buy(b: &Browser, slug: &str, key: &str) {
-    add(b, slug).await;
-    let r = checkout(b, key).await;
-    let id = order_of(r.location());
-    let r = b
-        .submit("/api/pay_sandbox", &[("order", &id), ("card", PAYS)])
-        .await;
-    assert_eq!(r.location(), format!("/orders/{id}"), "{r:?}");
-}
 
 async fn community(b: &Browser, slug: &str) -> Value {
     let r = b.fetch(&format!("/api/community?slug={slug}")).await;

@@ -7,16 +7,9 @@
 
 mod common;
 
-use common::shop::{add, checkout, count, learner, order_of, paid_items, query, PASSWORD, PAYS};
+use common::shop::{buy, count, learner, now_ms, paid_items, query, PASSWORD};
 use common::{app, Browser, TestApp};
 use serde_json::{json, Value};
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
 
 /// The first paragraph of an item's paid body, to look for in answers.
 async fn body_text(app: &TestApp, slug: &str) -> String {
@@ -35,16 +28,6 @@ async fn body_text(app: &TestApp, slug: &str) -> String {
         .as_str()
         .unwrap()
         .to_string()
-}
-
-async fn buy(b: &Browser, slug: &str, key: &str) {
-    add(b, slug).await;
-    let r = checkout(b, key).await;
-    let id = order_of(r.location());
-    let r = b
-        .submit("/api/pay_sandbox", &[("order", &id), ("card", PAYS)])
-        .await;
-    assert_eq!(r.location(), format!("/orders/{id}"), "{r:?}");
 }
 
 async fn reader(b: &Browser, slug: &str) -> Value {

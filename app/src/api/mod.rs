@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod commerce;
 pub mod community;
 pub mod editor;
+pub mod moderation;
 pub mod notes;
 pub mod reading;
 pub mod reco;

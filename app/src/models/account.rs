@@ -76,6 +76,8 @@ pub enum Problem {
     PasswordWrong,
     /// E-mail and password do not match an account (deliberately vague).
     SignInFailed,
+    /// The account is suspended by a moderator (said only after the right password).
+    Suspended,
     /// A reset or confirmation link that expired or was already used.
     LinkExpired,
     /// A choice outside the allowed values.
@@ -130,6 +132,10 @@ impl Problem {
             SignInFailed => (
                 "That e-mail and password do not match an account.",
                 "邮箱或密码不正确。",
+            ),
+            Suspended => (
+                "This account is suspended by the store's moderators. Write to the store if you think this is a mistake.",
+                "此账户已被管理员暂停。如认为有误，请联系本店。",
             ),
             LinkExpired => (
                 "This link has expired or was already used. Ask for a new one.",
@@ -561,6 +567,7 @@ mod tests {
             PasswordMismatch,
             PasswordWrong,
             SignInFailed,
+            Suspended,
             LinkExpired,
             ChoiceInvalid,
             CouponUnknown,

@@ -26,6 +26,15 @@ pub struct ReviewView {
     pub updated: String,
     /// Whether the viewer wrote it.
     pub mine: bool,
+    /// Its public id (what a report names).
+    #[serde(default)]
+    pub id: String,
+    /// Hidden by a moderator: only its author and admins see it.
+    #[serde(default)]
+    pub hidden: bool,
+    /// Held by the word list until a moderator looks at it.
+    #[serde(default)]
+    pub held: bool,
 }
 
 /// One comment as shown, with its replies (one level: a reply to a reply joins the thread).
@@ -53,6 +62,15 @@ pub struct CommentView {
     /// Written by the item's creator.
     #[serde(default)]
     pub by_creator: bool,
+    /// Written by the viewer.
+    #[serde(default)]
+    pub mine: bool,
+    /// Hidden by a moderator (its author and admins still see the text).
+    #[serde(default)]
+    pub hidden: bool,
+    /// Held by the word list until a moderator looks at it.
+    #[serde(default)]
+    pub held: bool,
     /// Replies, oldest first.
     pub replies: Vec<CommentView>,
 }

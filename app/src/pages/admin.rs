@@ -112,6 +112,7 @@ fn AdminNav() -> impl IntoView {
             <a href="/admin/users">"People"</a>
             <a href="/admin/outbox">"Outbox"</a>
             <a href="/admin/recommendations">"Recommendations"</a>
+            <a href="/admin/moderation">"Moderation"</a>
             <a href="/studio/analytics">"Analytics"</a>
         </nav>
     }
@@ -236,5 +237,120 @@ pub fn AdminRecommendationsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// `/admin/moderation`: reported and held things with what to do about them, suspended
+/// accounts, the word list, and the latest moderation actions.
+#[component]
+pub fn AdminModerationPage() -> impl IntoView {
+    use crate::api::moderation::{moderation_queue, LiftSuspension, Moderate, SetWordList};
+    use crate::models::moderation::ModAction;
+    let locale = use_me().locale;
+    let query = use_query_map();
+    let done = move || query.read().get("done");
+    let view_data = Resource::new(|| (), |_| moderation_queue());
+    let act_error = form_error(Moderate::PATH);
+    let words_error = form_error(SetWordList::PATH);
+    let lift_error = form_error(LiftSuspension::PATH);
+    view! {
+        <PageMeta title="Moderation" description="Reports, held comments and reviews, suspended accounts, the word list." path="/admin/moderation" />
+        <AdminNav />
+        <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
+            {move || Suspend::new(async move {
+                match view_data.await {
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    Ok(m) => view! {
+                        <section class="admin moderation">
+                            <h1>"Moderation"</h1>
+                            {done().map(|d| view! { <p class="notice-ok" role="status" data-testid="moderation-done">{format!("Done: {d}.")}</p> })}
+                            <FormAlert error=act_error locale />
+                            <h2>{format!("Reported and held ({})", m.queue.len())}</h2>
+                            {m.queue.is_empty().then(|| view! { <p class="empty">"Nothing is waiting: no open reports and nothing held by the word list."</p> })}
+                            <ol class="queue" data-testid="queue">
+                                {m.queue.into_iter().map(|e| {
+                                    let reasons = e.reasons.iter().map(|r| r.label(locale)).collect::<Vec<_>>().join(", ");
+                                    let kind = e.kind.as_str();
+                                    let target = e.target.clone();
+                                    view! {
+                                        <li class="queue-entry" data-testid="queue-entry">
+                                            <p>
+                                                <span class="badge">{kind}</span>
+                                                {e.held.then(|| view! { " " <span class="badge">"held by the word list"</span> })}
+                                                {e.hidden.then(|| view! { " " <span class="badge">"hidden"</span> })}
+                                                " on " <a href=format!("/item/{}", e.item_slug)>{e.item_title}</a>
+                                                " · by " <strong>{e.author}</strong>
+                                            </p>
+                                            <blockquote class="reported-text">{e.text}</blockquote>
+                                            <p class="muted">
+                                                {format!("{} {} · {} · since {}", e.reporters, if e.reporters == 1 { "person reported it" } else { "people reported it" }, reasons, locale.date_time(&e.first_at))}
+                                            </p>
+                                            {(!e.notes.is_empty()).then(|| view! {
+                                                <ul class="report-notes">{e.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                                            })}
+                                            <div class="row">
+                                                {ModAction::ALL.into_iter().map(|a| {
+                                                    let target = target.clone();
+                                                    view! {
+                                                        <ServerForm action=Moderate::PATH error=act_error class="inline">
+                                                            <input type="hidden" name="kind" value=kind />
+                                                            <input type="hidden" name="target" value=target />
+                                                            <input type="hidden" name="action" value=a.as_str() />
+                                                            <button type="submit" class="secondary">{a.label()}</button>
+                                                        </ServerForm>
+                                                    }
+                                                }).collect_view()}
+                                            </div>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+
+                            <h2>"Word list"</h2>
+                            <p class="muted">"While it is on, new comments and reviews that contain one of these words or phrases wait here until you let them through. Letters are compared without case; full-width letters count as ordinary ones."</p>
+                            <ServerForm action=SetWordList::PATH error=words_error class="stack">
+                                <label class="choice">
+                                    <input type="checkbox" name="enabled" value="on" checked=m.words_enabled />
+                                    " Hold new text that contains a listed word"
+                                </label>
+                                <label>
+                                    <span>"Words and phrases, one per line"</span>
+                                    <textarea name="words" rows="6">{m.words.join("\n")}</textarea>
+                                </label>
+                                <button type="submit">"Save the word list"</button>
+                                <FormAlert error=words_error locale />
+                            </ServerForm>
+
+                            <h2>"Suspended accounts"</h2>
+                            <FormAlert error=lift_error locale />
+                            {if m.suspended.is_empty() {
+                                view! { <p class="muted">"None."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="suspended" data-testid="suspended">
+                                        {m.suspended.into_iter().map(|u| view! {
+                                            <li>
+                                                {u.name} " · " <span class="muted">{u.email}</span> " "
+                                                <ServerForm action=LiftSuspension::PATH error=lift_error class="inline">
+                                                    <input type="hidden" name="user" value=u.key />
+                                                    <button type="submit" class="secondary">"Lift suspension"</button>
+                                                </ServerForm>
+                                            </li>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+
+                            <h2>"Latest actions"</h2>
+                            <ol class="mod-log">
+                                {m.log.into_iter().map(|l| view! {
+                                    <li>{locale.date_time(&l.at)} " · " <strong>{l.actor}</strong> " · " {l.detail}</li>
+                                }).collect_view()}
+                            </ol>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

@@ -122,15 +122,22 @@ pub fn CommunityView(slug: String, c: Community) -> impl IntoView {
             {spread}
             <div id="reviews">{review_form}</div>
             <ul class="reviews" data-testid="reviews">
-                {c.reviews.into_iter().map(|r| view! {
-                    <li class="review" class:mine=r.mine>
-                        <p class="review-meta">
-                            <span class="stars" aria-label=format!("{} / 5", r.rating)>{stars_text(r.rating)}</span>
-                            " " <strong>{r.author}</strong>
-                            " · " <span class="muted">{t.date(&r.updated)}</span>
-                        </p>
-                        <p class="review-text">{r.text}</p>
-                    </li>
+                {c.reviews.into_iter().map(|r| {
+                    let report = (signed_in && !r.mine && !r.id.is_empty()).then(|| view! {
+                        <ReportForm slug=slug.clone() kind="review" target=r.id.clone() />
+                    });
+                    view! {
+                        <li class="review" class:mine=r.mine>
+                            <p class="review-meta">
+                                <span class="stars" aria-label=format!("{} / 5", r.rating)>{stars_text(r.rating)}</span>
+                                " " <strong>{r.author}</strong>
+                                " · " <span class="muted">{t.date(&r.updated)}</span>
+                            </p>
+                            <ModerationState hidden=r.hidden held=r.held />
+                            <p class="review-text">{r.text}</p>
+                            {report}
+                        </li>
+                    }
                 }).collect_view()}
             </ul>
             <h2 id="comments">{format!("{} ({})", t.pick("Comments", "评论"), c.comment_count)}</h2>
@@ -141,6 +148,11 @@ pub fn CommunityView(slug: String, c: Community) -> impl IntoView {
                 }).collect_view()}
             </ol>
             {signed_in.then(|| view! { <FeedbackForm slug=slug.clone() /> })}
+            {signed_in.then(|| view! {
+                <div class="report-item">
+                    <ReportForm slug=slug.clone() kind="item" target=String::new() />
+                </div>
+            })}
         </section>
     }
 }
@@ -236,7 +248,11 @@ fn CommentBody(slug: String, c: CommentView) -> impl IntoView {
             {(c.question && c.answered).then(|| view! { " " <span class="badge badge-answered" data-testid="answered">{t.pick("Answered ✓", "已回答 ✓")}</span> })}
             " · " <span class="muted">{t.date_time(&c.at)}</span>
         </p>
+        <ModerationState hidden=c.hidden held=c.held />
         <p class="comment-text">{c.text}</p>
+        {(use_me().user.is_some() && !c.mine).then(|| view! {
+            <ReportForm slug=slug.clone() kind="comment" target=c.id.clone() />
+        })}
         {c.may_delete.then(|| view! {
             <ServerForm action=DeleteComment::PATH error class="inline-form">
                 <input type="hidden" name="slug" value=slug />
@@ -272,6 +288,65 @@ fn FeedbackForm(slug: String) -> impl IntoView {
                     <textarea name="text" rows="3" maxlength="4000" required></textarea>
                 </label>
                 <button type="submit">{t.pick("Send feedback", "发送反馈")}</button>
+                <FormAlert error locale=t />
+            </ServerForm>
+        </details>
+    }
+}
+
+/// What its author (and admins) are told about their hidden or held text.
+#[component]
+fn ModerationState(hidden: bool, held: bool) -> impl IntoView {
+    let t = use_me().locale;
+    let note = if hidden {
+        Some(t.pick(
+            "Hidden by a moderator: only its author and the moderators see this.",
+            "已被管理员隐藏：只有作者和管理员能看到。",
+        ))
+    } else if held {
+        Some(t.pick(
+            "Waiting for a moderator: it contains a word on the store's list, so others see it once approved.",
+            "等待审核：其中含有本店列表中的词语，审核通过后他人才能看到。",
+        ))
+    } else {
+        None
+    };
+    note.map(|n| view! { <p class="moderation-state" data-testid="moderation-state">{n}</p> })
+}
+
+/// "Report": why (a choice) and, optionally, a few words; sent to the store's moderators.
+#[component]
+fn ReportForm(slug: String, kind: &'static str, target: String) -> impl IntoView {
+    use crate::api::moderation::ReportContent;
+    use crate::models::moderation::{Reason, REPORT_TEXT_LIMIT};
+    let t = use_me().locale;
+    let error = form_error(ReportContent::PATH);
+    let what = match kind {
+        "item" => t.pick("Report this item", "举报此内容"),
+        "review" => t.pick("Report this review", "举报此评价"),
+        _ => t.pick("Report", "举报"),
+    };
+    view! {
+        <details class="report" data-testid="report">
+            <summary>{what}</summary>
+            <ServerForm action=ReportContent::PATH error class="report-form">
+                <input type="hidden" name="slug" value=slug />
+                <input type="hidden" name="kind" value=kind />
+                <input type="hidden" name="target" value=target />
+                <fieldset>
+                    <legend>{t.pick("What is wrong with it?", "有什么问题？")}</legend>
+                    {Reason::CHOSEN.into_iter().enumerate().map(|(i, r)| view! {
+                        <label class="choice">
+                            <input type="radio" name="reason" value=r.as_str() required=true checked=i == 0 />
+                            " " {r.label(t)}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+                <label>
+                    <span>{t.pick("Anything the moderators should know (optional)", "补充说明（可选）")}</span>
+                    <textarea name="text" rows="2" maxlength=REPORT_TEXT_LIMIT.to_string()></textarea>
+                </label>
+                <button type="submit">{t.pick("Send report", "提交举报")}</button>
                 <FormAlert error locale=t />
             </ServerForm>
         </details>

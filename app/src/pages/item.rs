@@ -123,6 +123,7 @@ fn ItemView(
     let tier_box = d.tier.clone();
     let reader = format!("/read/{}", card.slug);
     let community_slug = card.slug.clone();
+    let reported = use_query_map().read_untracked().get("reported").is_some();
     let rest = match (d.access, d.body) {
         (Access::Full, Some(body)) => Either::Left(view! {
             <p class="open-reader">
@@ -202,6 +203,11 @@ fn ItemView(
                         <Blocks blocks=d.preview first_heading=0 />
                     </section>
                     {rest}
+                    {reported.then(|| view! {
+                        <p class="notice-ok" role="status" data-testid="reported">
+                            {t("Thank you: your report went to the store's moderators.", "谢谢，你的举报已提交给本店管理员。")}
+                        </p>
+                    })}
                     {community.map(|c| view! { <crate::pages::community::CommunityView slug=community_slug c /> })}
                 </div>
                 <aside class="item-side">

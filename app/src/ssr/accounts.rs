@@ -105,13 +105,16 @@ fn check_new_pair(problems: &mut Problems, password: &str, confirm: &str, email:
 struct UserRow {
     id: String,
     password_hash: Option<String>,
+    #[serde(default)]
+    suspended: bool,
 }
 
 async fn user_by_email(db: &Db, email: &Email) -> Result<Option<UserRow>, AppError> {
     let found: Vec<UserRow> = rows(
         db,
         "find user by e-mail",
-        "SELECT <string> id AS id, password_hash FROM user WHERE email = $email LIMIT 1",
+        "SELECT <string> id AS id, password_hash, suspended ?? false AS suspended
+         FROM user WHERE email = $email LIMIT 1",
         json!({ "email": email.as_str() }),
         0,
     )
@@ -316,6 +319,9 @@ pub async fn sign_in(
         }
         return Err(failed());
     };
+    if user.suspended {
+        return Err(AppError::field("password", Problem::Suspended));
+    }
     let user_key = record_key(&user.id).to_string();
     if let Some(previous) = previous {
         sessions::delete(db, previous)

@@ -39,6 +39,8 @@ pub enum Action {
     RecoRollback,
     /// A comment was deleted by the item's creator or an admin (not its author).
     ModerateComment,
+    /// An admin acted on reports (dismissed, hid, removed, suspended) or on the word list.
+    Moderation,
 }
 
 impl Action {
@@ -61,6 +63,7 @@ impl Action {
             Action::RecoRetrain => "reco_retrain",
             Action::RecoRollback => "reco_rollback",
             Action::ModerateComment => "moderate_comment",
+            Action::Moderation => "moderation",
         }
     }
 }

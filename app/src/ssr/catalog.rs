@@ -173,7 +173,7 @@ impl CatalogIndex {
                     price_minor, currency, cover, tags, published_at,
                     record::id(creator) AS creator_key, record::id(category) AS category_key,
                     (IF tier THEN record::id(tier) END) AS tier
-             FROM item WHERE status = 'published'",
+             FROM item WHERE status = 'published' AND (hidden ?? false) = false",
             json!({}),
             0,
         )
@@ -207,7 +207,8 @@ impl CatalogIndex {
         let ratings: Vec<RatingRow> = rows(
             db,
             "average ratings",
-            "SELECT item, math::mean(rating) AS mean, count() AS n FROM review GROUP BY item",
+            "SELECT item, math::mean(rating) AS mean, count() AS n FROM review
+             WHERE (hidden ?? false) = false AND (held ?? false) = false GROUP BY item",
             json!({}),
             0,
         )

@@ -10,6 +10,7 @@ use crate::models::community::{
     COMMENTS_PER_MINUTE, COMMENTS_SHOWN,
 };
 use crate::models::i18n::Locale;
+use crate::models::moderation::TargetKind;
 use crate::ssr::access::{self, Viewer};
 use crate::ssr::accounts::AuthSettings;
 use crate::ssr::catalog::{CatalogIndex, IndexedItem};
@@ -190,6 +191,9 @@ pub async fn view(
         rating: u8,
         text: String,
         updated: String,
+        public_id: Option<String>,
+        hidden: bool,
+        held: bool,
     }
     #[derive(Deserialize)]
     struct CommentRow {
@@ -203,19 +207,23 @@ pub async fn view(
         question: bool,
         answered: bool,
         by_creator: bool,
+        hidden: bool,
+        held: bool,
     }
     let mut response = db
         .query(
             "LET $i = type::record('item', $item);
              SELECT record::id(user) AS user, user.display_name AS author, rating, text,
-                    time::format(updated_at, '%Y-%m-%d') AS updated
+                    time::format(updated_at, '%Y-%m-%d') AS updated, public_id,
+                    hidden ?? false AS hidden, held ?? false AS held
                FROM review WHERE item = $i ORDER BY updated DESC;
              SELECT record::id(id) AS id, (IF user THEN record::id(user) END) AS user,
                     (IF user THEN user.display_name END) AS author,
                     (IF parent THEN record::id(parent) END) AS parent, text, deleted,
                     time::format(created_at, '%Y-%m-%d %H:%M') AS at, created_at,
                     question ?? false AS question, answered_at != NONE AS answered,
-                    by_creator ?? false AS by_creator
+                    by_creator ?? false AS by_creator,
+                    hidden ?? false AS hidden, held ?? false AS held
                FROM comment WHERE item = $i ORDER BY created_at;
              RETURN count(SELECT id FROM item_like WHERE item = $i);
              RETURN IF $user THEN record::exists(type::record('item_like', [$user, $item])) ELSE false END;",
@@ -229,7 +237,13 @@ pub async fn view(
             .take::<Vec<serde_json::Value>>(i)
             .map_err(|e| AppError::internal(what, e))
     };
+    let admin = access::may_moderate(viewer);
     let reviews: Vec<ReviewRow> = decode(take(1, "read reviews")?, "read reviews")?;
+    // Hidden and held reviews count for nothing and are seen only by their author and admins.
+    let reviews: Vec<ReviewRow> = reviews
+        .into_iter()
+        .filter(|r| !(r.hidden || r.held) || admin || me.as_deref() == Some(r.user.as_str()))
+        .collect();
     let comments: Vec<CommentRow> = decode(take(2, "read comments")?, "read comments")?;
     let likes = take(3, "count likes")?
         .first()
@@ -241,12 +255,13 @@ pub async fn view(
         .unwrap_or(false);
 
     let mut stars = [0u32; 5];
-    for r in &reviews {
+    let counted: Vec<&ReviewRow> = reviews.iter().filter(|r| !(r.hidden || r.held)).collect();
+    for r in &counted {
         stars[(r.rating.clamp(1, 5) - 1) as usize] += 1;
     }
-    let count = reviews.len() as u32;
+    let count = counted.len() as u32;
     let rating = (count > 0).then(|| {
-        let sum: u32 = reviews.iter().map(|r| r.rating as u32).sum();
+        let sum: u32 = counted.iter().map(|r| r.rating as u32).sum();
         ((sum as f32 / count as f32) * 10.0).round() / 10.0
     });
     let as_view = |r: &ReviewRow| ReviewView {
@@ -255,6 +270,9 @@ pub async fn view(
         text: r.text.clone(),
         updated: r.updated.clone(),
         mine: me.as_deref() == Some(r.user.as_str()),
+        id: r.public_id.clone().unwrap_or_default(),
+        hidden: r.hidden,
+        held: r.held,
     };
     let mine = reviews
         .iter()
@@ -273,28 +291,34 @@ pub async fn view(
     };
 
     let moderator = moderates(db, viewer, item).await?;
-    let to_view = |c: &CommentRow| CommentView {
-        id: c.id.clone(),
-        author: if c.deleted {
-            String::new()
-        } else {
-            c.author.clone().unwrap_or_default()
-        },
-        text: if c.deleted {
-            String::new()
-        } else {
-            c.text.clone()
-        },
-        at: c.at.clone(),
-        deleted: c.deleted,
-        may_delete: !c.deleted
-            && (moderator || (me.is_some() && c.user.as_deref() == me.as_deref())),
-        question: c.question,
-        answered: c.answered,
-        by_creator: c.by_creator && !c.deleted,
-        replies: Vec::new(),
+    let to_view = |c: &CommentRow| {
+        let mine = me.is_some() && c.user.as_deref() == me.as_deref();
+        // Hidden or held: its author and admins see it; to everyone else it is gone.
+        let gone = c.deleted || ((c.hidden || c.held) && !mine && !admin);
+        CommentView {
+            id: c.id.clone(),
+            author: if gone {
+                String::new()
+            } else {
+                c.author.clone().unwrap_or_default()
+            },
+            text: if gone { String::new() } else { c.text.clone() },
+            at: c.at.clone(),
+            deleted: gone,
+            may_delete: !gone && (moderator || mine),
+            mine,
+            hidden: c.hidden,
+            held: c.held,
+            question: c.question,
+            answered: c.answered,
+            by_creator: c.by_creator && !gone,
+            replies: Vec::new(),
+        }
     };
-    let comment_count = comments.iter().filter(|c| !c.deleted).count() as u32;
+    let comment_count = comments
+        .iter()
+        .filter(|c| !c.deleted && !c.hidden && !c.held)
+        .count() as u32;
     let mut threads: Vec<CommentView> = comments
         .iter()
         .filter(|c| c.parent.is_none())
@@ -351,17 +375,27 @@ pub async fn save_review(
         ));
     }
     let text = check_review(rating, text).map_err(AppError::BadRequest)?;
-    execute(
+    let held = super::moderation::held_back(db, &text).await?;
+    let public_id: Vec<String> = rows(
         db,
         "save review",
         "LET $id = type::record('review', [$user, $item]);
          UPSERT $id SET user = type::record('user', $user), item = type::record('item', $item),
              rating = $rating, text = $text, updated_at = time::now(),
-             created_at = created_at ?? time::now();",
-        json!({ "user": me.user_key, "item": item.key, "rating": rating, "text": text }),
+             created_at = created_at ?? time::now(), held = $held,
+             public_id = public_id ?? rand::string(16);
+         RETURN $id.public_id;",
+        json!({
+            "user": me.user_key, "item": item.key, "rating": rating, "text": text,
+            "held": held.is_some(),
+        }),
+        2,
     )
     .await
     .map_err(|e| AppError::internal("save review", e))?;
+    if let (Some(word), Some(id)) = (held, public_id.first()) {
+        super::moderation::hold(db, TargetKind::Review, id, &item.key, &word).await?;
+    }
     if let Err(e) = super::analytics::record::rating(db, viewer, &item.key, rating as f64).await {
         tracing::warn!(error = %e, "could not record the rating event");
     }
@@ -464,7 +498,8 @@ pub async fn post_comment(
         });
     }
     let by_creator = item_owner(db, item).await?.as_deref() == Some(me.user_key.as_str());
-    let answers = by_creator && replied.as_ref().is_some_and(|r| r.head_question);
+    let held = super::moderation::held_back(db, &text).await?;
+    let answers = by_creator && held.is_none() && replied.as_ref().is_some_and(|r| r.head_question);
     let created: Vec<bool> = rows(
         db,
         "post comment",
@@ -474,7 +509,7 @@ pub async fn post_comment(
              CREATE $id SET user = type::record('user', $user), item = type::record('item', $item),
                  parent = IF $parent THEN type::record('comment', $parent) END, text = $text,
                  deleted = false, created_at = time::now(), question = $question,
-                 by_creator = $by_creator;
+                 by_creator = $by_creator, held = $held;
          };
          IF $new AND $answers {
              UPDATE type::record('comment', $parent) SET answered_at = answered_at ?? time::now();
@@ -484,6 +519,7 @@ pub async fn post_comment(
             "id": id, "user": me.user_key, "item": item.key,
             "parent": replied.as_ref().map(|r| r.head.clone()), "text": text,
             "question": question && replied.is_none(), "by_creator": by_creator, "answers": answers,
+            "held": held.is_some(),
         }),
         4,
     )
@@ -492,6 +528,10 @@ pub async fn post_comment(
     if !created.first().copied().unwrap_or(false) {
         // The same form again: posted before, nobody is told twice.
         return Ok(());
+    }
+    if let Some(word) = held {
+        // Waiting for a moderator: nobody is told about it yet.
+        return super::moderation::hold(db, TargetKind::Comment, &id, &item.key, &word).await;
     }
     if let Some(r) = replied {
         let link = format!("/item/{slug}#comments");

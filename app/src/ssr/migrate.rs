@@ -107,6 +107,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "item drafts and version history",
         sql: include_str!("migrations/0017_item_drafts.surql"),
     },
+    Migration {
+        version: 18,
+        name: "reports, hidden content, suspensions and the word list",
+        sql: include_str!("migrations/0018_moderation.surql"),
+    },
 ];
 
 /// Why migrating stopped.

@@ -14,6 +14,7 @@ pub mod db;
 pub mod editor;
 pub mod mail;
 pub mod migrate;
+pub mod moderation;
 pub mod notes;
 pub mod password;
 pub mod ratelimit;

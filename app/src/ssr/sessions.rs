@@ -110,6 +110,8 @@ struct Row {
     consent_personalisation: Option<bool>,
     unread: Option<u32>,
     expired: bool,
+    #[serde(default)]
+    suspended: bool,
     stale: bool,
     rotate: bool,
 }
@@ -135,7 +137,7 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<Resolved>, DbError> 
         "SELECT <string> user AS user_id, user.email AS email, user.display_name AS display_name, \
          user.roles AS roles, user.locale AS locale, user.consent_analytics AS consent_analytics, \
          user.consent_personalisation AS consent_personalisation, \
-         user.unread_notifications AS unread, rotate, \
+         user.unread_notifications AS unread, rotate, user.suspended ?? false AS suspended, \
          (expires_at < time::now() OR last_seen + 14d < time::now()) AS expired, \
          (last_seen + 5m < time::now()) AS stale \
          FROM type::record('session', $key)",
@@ -153,7 +155,7 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<Resolved>, DbError> 
         delete(db, &key).await?;
         return Ok(None);
     };
-    if row.expired {
+    if row.expired || row.suspended {
         delete(db, &key).await?;
         return Ok(None);
     }

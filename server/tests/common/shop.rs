@@ -93,3 +93,23 @@ pub async fn order(b: &Browser, id: &str) -> Value {
 pub async fn count(db: &Db, sql: &str, vars: Value) -> usize {
     query(db, sql, vars).await.len()
 }
+
+/// Adds item `slug` to the cart, checks out with idempotency key `key` and pays with the
+/// sandbox card: the item is then `b`'s.
+pub async fn buy(b: &Browser, slug: &str, key: &str) {
+    add(b, slug).await;
+    let r = checkout(b, key).await;
+    let id = order_of(r.location());
+    let r = b
+        .submit("/api/pay_sandbox", &[("order", &id), ("card", PAYS)])
+        .await;
+    assert_eq!(r.location(), format!("/orders/{id}"), "{r:?}");
+}
+
+/// Milliseconds since 1970, as devices stamp what they send.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
