@@ -75,7 +75,7 @@ test('an owner rates and reviews, likes and comments; another learner replies; h
   await hydrated(bob);
   await expect(bob.getByTestId('review-owners-only')).toBeVisible();
   const thread = bob.getByTestId('comment').filter({ hasText: words });
-  await thread.locator('summary').click();
+  await thread.locator('.reply-box > summary').click();
   await thread.getByLabel(/Your reply|你的回复/).fill('It is in chapter 2.');
   await thread.getByRole('button', { name: /Post reply|发布回复/ }).click();
   await bob.waitForURL(/#comments$/);
@@ -139,7 +139,7 @@ test('a question reaches the creator, the answer comes back with a notification,
   await open.getByRole('link').click();
   await hydrated(maya);
   const thread = maya.getByTestId('comment').filter({ hasText: question });
-  await thread.locator('summary').click();
+  await thread.locator('.reply-box > summary').click();
   await thread.getByLabel(/Your reply|你的回复/).fill('Next month, with exercises.');
   await thread.getByRole('button', { name: /Post reply|发布回复/ }).click();
   await expect(maya.getByTestId('comment').filter({ hasText: question }).getByTestId('answered')).toBeVisible();

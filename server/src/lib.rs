@@ -14,5 +14,6 @@ pub mod language;
 pub mod recsys;
 pub mod security;
 pub mod seed;
+pub mod sitemap;
 pub mod startup;
 pub mod telemetry;

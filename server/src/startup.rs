@@ -101,6 +101,8 @@ pub fn router(state: AppState) -> Router {
         .route("/lang", axum::routing::post(crate::language::switch))
         .route("/studio/analytics.csv", get(crate::analytics::csv))
         .route("/healthz", get(health))
+        .route("/sitemap.xml", get(crate::sitemap::sitemap))
+        .route("/robots.txt", get(crate::sitemap::robots))
         .route("/webhooks/stripe", axum::routing::post(stripe_webhook))
         .route("/reco/current", get(crate::recsys::serve::current))
         .route(

@@ -139,6 +139,21 @@ async fn a_draft_stays_private_until_published_and_the_paid_part_stays_paid() {
     assert!(!page.body.contains("EDITOR-PAID-MARK"));
     let api = learner_b.fetch(&format!("/api/item?slug={slug}")).await;
     assert!(!api.body.contains("EDITOR-PAID-MARK"));
+    // The page has its link preview (Open Graph) and is in the sitemap and robots.txt.
+    assert!(page
+        .body
+        .contains("property=\"og:type\" content=\"article\""));
+    assert!(page.body.contains("property=\"og:image\""));
+    let map = visitor.get("/sitemap.xml").await;
+    assert!(map.body.starts_with("<?xml"));
+    assert!(map.body.contains(&format!(
+        "<loc>http://shuzhai.test/item/{slug}</loc><lastmod>"
+    )));
+    let robots = visitor.get("/robots.txt").await;
+    assert!(robots
+        .body
+        .contains("Sitemap: http://shuzhai.test/sitemap.xml"));
+    assert!(robots.body.contains("Disallow: /admin/"));
     // The catalog (its search index) has the new title at once.
     let found = visitor.fetch("/api/catalog?query[q]=revised+edition").await;
     assert!(found.body.contains(&slug), "{}", found.body);

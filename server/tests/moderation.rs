@@ -352,6 +352,11 @@ async fn reviews_can_be_removed_and_items_taken_off_the_store() {
         "{}",
         found.body
     );
+    // Nor in the sitemap, which still lists the store's other items.
+    let map = Browser::new(app).get("/sitemap.xml").await;
+    assert_eq!(map.status, 200);
+    assert!(!map.body.contains(&format!("/item/{target}<")));
+    assert!(map.body.contains(&format!("/item/{slug}<")));
 }
 
 #[tokio::test]

@@ -19,7 +19,8 @@ fn origin() -> String {
     String::new()
 }
 
-/// Sets the page's `<title>`, description and canonical link.
+/// Sets the page's `<title>`, description, canonical link and Open Graph tags (with an
+/// image and the `article` type for item pages).
 #[component]
 pub fn PageMeta(
     /// Page title (the store name is appended).
@@ -31,10 +32,28 @@ pub fn PageMeta(
     /// Canonical path, e.g. `/item/rust-for-beginners`.
     #[prop(into)]
     path: String,
+    /// The page's picture for link previews (a path on this site, e.g. a cover).
+    #[prop(optional, into)]
+    image: Option<String>,
 ) -> impl IntoView {
     let full = format!("{title} · Shuzhai 书斋");
     let canonical = format!("{}{}", origin(), path);
+    let kind = if image.is_some() {
+        "article"
+    } else {
+        "website"
+    };
+    let image = image.map(|i| {
+        let url = if i.starts_with('/') {
+            format!("{}{i}", origin())
+        } else {
+            i
+        };
+        view! { <Meta property="og:image" content=url /> }
+    });
     view! {
+        <Meta property="og:type" content=kind />
+        {image}
         <Title text=full.clone() />
         <Meta name="description" content=description.clone() />
         <Meta property="og:title" content=full />

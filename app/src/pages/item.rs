@@ -157,7 +157,7 @@ fn ItemView(
         }),
     };
     view! {
-        <PageMeta title=card.title.clone() description=card.summary.clone() path=path />
+        <PageMeta title=card.title.clone() description=card.summary.clone() path=path image=card.cover.clone() />
         <article class="item">
             <header class="item-head">
                 <img class="item-cover" src=card.cover alt="" width="240" height="320" />

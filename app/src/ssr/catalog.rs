@@ -646,6 +646,11 @@ impl CatalogIndex {
         self.items.iter().find(|it| it.key == key)
     }
 
+    /// Every creator's slug, in no particular order.
+    pub fn creator_slugs(&self) -> impl Iterator<Item = &str> {
+        self.creators.keys().map(String::as_str)
+    }
+
     /// A creator's card.
     pub fn creator_card(&self, slug: &str) -> Option<CreatorCard> {
         self.creators.get(slug).cloned()
