@@ -11,6 +11,11 @@ test('home lists items from the database and hydrates without errors', async ({ 
   expect(errors).toEqual([]);
 });
 
+test.describe('with the requests slowed down', () => {
+  // page.route does not see requests the service worker answers, and the slowed-down
+  // answer is what makes the loading state visible: this test runs without the worker.
+  test.use({ serviceWorkers: 'block' });
+
 test('filters update the list in place, keep the URL in sync and show a loading state', async ({ page }) => {
   const errors = watchConsole(page);
   await page.goto('/catalog');
@@ -49,6 +54,7 @@ test('filters update the list in place, keep the URL in sync and show a loading 
   // All of it happened without a page load.
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
   expect(errors).toEqual([]);
+});
 });
 
 test('Chinese search matches without spaces, English search is case-insensitive', async ({ page }) => {

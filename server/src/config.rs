@@ -203,6 +203,10 @@ pub struct ServeArgs {
     /// Directory with the built site (`pkg/` and the public assets).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
+    /// Directory where uploaded images, audio, video and files are kept (by the SHA-256 of
+    /// their bytes).
+    #[arg(long, env = "SHUZHAI_MEDIA_DIR", default_value = "./data/media")]
+    pub media_dir: String,
     /// Fill an empty database with the demo catalog on start-up.
     #[arg(long, env = "SHUZHAI_SEED_DEMO")]
     pub seed_demo: bool,

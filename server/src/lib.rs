@@ -11,6 +11,7 @@ pub mod config;
 pub mod covers;
 pub mod export;
 pub mod language;
+pub mod media;
 pub mod recsys;
 pub mod security;
 pub mod seed;

@@ -121,13 +121,22 @@ pub async fn same_site_only(State(origin): State<Arc<str>>, req: Request, next: 
 }
 
 /// Lets the editor's calls carry a whole long document
-/// ([`EDITOR_BODY_LIMIT`](app::models::editor::EDITOR_BODY_LIMIT)); every other request
-/// keeps the store's small body limit, which the layer outside this one sets.
+/// ([`EDITOR_BODY_LIMIT`](app::models::editor::EDITOR_BODY_LIMIT)) and uploads a whole
+/// file ([`MAX_UPLOAD`](app::models::media::MAX_UPLOAD), each kind with its own limit
+/// below that); every other request keeps the store's small body limit, which the layer
+/// outside this one sets.
 pub async fn editor_body_limit(req: Request, next: Next) -> Response {
     use tower::{Layer, ServiceExt};
-    if req.uri().path().starts_with("/api/editor_") {
-        let limited = axum::extract::DefaultBodyLimit::max(app::models::editor::EDITOR_BODY_LIMIT)
-            .layer(next);
+    let path = req.uri().path();
+    let limit = if path.starts_with("/api/editor_") {
+        Some(app::models::editor::EDITOR_BODY_LIMIT)
+    } else if path == "/studio/media" {
+        Some(app::models::media::MAX_UPLOAD as usize)
+    } else {
+        None
+    };
+    if let Some(limit) = limit {
+        let limited = axum::extract::DefaultBodyLimit::max(limit).layer(next);
         match limited.oneshot(req).await {
             Ok(res) => res,
             Err(never) => match never {},

@@ -61,6 +61,11 @@ pub async fn build_state(
         auth: Arc::new(auth),
         commerce: Arc::new(commerce),
         leptos_options,
+        // Serving sets the configured directory; tests keep their uploads in a directory
+        // of their own.
+        media: Arc::new(app::ssr::media::DiskStore::new(
+            std::env::temp_dir().join(format!("shuzhai-media-{}", std::process::id())),
+        )),
     })
 }
 
@@ -102,6 +107,8 @@ pub fn router(state: AppState) -> Router {
         .route("/studio/analytics.csv", get(crate::analytics::csv))
         .route("/healthz", get(health))
         .route("/sitemap.xml", get(crate::sitemap::sitemap))
+        .route("/media/{file}", get(crate::media::serve))
+        .route("/studio/media", axum::routing::post(crate::media::upload))
         .route("/robots.txt", get(crate::sitemap::robots))
         .route("/webhooks/stripe", axum::routing::post(stripe_webhook))
         .route("/reco/current", get(crate::recsys::serve::current))
@@ -268,6 +275,7 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     let commerce = args.payments.commerce(args.tax_rate_bp, &origin)?;
     tracing::info!(provider = commerce.provider.name(), "payments");
     let mut state = build_state(db.clone(), options, auth, commerce).await?;
+    state.media = Arc::new(app::ssr::media::DiskStore::new(&args.media_dir));
     let db_for_analytics = db.clone();
     let trainer = Arc::new(
         crate::recsys::trainer::StoreTrainer::new(

@@ -529,6 +529,8 @@ pub enum BlockKind {
     Code,
     /// A highlighted note.
     Callout,
+    /// An uploaded image, audio, video or file (`media`), with `text` as its caption.
+    Media,
 }
 
 /// One block of an item's content. Text is plain text: it is always rendered escaped.
@@ -545,6 +547,22 @@ pub struct Block {
     /// List entries.
     #[serde(default)]
     pub items: Vec<String>,
+    /// The upload of a media block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<super::media::MediaRef>,
+}
+
+impl Block {
+    /// A block of `kind` with `text`.
+    pub fn text(kind: BlockKind, text: String) -> Self {
+        Block {
+            kind,
+            text,
+            level: None,
+            items: Vec::new(),
+            media: None,
+        }
+    }
 }
 
 /// One entry of the table of contents.
@@ -742,10 +760,8 @@ mod tests {
     #[test]
     fn toc_numbers_headings_across_preview_and_body() {
         let h = |t: &str| Block {
-            kind: BlockKind::Heading,
-            text: t.into(),
             level: Some(2),
-            items: vec![],
+            ..Block::text(BlockKind::Heading, t.into())
         };
         let toc = table_of_contents(&[&[h("Intro")], &[h("Deep dive")]]);
         assert_eq!(toc.len(), 2);

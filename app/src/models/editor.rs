@@ -49,6 +49,10 @@ pub struct ItemDoc {
     pub price_minor: i64,
     /// Tag slugs.
     pub tags: Vec<String>,
+    /// The cover picture's address: the drawn one (`/covers/<slug>.svg`) or an uploaded
+    /// image (`/media/<hash>.<ext>`).
+    #[serde(default)]
+    pub cover: String,
     /// The free preview: everyone reads it.
     pub preview: Vec<Block>,
     /// The paid body: only buyers read it.
@@ -182,6 +186,14 @@ fn clean_block(b: &Block) -> Block {
         text: clean_text(&b.text),
         level: b.level,
         items: b.items.iter().map(|i| clean_text(i)).collect(),
+        media: b
+            .media
+            .clone()
+            .filter(|_| b.kind == BlockKind::Media)
+            .map(|mut m| {
+                m.name = crate::models::media::clean_name(&m.name);
+                m
+            }),
     }
 }
 
@@ -196,6 +208,7 @@ impl ItemDoc {
             description: clean_text(&self.description),
             price_minor: self.price_minor,
             tags: self.tags.iter().map(|t| t.trim().to_string()).collect(),
+            cover: self.cover.trim().to_string(),
             preview: self.preview.iter().map(clean_block).collect(),
             body: self.body.iter().map(clean_block).collect(),
         }
@@ -259,6 +272,14 @@ impl ItemDoc {
                 )));
             }
             match b.kind {
+                BlockKind::Media => match &b.media {
+                    Some(m) if crate::models::media::MediaRef::is_hash(&m.hash) => {}
+                    _ => {
+                        return Err(AppError::BadRequest(format!(
+                            "Block {at} is a media block without its file: upload it again or delete the block."
+                        )))
+                    }
+                },
                 BlockKind::Heading if !matches!(b.level, Some(2..=3)) => {
                     return Err(AppError::BadRequest(format!(
                         "Block {at} is a heading of level {}; use level 2 (section) or 3 (subsection).",
@@ -328,6 +349,7 @@ impl ItemDoc {
             .iter()
             .filter(|b| match b.kind {
                 BlockKind::List => b.items.iter().any(|i| !i.trim().is_empty()),
+                BlockKind::Media => b.media.is_some(),
                 _ => !b.text.trim().is_empty(),
             })
             .map(|b| Block {
@@ -364,12 +386,7 @@ pub fn text_to_blocks(text: &str) -> Vec<Block> {
 }
 
 fn paragraph(text: String) -> Block {
-    Block {
-        kind: BlockKind::Paragraph,
-        text,
-        level: None,
-        items: Vec::new(),
-    }
+    Block::text(BlockKind::Paragraph, text)
 }
 
 /// Pasted HTML as our blocks. Only the text survives: headings, paragraphs, lists, quotes
@@ -402,10 +419,8 @@ pub fn html_to_blocks(html: &str) -> Vec<Block> {
         };
         if !t.trim().is_empty() {
             out.push(Block {
-                kind,
-                text: t,
                 level,
-                items: Vec::new(),
+                ..Block::text(kind, t)
             });
         }
         text.clear();
@@ -565,10 +580,9 @@ fn close_list(out: &mut Vec<Block>, list: Option<(Option<u8>, Vec<String>)>) {
         let items: Vec<String> = items.into_iter().filter(|i| !i.trim().is_empty()).collect();
         if !items.is_empty() {
             out.push(Block {
-                kind: BlockKind::List,
-                text: String::new(),
                 level,
                 items,
+                ..Block::text(BlockKind::List, String::new())
             });
         }
     }
@@ -658,6 +672,7 @@ pub fn doc_lines(doc: &ItemDoc) -> Vec<String> {
             doc.price_minor % 100
         ),
         format!("Tags: {}", doc.tags.join(", ")),
+        format!("Cover: {}", doc.cover),
     ];
     lines.extend(doc.description.split("\n\n").map(|p| format!("About: {p}")));
     let block_line = |b: &Block| match b.kind {
@@ -672,6 +687,10 @@ pub fn doc_lines(doc: &ItemDoc) -> Vec<String> {
         BlockKind::Quote => format!("> {}", b.text),
         BlockKind::Code => format!("```\n{}\n```", b.text),
         BlockKind::Callout => format!("[!] {}", b.text),
+        BlockKind::Media => match &b.media {
+            Some(m) => format!("[{} {}] {}", m.kind.as_str(), m.name, b.text),
+            None => format!("[media] {}", b.text),
+        },
     };
     lines.extend(doc.preview.iter().map(block_line));
     lines.push("──── paywall ────".into());
@@ -772,10 +791,8 @@ mod tests {
         assert!(err.contains("Block 3"), "{err}");
         let mut d = doc();
         d.preview.push(Block {
-            kind: BlockKind::Heading,
-            text: "H".into(),
             level: Some(9),
-            items: vec![],
+            ..Block::text(BlockKind::Heading, "H".into())
         });
         assert!(d.check_draft().unwrap_err().to_string().contains("level 9"));
         let mut d = doc();
@@ -804,10 +821,8 @@ mod tests {
             preview: vec![
                 paragraph("  ".into()),
                 Block {
-                    kind: BlockKind::List,
-                    text: String::new(),
-                    level: None,
                     items: vec!["".into(), "one".into()],
+                    ..Block::text(BlockKind::List, String::new())
                 },
             ],
             ..doc()

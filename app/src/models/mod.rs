@@ -7,6 +7,7 @@ pub mod commerce;
 pub mod community;
 pub mod editor;
 pub mod i18n;
+pub mod media;
 pub mod moderation;
 pub mod money;
 pub mod notes;

@@ -100,7 +100,7 @@ pub fn is_note_id(id: &str) -> bool {
 /// The text a highlight can be made on, if the block has running text (lists do not).
 pub fn block_text(block: &Block) -> Option<&str> {
     match block.kind {
-        BlockKind::List => None,
+        BlockKind::List | BlockKind::Media => None,
         _ => Some(&block.text),
     }
 }
@@ -328,12 +328,7 @@ mod tests {
     use super::*;
 
     fn para(text: &str) -> Block {
-        Block {
-            kind: BlockKind::Paragraph,
-            text: text.into(),
-            level: None,
-            items: vec![],
-        }
+        Block::text(BlockKind::Paragraph, text.into())
     }
 
     fn note(kind: NoteKind, block: u32, start: u32, end: u32) -> Note {
@@ -387,10 +382,8 @@ mod tests {
         n.updated_ms = 5;
         assert!(n.checked(&blocks).is_err());
         let list = Block {
-            kind: BlockKind::List,
-            text: String::new(),
-            level: None,
             items: vec!["first entry".into()],
+            ..Block::text(BlockKind::List, String::new())
         };
         assert!(note(NoteKind::Highlight, 0, 0, 1)
             .checked(std::slice::from_ref(&list))

@@ -113,6 +113,19 @@ impl EditDoc {
         true
     }
 
+    /// Moves slot `id` to where slot `target` is (dragging one onto the other).
+    fn move_to(&mut self, id: u32, target: u32) -> bool {
+        let (Some(from), Some(to)) = (self.index(id), self.index(target)) else {
+            return false;
+        };
+        if from == to {
+            return false;
+        }
+        let slot = self.slots.remove(from);
+        self.slots.insert(to, slot);
+        true
+    }
+
     /// Inserts `blocks` after slot `after` (at the end if `None`); returns the new ids.
     fn insert_after(&mut self, after: Option<u32>, blocks: Vec<Block>) -> Vec<u32> {
         let at = after
@@ -130,12 +143,7 @@ impl EditDoc {
 }
 
 fn empty_paragraph() -> Block {
-    Block {
-        kind: BlockKind::Paragraph,
-        text: String::new(),
-        level: None,
-        items: Vec::new(),
-    }
+    Block::text(BlockKind::Paragraph, String::new())
 }
 
 /// The block types the type menu offers, as (value, English, Chinese).
@@ -160,11 +168,16 @@ fn type_value(kind: BlockKind, level: Option<u8>) -> &'static str {
         (BlockKind::Quote, _) => "quote",
         (BlockKind::Code, _) => "code",
         (BlockKind::Callout, _) => "callout",
+        (BlockKind::Media, _) => "media",
     }
 }
 
-/// `block` turned into type `value`, keeping its words (list entries become lines).
+/// `block` turned into type `value`, keeping its words (list entries become lines). A
+/// media block keeps its upload whatever is chosen.
 fn retyped(block: &Block, value: &str) -> Block {
+    if block.kind == BlockKind::Media {
+        return block.clone();
+    }
     let text = if block.kind == BlockKind::List {
         block.items.join("\n")
     } else {
@@ -182,21 +195,21 @@ fn retyped(block: &Block, value: &str) -> Block {
     };
     if kind == BlockKind::List {
         Block {
-            kind,
-            text: String::new(),
             level,
             items: text.lines().map(str::to_string).collect(),
+            ..Block::text(kind, String::new())
         }
     } else {
         Block {
-            kind,
-            text: if kind == BlockKind::Heading {
-                text.replace('\n', " ")
-            } else {
-                text
-            },
             level,
-            items: Vec::new(),
+            ..Block::text(
+                kind,
+                if kind == BlockKind::Heading {
+                    text.replace('\n', " ")
+                } else {
+                    text
+                },
+            )
         }
     }
 }
@@ -236,6 +249,8 @@ struct Ed {
     undo: StoredValue<Vec<EditDoc>>,
     redo: StoredValue<Vec<EditDoc>>,
     last_typing: StoredValue<f64>,
+    /// The slot being dragged, if any.
+    dragging: StoredValue<Option<u32>>,
 }
 
 impl Ed {
@@ -246,6 +261,17 @@ impl Ed {
             undo: StoredValue::new(Vec::new()),
             redo: StoredValue::new(Vec::new()),
             last_typing: StoredValue::new(0.0),
+            dragging: StoredValue::new(None),
+        }
+    }
+
+    /// Drag handlers for slot `id`: it can be picked up by its handle and dropped onto.
+    fn drop_on(self, id: u32) {
+        if let Some(from) = self.dragging.get_value() {
+            self.dragging.set_value(None);
+            self.change(true, |d| {
+                d.move_to(from, id);
+            });
         }
     }
 
@@ -772,6 +798,7 @@ fn EditorLoaded(d: DraftView) -> impl IntoView {
                 Either::Right(view! {
                     <article class="item editing">
                         <header class="item-head">
+                            <CoverField ed />
                             <div>
                                 <TextField ed field=title_field class="edit-title" label=t("Title", "标题") lang=lang.clone() single_line=true />
                                 <TextField ed field=alt_field class="item-alt" label=t("Title in the other language", "另一种语言的标题") lang=alt_lang.to_string() single_line=true />
@@ -797,6 +824,7 @@ fn EditorLoaded(d: DraftView) -> impl IntoView {
                                 ed.change(true, |d| new_id = d.insert_after(None, vec![empty_paragraph()]));
                                 if let Some(id) = new_id.first() { focus_block(*id); }
                             }>{t("+ Add a paragraph at the end", "+ 在末尾添加段落")}</button>
+                            <MediaAdder ed />
                         </section>
                     </article>
                 })
@@ -883,6 +911,44 @@ fn PriceField(ed: Ed) -> impl IntoView {
     }
 }
 
+/// The cover picture, and "Change cover" (an uploaded image).
+#[component]
+fn CoverField(ed: Ed) -> impl IntoView {
+    use crate::models::media::MediaKind;
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    let progress = RwSignal::new(None::<(String, f64)>);
+    let error = RwSignal::new(None::<String>);
+    let cover = move || ed.doc.with(|d| d.meta.cover.clone());
+    let on_change = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        upload::chosen(
+            ev,
+            MediaKind::Image,
+            progress,
+            error,
+            locale,
+            move |media| {
+                ed.change(true, |d| d.meta.cover = media.url());
+            },
+        );
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, progress, error);
+    };
+    view! {
+        <div class="edit-cover">
+            <img class="item-cover" src=cover alt="" width="240" height="320" data-testid="edit-cover" />
+            <label class="button secondary upload-choice">
+                {t("Change cover", "更换封面")}
+                <input type="file" class="visually-hidden" accept=MediaKind::Image.accept()
+                    data-testid="upload-cover" on:change=on_change />
+            </label>
+            {move || progress.get().map(|(_, share)| view! { <progress max="1" value=share.to_string()></progress> })}
+            {move || error.get().map(|e| view! { <p class="notice-warn" role="alert">{e}</p> })}
+        </div>
+    }
+}
+
 #[component]
 fn TagsField(ed: Ed, choices: StoredValue<Vec<(String, String)>>) -> impl IntoView {
     let locale = crate::components::forms::use_locale();
@@ -946,6 +1012,11 @@ fn SlotEdit(ed: Ed, id: u32) -> impl IntoView {
             None => ().into_any(),
             Some(None) => view! {
                 <div class="paywall-divider" role="separator" tabindex="0" id=format!("blk-{id}") data-testid="paywall-divider"
+                    draggable="true"
+                    on:dragstart=move |_| ed.dragging.set_value(Some(id))
+                    on:dragend=move |_| ed.dragging.set_value(None)
+                    on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+                    on:drop=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); ed.drop_on(id); }
                     aria-label=t("Paywall: above is the free preview, below is for buyers. Alt+Up or Alt+Down moves it.", "付费分隔线：上方为免费试读，下方购买后可读。Alt+上/下 可移动。")
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                         if ev.alt_key() && (ev.key() == "ArrowUp" || ev.key() == "ArrowDown") {
@@ -1096,21 +1167,39 @@ fn BlockEdit(
         BlockKind::Quote => "edit-text edit-quote",
         BlockKind::Code => "edit-text edit-code",
         BlockKind::Callout => "edit-text edit-callout callout",
+        BlockKind::Media => "edit-text edit-caption",
     };
     let label = move || {
         let name = TYPES
             .iter()
             .find(|(v, _, _)| *v == current)
-            .map_or("", |(_, en, zh)| locale.pick(en, zh));
+            .map_or(t("Media", "媒体"), |(_, en, zh)| locale.pick(en, zh));
         match locale {
             Locale::En => format!("Block {}: {name}", position.get()),
             Locale::Zh => format!("第 {} 块：{name}", position.get()),
         }
     };
+    let media = ed.doc.with_untracked(|d| {
+        d.slots
+            .iter()
+            .find(|s| s.id == id)
+            .and_then(|s| s.block.as_ref())
+            .and_then(|b| b.media.clone())
+    });
+    let is_media = kind == BlockKind::Media;
+    let preview = media.clone().map(|m| view! { <MediaPreview m /> });
+    let media_label = media.as_ref().map(|m| media_name(m.kind, locale));
     view! {
-        <div class="edit-block" data-kind=current data-testid="edit-block">
+        <div class="edit-block" data-kind=current data-testid="edit-block"
+            on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+            on:drop=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); ed.drop_on(id); }>
             <div class="block-tools" role="toolbar" aria-label=label>
-                <select aria-label=t("Block type", "块类型") on:change=move |ev| {
+                <span class="drag-handle" draggable="true" title=t("Drag to move (or Alt+Up / Alt+Down)", "拖动以移动（或 Alt+上 / Alt+下）")
+                    aria-hidden="true"
+                    on:dragstart=move |_| ed.dragging.set_value(Some(id))
+                    on:dragend=move |_| ed.dragging.set_value(None)>"⠿"</span>
+                {media_label.map(|l| view! { <span class="media-label">{l}</span> })}
+                <select aria-label=t("Block type", "块类型") hidden=is_media on:change=move |ev| {
                     let value = event_target_value(&ev);
                     ed.change(true, |d| {
                         if let Some(b) = d.block_mut(id) {
@@ -1128,10 +1217,207 @@ fn BlockEdit(
                 <button type="button" aria-label=t("Add a paragraph below (Ctrl+Enter)", "在下方添加段落（Ctrl+Enter）") on:click=move |_| add_below()>"+"</button>
                 <button type="button" aria-label=t("Delete this block", "删除此块") on:click=move |_| delete()>"×"</button>
             </div>
+            {preview}
             <textarea id=format!("blk-{id}") class=class rows="1" aria-label=label
                 prop:value=text on:input=on_input on:keydown=on_keydown on:paste=on_paste
-                placeholder=if kind == BlockKind::List { t("One entry per line", "每行一项") } else { "" }></textarea>
+                placeholder=match kind {
+                    BlockKind::List => t("One entry per line", "每行一项"),
+                    BlockKind::Media => t("Caption (for images, also what a screen reader says)", "说明文字（图片的说明也会被读屏软件读出）"),
+                    _ => "",
+                }></textarea>
         </div>
+    }
+}
+
+fn media_name(kind: crate::models::media::MediaKind, locale: Locale) -> &'static str {
+    use crate::models::media::MediaKind;
+    match kind {
+        MediaKind::Image => locale.pick("Image", "图片"),
+        MediaKind::Audio => locale.pick("Audio", "音频"),
+        MediaKind::Video => locale.pick("Video", "视频"),
+        MediaKind::File => locale.pick("File", "文件"),
+    }
+}
+
+/// What a media block holds, small, in the editor.
+#[component]
+fn MediaPreview(m: crate::models::media::MediaRef) -> impl IntoView {
+    use crate::models::media::MediaKind;
+    let url = m.url();
+    match m.kind {
+        MediaKind::Image => view! { <img class="edit-media" src=m.widths.first().map_or(url, |w| m.url_at(*w)) alt="" /> }.into_any(),
+        MediaKind::Audio => view! { <audio class="edit-media" controls=true preload="none" src=url></audio> }.into_any(),
+        MediaKind::Video => view! { <video class="edit-media" controls=true preload="none" src=url></video> }.into_any(),
+        MediaKind::File => view! { <p class="edit-media">{format!("{} ({})", m.name, m.size_text())}</p> }.into_any(),
+    }
+}
+
+/// "Add an image, audio, video or file": each kind's limit is shown before choosing; the
+/// upload shows its progress and, if the network drops, says to choose the file again.
+#[component]
+fn MediaAdder(ed: Ed) -> impl IntoView {
+    use crate::models::media::{human_size, MediaKind};
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    let progress = RwSignal::new(None::<(String, f64)>);
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <div class="media-adder" data-testid="media-adder">
+            <p>{t("Add an image, audio, video or file at the end:", "在末尾添加图片、音频、视频或文件：")}</p>
+            <div class="row">
+                {MediaKind::ALL.into_iter().map(|kind| {
+                    let on_change = move |ev: leptos::ev::Event| {
+                        #[cfg(feature = "hydrate")]
+                        upload::chosen(ev, kind, progress, error, locale, move |media| {
+                            let block = Block {
+                                media: Some(media),
+                                ..Block::text(BlockKind::Media, String::new())
+                            };
+                            let mut ids = Vec::new();
+                            ed.change(true, |d| ids = d.insert_after(None, vec![block]));
+                            if let Some(id) = ids.first() {
+                                focus_block(*id);
+                            }
+                        });
+                        #[cfg(not(feature = "hydrate"))]
+                        let _ = (ev, kind, progress, error, ed);
+                    };
+                    view! {
+                        <label class="button secondary upload-choice">
+                            {format!("{} ({} {})", media_name(kind, locale), t("up to", "最大"), human_size(kind.limit()))}
+                            <input type="file" class="visually-hidden" accept=kind.accept()
+                                data-testid=format!("upload-{}", kind.as_str()) on:change=on_change />
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            {move || progress.get().map(|(name, share)| view! {
+                <p class="upload-progress" role="status" data-testid="upload-progress">
+                    <label>
+                        {format!("{} {name}: {:.0}%", t("Uploading", "正在上传"), share * 100.0)}
+                        " " <progress max="1" value=share.to_string()></progress>
+                    </label>
+                </p>
+            })}
+            {move || error.get().map(|e| view! { <p class="notice-warn" role="alert" data-testid="upload-error">{e}</p> })}
+        </div>
+    }
+}
+
+/// Sending a chosen file to the store with a progress bar (the browser's `XMLHttpRequest`,
+/// whose upload reports progress; `fetch` does not).
+#[cfg(feature = "hydrate")]
+mod upload {
+    use crate::models::i18n::Locale;
+    use crate::models::media::{human_size, MediaKind, MediaRef};
+    use leptos::prelude::*;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    /// Uploads the file chosen in the input of `ev` as `kind`, showing `progress` and any
+    /// `error`; `done` gets the stored file.
+    pub fn chosen(
+        ev: leptos::ev::Event,
+        kind: MediaKind,
+        progress: RwSignal<Option<(String, f64)>>,
+        error: RwSignal<Option<String>>,
+        locale: Locale,
+        done: impl Fn(MediaRef) + 'static,
+    ) {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        // The same file can be chosen again (to restart a failed upload).
+        input.set_value("");
+        error.set(None);
+        let size = file.size() as u64;
+        if size > kind.limit() {
+            error.set(Some(match locale {
+                Locale::En => format!(
+                    "{} is {}; {} can be at most {}. Nothing was uploaded.",
+                    file.name(),
+                    human_size(size),
+                    kind.as_str(),
+                    human_size(kind.limit())
+                ),
+                Locale::Zh => format!(
+                    "{} 大小为 {}，超过上限 {}，未上传。",
+                    file.name(),
+                    human_size(size),
+                    human_size(kind.limit())
+                ),
+            }));
+            return;
+        }
+        let Ok(xhr) = web_sys::XmlHttpRequest::new() else {
+            return;
+        };
+        let name = file.name();
+        let url = format!(
+            "/studio/media?kind={}&name={}",
+            kind.as_str(),
+            String::from(js_sys::encode_uri_component(&name))
+        );
+        if xhr.open("POST", &url).is_err() {
+            return;
+        }
+        let _ = xhr.set_request_header("Content-Type", "application/octet-stream");
+        progress.set(Some((name.clone(), 0.0)));
+        if let Ok(up) = xhr.upload() {
+            let shown = name.clone();
+            let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
+                move |e: web_sys::ProgressEvent| {
+                    if e.length_computable() && e.total() > 0.0 {
+                        progress.set(Some((shown.clone(), e.loaded() / e.total())));
+                    }
+                },
+            );
+            up.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+            on_progress.forget();
+        }
+        let answer = xhr.clone();
+        let on_load = Closure::<dyn FnMut()>::new(move || {
+            progress.set(None);
+            let status = answer.status().unwrap_or(0);
+            let text = answer.response_text().ok().flatten().unwrap_or_default();
+            if status == 201 {
+                if let Ok(media) = serde_json::from_str::<MediaRef>(&text) {
+                    done(media);
+                    return;
+                }
+            }
+            let said = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v["error"].as_str().map(str::to_string));
+            error.set(Some(said.unwrap_or_else(|| {
+                format!(
+                    "{} ({status})",
+                    locale.pick("The upload failed", "上传失败")
+                )
+            })));
+        });
+        xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
+        on_load.forget();
+        let on_error = Closure::<dyn FnMut()>::new(move || {
+            progress.set(None);
+            error.set(Some(
+                locale
+                    .pick(
+                        "The upload stopped (the network dropped). Choose the file again to restart it.",
+                        "上传中断（网络断开）。请重新选择文件以重新上传。",
+                    )
+                    .into(),
+            ));
+        });
+        xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+        let _ = xhr.send_with_opt_blob(Some(&file));
     }
 }
 
@@ -1366,6 +1652,25 @@ mod tests {
         assert_eq!(moved.body, vec![block("b"), block("c")]);
         let first = e.slots[0].id;
         assert!(!e.shift(first, -1), "the first block cannot move up");
+    }
+
+    #[test]
+    fn dragging_a_block_onto_another_puts_it_in_its_place() {
+        let doc = ItemDoc {
+            preview: vec![block("a"), block("b"), block("c")],
+            ..ItemDoc::default()
+        };
+        let mut e = EditDoc::from_doc(doc);
+        let (a, c) = (e.slots[0].id, e.slots[2].id);
+        assert!(e.move_to(a, c));
+        assert_eq!(e.to_doc().preview, vec![block("b"), block("c"), block("a")]);
+        assert!(!e.move_to(a, a));
+        let wall = e.slots[e.paywall_at()].id;
+        assert!(e.move_to(wall, e.slots[0].id));
+        assert!(
+            e.to_doc().preview.is_empty(),
+            "the paywall dragged to the top"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::components::seo::PageMeta;
 use crate::models::catalog::{heading_anchor, Access, Block, BlockKind, ItemDetail};
 use crate::models::i18n::Locale;
 use crate::pages::shop::{BundleOffers, BuyBox};
-use leptos::either::{Either, EitherOf3, EitherOf6};
+use leptos::either::{Either, EitherOf3, EitherOf4, EitherOf7};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -248,28 +248,76 @@ pub fn Blocks(blocks: Vec<Block>, first_heading: usize) -> impl IntoView {
             BlockKind::Heading => {
                 let id = heading_anchor(n);
                 n += 1;
-                EitherOf6::A(if b.level.unwrap_or(2) >= 3 {
+                EitherOf7::A(if b.level.unwrap_or(2) >= 3 {
                     Either::Left(view! { <h4 id=id>{b.text}</h4> })
                 } else {
                     Either::Right(view! { <h3 id=id>{b.text}</h3> })
                 })
             }
-            BlockKind::Paragraph => EitherOf6::B(view! { <p>{b.text}</p> }),
+            BlockKind::Paragraph => EitherOf7::B(view! { <p>{b.text}</p> }),
             BlockKind::List => {
                 let items = b
                     .items
                     .into_iter()
                     .map(|i| view! { <li>{i}</li> })
                     .collect_view();
-                EitherOf6::C(if b.level == Some(1) {
+                EitherOf7::C(if b.level == Some(1) {
                     Either::Left(view! { <ol>{items}</ol> })
                 } else {
                     Either::Right(view! { <ul>{items}</ul> })
                 })
             }
-            BlockKind::Quote => EitherOf6::D(view! { <blockquote>{b.text}</blockquote> }),
-            BlockKind::Code => EitherOf6::E(view! { <pre><code>{b.text}</code></pre> }),
-            BlockKind::Callout => EitherOf6::F(view! { <p class="callout">{b.text}</p> }),
+            BlockKind::Quote => EitherOf7::D(view! { <blockquote>{b.text}</blockquote> }),
+            BlockKind::Code => EitherOf7::E(view! { <pre><code>{b.text}</code></pre> }),
+            BlockKind::Callout => EitherOf7::F(view! { <p class="callout">{b.text}</p> }),
+            BlockKind::Media => {
+                EitherOf7::G(view! { <MediaFigure media=b.media caption=b.text /> })
+            }
         })
         .collect_view()
+}
+
+/// An uploaded image (with its smaller copies for narrow screens), audio or video player,
+/// or download link, with its caption. The caption is text; the address is our own.
+#[component]
+pub fn MediaFigure(
+    media: Option<crate::models::media::MediaRef>,
+    caption: String,
+) -> impl IntoView {
+    use crate::models::media::MediaKind;
+    let Some(m) = media else {
+        return EitherOf4::D(());
+    };
+    let has_caption = !caption.trim().is_empty();
+    let figcaption = has_caption.then(|| view! { <figcaption>{caption.clone()}</figcaption> });
+    match m.kind {
+        MediaKind::Image => EitherOf4::A(view! {
+            <figure class="media media-image">
+                <img src=m.url() srcset=m.srcset() sizes="(max-width: 42rem) 100vw, 42rem"
+                    alt=caption.clone() loading="lazy"
+                    width=m.width.map(|w| w.to_string()) height=m.height.map(|h| h.to_string()) />
+                {figcaption}
+            </figure>
+        }),
+        MediaKind::Audio | MediaKind::Video => {
+            let url = m.url();
+            EitherOf4::B(view! {
+                <figure class="media media-player">
+                    {if m.kind == MediaKind::Audio {
+                        Either::Left(view! { <audio controls=true preload="metadata" src=url></audio> })
+                    } else {
+                        Either::Right(view! { <video controls=true preload="metadata" playsinline=true src=url></video> })
+                    }}
+                    {figcaption}
+                </figure>
+            })
+        }
+        MediaKind::File => EitherOf4::C(view! {
+            <p class="media media-file">
+                <a href=m.url() download=m.name.clone()>{m.name.clone()}</a>
+                " " <span class="muted">{format!("({})", m.size_text())}</span>
+                {has_caption.then(|| view! { " — " {caption.clone()} })}
+            </p>
+        }),
+    }
 }

@@ -12,7 +12,7 @@ use crate::models::catalog::{heading_anchor, Block, BlockKind};
 use crate::models::i18n::Locale;
 use crate::models::notes::{runs, Note, NoteKind};
 use crate::models::reading::{CourseState, ReaderView, Theme, DEFAULT_FONT_SIZE, FONT_SIZES};
-use leptos::either::{Either, EitherOf6};
+use leptos::either::{Either, EitherOf7};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -296,6 +296,11 @@ fn MarkedBlocks(blocks: Vec<Block>, notes: RwSignal<Vec<Note>>) -> impl IntoView
         .enumerate()
         .map(|(i, b)| {
             let i = i as u32;
+            let caption = if b.kind == BlockKind::Media {
+                b.text.clone()
+            } else {
+                String::new()
+            };
             let text = b.text;
             let marked = move || {
                 notes.with(|all| {
@@ -321,14 +326,14 @@ fn MarkedBlocks(blocks: Vec<Block>, notes: RwSignal<Vec<Note>>) -> impl IntoView
                 BlockKind::Heading => {
                     let id = heading_anchor(heading);
                     heading += 1;
-                    EitherOf6::A(if b.level.unwrap_or(2) >= 3 {
+                    EitherOf7::A(if b.level.unwrap_or(2) >= 3 {
                         Either::Left(view! { <h4 id=id class:bookmarked=bookmarked>{marked}</h4> })
                     } else {
                         Either::Right(view! { <h3 id=id class:bookmarked=bookmarked>{marked}</h3> })
                     })
                 }
                 BlockKind::Paragraph => {
-                    EitherOf6::B(view! { <p class:bookmarked=bookmarked>{marked}</p> })
+                    EitherOf7::B(view! { <p class:bookmarked=bookmarked>{marked}</p> })
                 }
                 BlockKind::List => {
                     let items = b
@@ -336,21 +341,26 @@ fn MarkedBlocks(blocks: Vec<Block>, notes: RwSignal<Vec<Note>>) -> impl IntoView
                         .into_iter()
                         .map(|i| view! { <li>{i}</li> })
                         .collect_view();
-                    EitherOf6::C(if b.level == Some(1) {
+                    EitherOf7::C(if b.level == Some(1) {
                         Either::Left(view! { <ol class:bookmarked=bookmarked>{items}</ol> })
                     } else {
                         Either::Right(view! { <ul class:bookmarked=bookmarked>{items}</ul> })
                     })
                 }
-                BlockKind::Quote => EitherOf6::D(
+                BlockKind::Quote => EitherOf7::D(
                     view! { <blockquote class:bookmarked=bookmarked>{marked}</blockquote> },
                 ),
-                BlockKind::Code => EitherOf6::E(
+                BlockKind::Code => EitherOf7::E(
                     view! { <pre class:bookmarked=bookmarked><code>{marked}</code></pre> },
                 ),
-                BlockKind::Callout => EitherOf6::F(
+                BlockKind::Callout => EitherOf7::F(
                     view! { <p class="callout" class:bookmarked=bookmarked>{marked}</p> },
                 ),
+                BlockKind::Media => EitherOf7::G(view! {
+                    <div class:bookmarked=bookmarked>
+                        <crate::pages::item::MediaFigure media=b.media.clone() caption=caption />
+                    </div>
+                }),
             }
         })
         .collect_view()

@@ -12,6 +12,7 @@ use crate::models::catalog::Block;
 use crate::models::editor::{
     DraftView, ItemDoc, SaveOutcome, VersionKind, VersionSummary, VersionView,
 };
+use crate::models::media::MediaRef;
 use crate::ssr::access::{self, SignedIn, Viewer};
 use crate::ssr::db::{rows, transact, Db, TxError};
 use serde::Deserialize;
@@ -36,6 +37,8 @@ struct Target {
     slug: String,
     language: String,
     live: bool,
+    /// The user key of the creator it belongs to.
+    owner: Option<String>,
 }
 
 async fn find(db: &Db, slug: &str) -> Result<TargetRow, AppError> {
@@ -99,6 +102,7 @@ async fn target<'v>(
             slug: row.slug,
             language: row.language,
             live: row.status == "published",
+            owner: row.owner,
         },
         me,
     ))
@@ -108,10 +112,125 @@ async fn target<'v>(
 /// NULL).
 fn block_value(b: &Block) -> Value {
     let mut v = json!({ "kind": b.kind, "text": b.text, "items": b.items });
-    if let (Some(level), Value::Object(map)) = (b.level, &mut v) {
-        map.insert("level".into(), json!(level));
+    if let Value::Object(map) = &mut v {
+        if let Some(level) = b.level {
+            map.insert("level".into(), json!(level));
+        }
+        if let Some(m) = &b.media {
+            let mut media = json!({
+                "hash": m.hash, "kind": m.kind, "ext": m.ext, "name": m.name,
+                "size": m.size, "widths": m.widths,
+            });
+            if let Value::Object(mm) = &mut media {
+                if let Some(w) = m.width {
+                    mm.insert("width".into(), json!(w));
+                }
+                if let Some(h) = m.height {
+                    mm.insert("height".into(), json!(h));
+                }
+            }
+            map.insert("media".into(), media);
+        }
     }
     v
+}
+
+/// The uploads `blocks` use, by hash.
+fn media_hashes<'a>(blocks: impl Iterator<Item = &'a Block>) -> Vec<String> {
+    let mut hashes: Vec<String> = blocks
+        .filter_map(|b| b.media.as_ref().map(|m| m.hash.clone()))
+        .collect();
+    hashes.sort();
+    hashes.dedup();
+    hashes
+}
+
+/// Replaces each media block's reference with what the store knows about the file, and
+/// refuses files that are not in the store or that someone other than `me` or the item's
+/// creator uploaded.
+async fn check_media(
+    db: &Db,
+    t: &Target,
+    me: &SignedIn,
+    doc: &mut ItemDoc,
+) -> Result<(), AppError> {
+    let cover = cover_media(&doc.cover);
+    let drawn = format!("/covers/{}.svg", t.slug);
+    if !doc.cover.is_empty() && doc.cover != drawn && cover.is_none() {
+        return Err(AppError::BadRequest(
+            "The cover must be an image uploaded here (or the drawn cover).".into(),
+        ));
+    }
+    let mut hashes = media_hashes(doc.preview.iter().chain(&doc.body));
+    hashes.extend(cover.clone());
+    if hashes.is_empty() {
+        return Ok(());
+    }
+    #[derive(Deserialize)]
+    struct Known {
+        #[serde(flatten)]
+        media: MediaRef,
+        by: Vec<String>,
+    }
+    let known: Vec<Known> = rows(
+        db,
+        "read media of a draft",
+        "SELECT record::id(id) AS hash, kind, ext, name, size, width, height, widths,
+                uploaders.map(|$u| record::id($u)) AS by
+         FROM $hashes.map(|$h| type::record('media', $h))",
+        json!({ "hashes": hashes }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read media of a draft", e))?;
+    for (n, b) in doc
+        .preview
+        .iter_mut()
+        .chain(doc.body.iter_mut())
+        .enumerate()
+    {
+        let Some(m) = &b.media else { continue };
+        let Some(k) = known.iter().find(|k| k.media.hash == m.hash) else {
+            return Err(AppError::BadRequest(format!(
+                "The file of block {} is not in the store: upload it again.",
+                n + 1
+            )));
+        };
+        let mine = k.by.contains(&me.user_key);
+        let owners = t.owner.as_ref().is_some_and(|o| k.by.contains(o));
+        if !(mine || owners) {
+            return Err(AppError::BadRequest(format!(
+                "Block {} uses a file uploaded to another store: upload your own copy.",
+                n + 1
+            )));
+        }
+        b.media = Some(k.media.clone());
+    }
+    if let Some(hash) = cover {
+        let k = known.iter().find(|k| k.media.hash == hash);
+        let allowed = k.is_some_and(|k| {
+            k.media.kind == crate::models::media::MediaKind::Image
+                && (k.by.contains(&me.user_key)
+                    || t.owner.as_ref().is_some_and(|o| k.by.contains(o)))
+        });
+        match k {
+            Some(k) if allowed => doc.cover = k.media.url(),
+            _ => {
+                return Err(AppError::BadRequest(
+                    "The cover must be an image uploaded to this store.".into(),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The upload a cover address names (`/media/<hash>.<ext>`), if it names one.
+fn cover_media(cover: &str) -> Option<String> {
+    let file = cover.strip_prefix("/media/")?;
+    crate::models::media::parse_file_name(file)
+        .filter(|(_, width, _)| width.is_none())
+        .map(|(hash, _, _)| hash)
 }
 
 fn blocks_value(blocks: &[Block]) -> Value {
@@ -128,6 +247,7 @@ fn doc_value(doc: &ItemDoc) -> Value {
         "description": doc.description,
         "price_minor": doc.price_minor,
         "tags": doc.tags,
+        "cover": doc.cover,
         "preview": blocks_value(&doc.preview),
         "body": blocks_value(&doc.body),
     })
@@ -172,13 +292,14 @@ async fn ensure_draft(db: &Db, t: &Target) -> Result<DraftRow, AppError> {
         description: String,
         price_minor: i64,
         tags: Vec<String>,
+        cover: String,
         preview: Vec<Block>,
         body: Option<Vec<Block>>,
     }
     let live: Vec<LiveRow> = rows(
         db,
         "read live item for a draft",
-        "SELECT title_en, title_zh, summary_en, summary_zh, description, price_minor, tags, preview,
+        "SELECT title_en, title_zh, summary_en, summary_zh, description, price_minor, tags, cover, preview,
                 type::record('item_body', $key).blocks AS body
          FROM type::record('item', $key)",
         json!({ "key": t.key }),
@@ -195,6 +316,7 @@ async fn ensure_draft(db: &Db, t: &Target) -> Result<DraftRow, AppError> {
         description: live.description,
         price_minor: live.price_minor,
         tags: live.tags,
+        cover: live.cover,
         preview: live.preview,
         body: live.body.unwrap_or_default(),
     };
@@ -305,8 +427,9 @@ async fn save_as(
     kind: VersionKind,
 ) -> Result<SaveOutcome, AppError> {
     let (t, me) = target(db, viewer, slug).await?;
-    let doc = doc.cleaned();
+    let mut doc = doc.cleaned();
     doc.check_draft()?;
+    check_media(db, &t, me, &mut doc).await?;
     ensure_draft(db, &t).await?;
     #[derive(Deserialize)]
     struct Saved {
@@ -433,6 +556,7 @@ async fn go_live(
             title_en = $doc.title_en, title_zh = $doc.title_zh,
             summary_en = $doc.summary_en, summary_zh = $doc.summary_zh,
             description = $doc.description, tags = $doc.tags,
+            cover = IF $doc.cover = '' THEN cover ELSE $doc.cover END,
             price_minor = $doc.price_minor,
             tier = IF $doc.price_minor = 0 THEN NONE ELSE tier END,
             preview = $preview, status = 'published',
@@ -455,7 +579,24 @@ async fn go_live(
             "The draft changed while publishing. Reload the editor and publish again.".into(),
         ),
         TxError::Db(e) => AppError::internal("publish draft", e),
-    })
+    })?;
+    // Files in the free preview are public from now on; files in the paid body open to
+    // whoever may read this item.
+    rows::<Value>(
+        db,
+        "record media use",
+        "UPDATE $free.map(|$h| type::record('media', $h)) SET public = true;
+         UPDATE $paid.map(|$h| type::record('media', $h))
+            SET items = array::union(items, [type::record('item', $key)]);",
+        json!({
+            "free": media_hashes(preview.iter()).into_iter().chain(cover_media(&doc.cover)).collect::<Vec<_>>(),
+            "paid": media_hashes(body.iter()), "key": t.key,
+        }),
+        0,
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| AppError::internal("record media use", e))
 }
 
 /// Publishes the draft of `slug` at `at` (RFC 3339; within a year), or cancels the
@@ -541,6 +682,7 @@ pub async fn publish_due(db: &Db) -> Result<usize, AppError> {
             slug: d.slug,
             language: d.language,
             live: true,
+            owner: None,
         };
         let Some(draft) = read_draft(db, &t.key).await? else {
             continue;

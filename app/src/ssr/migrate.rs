@@ -112,6 +112,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reports, hidden content, suspensions and the word list",
         sql: include_str!("migrations/0018_moderation.surql"),
     },
+    Migration {
+        version: 19,
+        name: "uploaded media",
+        sql: include_str!("migrations/0019_media.surql"),
+    },
 ];
 
 /// Why migrating stopped.

@@ -13,6 +13,7 @@ pub mod courses;
 pub mod db;
 pub mod editor;
 pub mod mail;
+pub mod media;
 pub mod migrate;
 pub mod moderation;
 pub mod notes;

@@ -23,6 +23,8 @@ pub struct AppState {
     pub trainer: Arc<dyn super::reco::Trainer>,
     /// Leptos' options (site root, output name).
     pub leptos_options: LeptosOptions,
+    /// Where uploaded images, audio, video and files are kept.
+    pub media: Arc<dyn super::media::MediaStore>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

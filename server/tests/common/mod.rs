@@ -239,10 +239,19 @@ impl Browser {
         self.send(req).await
     }
 
-    /// The raw bytes at `path` (for binary files).
+    /// The raw bytes at `path` (for binary files), with this browser's cookies.
     pub async fn get_bytes(&self, path: &str) -> Vec<u8> {
+        let jar = self
+            .cookies
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
         self.http
             .get(format!("{}{path}", self.base))
+            .header(COOKIE, jar)
             .send()
             .await
             .expect("request")
@@ -285,6 +294,19 @@ impl Browser {
                 .header("sec-fetch-site", "same-origin")
                 .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(form(fields)),
+        )
+        .await
+    }
+
+    /// POSTs raw `bytes` (an upload), same-origin, as the page's script does.
+    pub async fn post_bytes(&self, path: &str, content_type: &str, bytes: Vec<u8>) -> Reply {
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header(ACCEPT, "application/json")
+                .header("sec-fetch-site", "same-origin")
+                .header(CONTENT_TYPE, content_type)
+                .body(bytes),
         )
         .await
     }
