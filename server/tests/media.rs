@@ -66,7 +66,11 @@ fn png_bomb() -> Vec<u8> {
     out.extend(&ihdr);
     out.extend(crc32(&ihdr).to_be_bytes());
     // An image data chunk of a few bytes (an empty compressed stream).
-    let idat = [b"IDAT".as_slice(), &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]].concat();
+    let idat = [
+        b"IDAT".as_slice(),
+        &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ]
+    .concat();
     out.extend(8u32.to_be_bytes());
     out.extend(&idat);
     out.extend(crc32(&idat).to_be_bytes());
