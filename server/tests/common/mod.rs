@@ -183,15 +183,19 @@ impl Browser {
         };
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
-        let jar = self
-            .cookies
+    /// The `Cookie` header this browser sends (empty when it holds none).
+    fn cookie_header(&self) -> String {
+        self.cookies
             .lock()
             .unwrap()
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
-            .join("; ");
+            .join("; ")
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
+        let jar = self.cookie_header();
         let req = if jar.is_empty() {
             req
         } else {
@@ -241,14 +245,7 @@ impl Browser {
 
     /// The raw bytes at `path` (for binary files), with this browser's cookies.
     pub async fn get_bytes(&self, path: &str) -> Vec<u8> {
-        let jar = self
-            .cookies
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let jar = self.cookie_header();
         self.http
             .get(format!("{}{path}", self.base))
             .header(COOKIE, jar)
