@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::shop::{count, learner, paid_items, query};
+use common::shop::{buy, count, learner, paid_items, query};
 use common::{app, Browser, Reply, TestApp};
 use serde_json::{json, Value};
 
@@ -506,4 +506,188 @@ async fn hostile_text_in_every_field_and_in_pasted_html_stays_text() {
         let own = creator.get(&format!("/item/{slug}?edit=1")).await;
         assert!(common::xss::executable_markup(&own.body).is_empty());
     }
+}
+
+/// The lessons of course `slug` as the reader lists them: (key, title, done).
+async fn course_lessons(b: &Browser, slug: &str) -> Vec<(String, String, bool)> {
+    let r = b.fetch(&format!("/api/reader?slug={slug}")).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let v: Value = serde_json::from_str(&r.body).unwrap();
+    v["course"]["lessons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["key"].as_str().unwrap().to_string(),
+                l["title"].as_str().unwrap().to_string(),
+                l["done"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn mark_done(b: &Browser, slug: &str, lesson: &str) {
+    let r = b
+        .call(
+            "/api/lesson_done",
+            &[("slug", slug), ("lesson", lesson), ("done", "true")],
+        )
+        .await;
+    assert!(r.status < 400, "{r:?}");
+}
+
+fn heading(level: u8, text: &str, lesson: Option<&str>) -> Value {
+    let mut h = json!({ "kind": "heading", "text": text, "level": level, "items": [] });
+    if let Some(k) = lesson {
+        h["lesson"] = json!(k);
+    }
+    h
+}
+
+#[tokio::test]
+async fn a_course_is_reorganised_on_its_page_and_learners_keep_their_completed_lessons() {
+    let app = app();
+    let courses = query(
+        &app.db,
+        "SELECT VALUE slug FROM item WHERE kind = 'course' AND status = 'published' AND price_minor > 0
+         AND creator = creator:c2 ORDER BY slug",
+        json!({}),
+    )
+    .await;
+    let slug = courses[0].as_str().unwrap().to_string();
+    let other = courses[1].as_str().unwrap().to_string();
+    let (learner_b, _) = learner(app).await;
+    buy(&learner_b, &slug, "course-edit-1").await;
+    let before = course_lessons(&learner_b, &slug).await;
+    assert!(before.len() >= 4, "{before:?}");
+    let (kept, dropped) = (before[1].0.clone(), before[2].0.clone());
+    mark_done(&learner_b, &slug, &kept).await;
+    mark_done(&learner_b, &slug, &dropped).await;
+
+    // The editor opens the course with each lesson subheading carrying its lesson's key.
+    let creator = signed_in(app, "c2").await;
+    let d = open(&creator, &slug).await;
+    assert_eq!(d["course"], true);
+    let blocks = |doc: &Value| -> Vec<Value> {
+        doc["preview"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(doc["body"].as_array().unwrap())
+            .cloned()
+            .collect()
+    };
+    let keys: Vec<String> = blocks(&d["doc"])
+        .iter()
+        .filter(|b| b["level"] == 3)
+        .map(|b| b["lesson"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(keys, before.iter().map(|l| l.0.clone()).collect::<Vec<_>>());
+
+    // Move the second lesson (with its text) to the very end under a new name, delete the
+    // third, and add a chapter with a new lesson.
+    let mut doc = d["doc"].clone();
+    let take_section = |list: &mut Vec<Value>, key: &str| -> Option<Vec<Value>> {
+        let start = list.iter().position(|b| b["lesson"] == key)?;
+        let end = (start + 1..list.len())
+            .find(|&j| list[j]["kind"] == "heading")
+            .unwrap_or(list.len());
+        Some(list.drain(start..end).collect())
+    };
+    let mut preview: Vec<Value> = doc["preview"].as_array().unwrap().clone();
+    let mut body: Vec<Value> = doc["body"].as_array().unwrap().clone();
+    let mut moved = take_section(&mut body, &kept)
+        .or_else(|| take_section(&mut preview, &kept))
+        .unwrap();
+    moved[0]["text"] = json!("Renamed lesson, moved to the end");
+    take_section(&mut body, &dropped)
+        .or_else(|| take_section(&mut preview, &dropped))
+        .unwrap();
+    body.push(heading(2, "A new chapter", None));
+    body.push(heading(3, "A brand-new lesson", Some("Lnew000000000001")));
+    body.push(paragraph("What the new lesson says."));
+    // A key of another course's lesson is not taken over: that lesson starts afresh.
+    let foreign = query(
+        &app.db,
+        "SELECT VALUE record::id(id) FROM lesson WHERE chapter.item.slug = $s LIMIT 1",
+        json!({ "s": other }),
+    )
+    .await[0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    body.push(heading(3, "A lesson with a borrowed key", Some(&foreign)));
+    body.extend(moved);
+    doc["preview"] = json!(preview);
+    doc["body"] = json!(body);
+    let rev = saved(&creator, &slug, d["revision"].as_i64().unwrap(), &doc).await;
+    let r = publish(&creator, &slug, rev).await;
+    assert_eq!(r.status, 200, "{r:?}");
+
+    let after = course_lessons(&learner_b, &slug).await;
+    assert_eq!(after.len(), before.len() + 1, "{after:?}");
+    let last = after.last().unwrap();
+    assert_eq!(
+        (last.0.as_str(), last.1.as_str(), last.2),
+        (kept.as_str(), "Renamed lesson, moved to the end", true),
+        "the moved lesson keeps its key and its completion"
+    );
+    assert!(
+        after.iter().all(|l| l.0 != dropped),
+        "the deleted lesson is gone"
+    );
+    assert!(after.iter().any(|l| l.0 == "Lnew000000000001" && !l.2));
+    let borrowed = after
+        .iter()
+        .find(|l| l.1 == "A lesson with a borrowed key")
+        .unwrap();
+    assert_ne!(borrowed.0, foreign);
+    // The deleted lesson's completion went with it; the other course still has its lesson.
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT id FROM lesson_done WHERE lesson = type::record('lesson', $l)",
+            json!({ "l": dropped }),
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT id FROM lesson WHERE chapter.item.slug = $s AND record::id(id) = $k",
+            json!({ "s": other, "k": foreign }),
+        )
+        .await,
+        1
+    );
+    // The item page's outline has the new chapter; the library counts 1 of N.
+    let page = Browser::new(app).get(&format!("/item/{slug}")).await;
+    assert!(page.body.contains("A new chapter"));
+    let lib = learner_b.fetch("/api/library?sort=").await;
+    assert_eq!(lib.status, 200, "{lib:?}");
+    let lib: Vec<Value> = serde_json::from_str(&lib.body).unwrap();
+    let entry = lib
+        .iter()
+        .find(|e| e["card"]["slug"] == slug.as_str())
+        .unwrap();
+    assert_eq!(entry["lessons"], json!([1, after.len()]));
+
+    // A lesson above every chapter is refused with what to do; nothing changes.
+    let d = open(&creator, &slug).await;
+    let mut doc = d["doc"].clone();
+    doc["preview"]
+        .as_array_mut()
+        .unwrap()
+        .insert(0, heading(3, "Stray lesson", None));
+    let rev = saved(&creator, &slug, d["revision"].as_i64().unwrap(), &doc).await;
+    let r = publish(&creator, &slug, rev).await;
+    assert_eq!(r.status, 400, "{r:?}");
+    assert!(
+        r.body.contains("Stray lesson") && r.body.contains("chapter"),
+        "{}",
+        r.body
+    );
+    assert_eq!(course_lessons(&learner_b, &slug).await, after);
 }

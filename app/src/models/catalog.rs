@@ -550,6 +550,11 @@ pub struct Block {
     /// The upload of a media block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<super::media::MediaRef>,
+    /// In a course being edited, the key of the lesson a lesson heading (level 3) starts,
+    /// so that learners' completion marks stay with it when lessons move or are renamed.
+    /// Only drafts and versions carry it; the live page pairs lessons with headings in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<String>,
 }
 
 impl Block {
@@ -561,6 +566,7 @@ impl Block {
             level: None,
             items: Vec::new(),
             media: None,
+            lesson: None,
         }
     }
 }

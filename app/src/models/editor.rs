@@ -68,6 +68,9 @@ pub struct DraftView {
     pub language: String,
     /// Whether the item is live (published) at all.
     pub live: bool,
+    /// Whether the item is a course: its headings are chapters, its subheadings lessons.
+    #[serde(default)]
+    pub course: bool,
     /// The draft's revision: every save adds one, and a save must name the revision it was
     /// made from.
     pub revision: i64,
@@ -194,6 +197,105 @@ fn clean_block(b: &Block) -> Block {
                 m.name = crate::models::media::clean_name(&m.name);
                 m
             }),
+        lesson: b
+            .lesson
+            .clone()
+            .filter(|k| b.kind == BlockKind::Heading && b.level == Some(3) && is_lesson_key(k)),
+    }
+}
+
+/// Whether `key` can be a lesson key: 1–64 letters, digits, `_` or `-`.
+pub fn is_lesson_key(key: &str) -> bool {
+    (1..=64).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+// Courses --------------------------------------------------------------------------------
+
+/// A lesson as a course's text lays it out: a level-3 heading and what follows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedLesson {
+    /// The lesson's key, if the heading carries one (kept lessons keep their completion).
+    pub key: Option<String>,
+    /// The heading's text.
+    pub title: String,
+    /// Above the paywall: a free lesson.
+    pub free: bool,
+    /// Characters of text in the lesson (for a reading-time estimate).
+    pub chars: usize,
+}
+
+/// A chapter as a course's text lays it out: a level-2 heading and its lessons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedChapter {
+    /// The heading's text.
+    pub title: String,
+    /// Its lessons in order.
+    pub lessons: Vec<PlannedLesson>,
+}
+
+/// Minutes to read `chars` characters of a course in `language` (about 400 Chinese or
+/// 1,000 English characters a minute), at least one.
+pub fn reading_minutes(chars: usize, language: &str) -> u32 {
+    let per_minute = if language == "zh-CN" { 400 } else { 1_000 };
+    chars.div_ceil(per_minute).max(1) as u32
+}
+
+impl ItemDoc {
+    /// The chapters and lessons of a course, read from its headings: each heading starts a
+    /// chapter, each subheading a lesson of the chapter above it. A key that is not a lesson
+    /// key or appears twice is dropped (that lesson starts afresh). Refused, with what to
+    /// change, when a lesson comes before any chapter or there is no lesson at all.
+    pub fn course_outline(&self) -> Result<Vec<PlannedChapter>, AppError> {
+        let preview = self.publishable_blocks(&self.preview);
+        let body = self.publishable_blocks(&self.body);
+        let mut chapters: Vec<PlannedChapter> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        for (free, b) in preview
+            .iter()
+            .map(|b| (true, b))
+            .chain(body.iter().map(|b| (false, b)))
+        {
+            match (b.kind, b.level) {
+                (BlockKind::Heading, Some(3)) => {
+                    let Some(chapter) = chapters.last_mut() else {
+                        return Err(AppError::BadRequest(format!(
+                            "The lesson “{}” comes before any chapter: put a chapter heading above it.",
+                            shorten(&b.text)
+                        )));
+                    };
+                    let key = b
+                        .lesson
+                        .clone()
+                        .filter(|k| is_lesson_key(k) && !seen.contains(k));
+                    seen.extend(key.clone());
+                    chapter.lessons.push(PlannedLesson {
+                        key,
+                        title: b.text.trim().to_string(),
+                        free,
+                        chars: 0,
+                    });
+                }
+                (BlockKind::Heading, _) => chapters.push(PlannedChapter {
+                    title: b.text.trim().to_string(),
+                    lessons: Vec::new(),
+                }),
+                _ => {
+                    if let Some(l) = chapters.last_mut().and_then(|c| c.lessons.last_mut()) {
+                        l.chars += b.text.chars().count()
+                            + b.items.iter().map(|i| i.chars().count()).sum::<usize>();
+                    }
+                }
+            }
+        }
+        if chapters.iter().all(|c| c.lessons.is_empty()) {
+            return Err(AppError::BadRequest(
+                "A course needs at least one lesson: add a chapter heading and a lesson subheading under it.".into(),
+            ));
+        }
+        Ok(chapters)
     }
 }
 
@@ -769,6 +871,63 @@ mod tests {
             body: vec![paragraph("Paid part.".into())],
             ..ItemDoc::default()
         }
+    }
+
+    fn heading(level: u8, text: &str, lesson: Option<&str>) -> Block {
+        Block {
+            level: Some(level),
+            lesson: lesson.map(str::to_string),
+            ..Block::text(BlockKind::Heading, text.into())
+        }
+    }
+
+    #[test]
+    fn a_course_outline_is_read_from_its_headings_with_free_lessons_above_the_paywall() {
+        let d = ItemDoc {
+            preview: vec![
+                heading(2, "Start", None),
+                heading(3, "Welcome", Some("k1")),
+                paragraph("1234567890".into()),
+            ],
+            body: vec![
+                heading(3, "Tools", Some("k2")),
+                heading(2, "Practice", None),
+                heading(3, "Drill", Some("k1")), // a copied key: this lesson starts afresh
+                heading(3, "Exam", Some("bad key!")),
+            ],
+            ..doc()
+        };
+        let outline = d.course_outline().unwrap();
+        assert_eq!(outline.len(), 2);
+        assert_eq!(outline[0].title, "Start");
+        let keys = |c: &PlannedChapter| c.lessons.iter().map(|l| l.key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&outline[0]), [Some("k1".into()), Some("k2".into())]);
+        assert_eq!(keys(&outline[1]), [None, None]);
+        assert!(outline[0].lessons[0].free && !outline[0].lessons[1].free);
+        assert_eq!(outline[0].lessons[0].chars, 10);
+        assert_eq!(reading_minutes(10, "en"), 1);
+        assert_eq!(reading_minutes(4_001, "zh-CN"), 11);
+    }
+
+    #[test]
+    fn a_course_needs_a_chapter_above_its_first_lesson_and_at_least_one_lesson() {
+        let mut d = doc();
+        d.preview = vec![heading(3, "Orphan", None)];
+        let err = d.course_outline().unwrap_err().to_string();
+        assert!(err.contains("Orphan") && err.contains("chapter"), "{err}");
+        d.preview = vec![heading(2, "Only a chapter", None)];
+        assert!(d
+            .course_outline()
+            .unwrap_err()
+            .to_string()
+            .contains("at least one lesson"));
+        // A key on anything but a lesson heading is dropped when the document is cleaned.
+        let mut p = paragraph("text".into());
+        p.lesson = Some("k9".into());
+        d.preview = vec![p, heading(3, "L", Some("k'; DELETE"))];
+        let cleaned = d.cleaned();
+        assert_eq!(cleaned.preview[0].lesson, None);
+        assert_eq!(cleaned.preview[1].lesson, None);
     }
 
     #[test]

@@ -43,6 +43,8 @@ struct EditDoc {
     meta: ItemDoc,
     slots: Vec<Slot>,
     next_id: u32,
+    /// A course: headings are chapters, subheadings lessons (each with its lesson key).
+    course: bool,
 }
 
 impl EditDoc {
@@ -65,7 +67,132 @@ impl EditDoc {
             meta: doc,
             slots,
             next_id: id + 1,
+            course: false,
         }
+    }
+
+    /// Gives every lesson subheading of a course that has none a new lesson key, so that
+    /// the lesson keeps its identity (and learners' completion) from its first save on.
+    fn key_lessons(&mut self) {
+        if !self.course {
+            return;
+        }
+        for b in self.slots.iter_mut().filter_map(|s| s.block.as_mut()) {
+            if b.kind == BlockKind::Heading && b.level == Some(3) && b.lesson.is_none() {
+                b.lesson = Some(new_lesson_key());
+            }
+        }
+    }
+
+    /// The heading level of slot `i`, if it is a heading.
+    fn heading_level(&self, i: usize) -> Option<u8> {
+        self.slots[i]
+            .block
+            .as_ref()
+            .filter(|b| b.kind == BlockKind::Heading)
+            .map(|b| b.level.unwrap_or(2))
+    }
+
+    /// Where the section that starts at heading `i` (of `level`) ends: at the next heading
+    /// of the same or a higher rank, or the end.
+    fn section_end(&self, i: usize, level: u8) -> usize {
+        (i + 1..self.slots.len())
+            .find(|&j| self.heading_level(j).is_some_and(|l| l <= level))
+            .unwrap_or(self.slots.len())
+    }
+
+    /// Moves the chapter or lesson that heading `id` starts, with everything in it, past
+    /// the one above (`-1`) or below (`1`). A lesson at the edge of its chapter moves into
+    /// the neighbouring chapter. Answers whether anything moved.
+    fn move_section(&mut self, id: u32, by: isize) -> bool {
+        let Some(i) = self.index(id) else {
+            return false;
+        };
+        let Some(level) = self.heading_level(i) else {
+            return false;
+        };
+        let end = self.section_end(i, level);
+        if by < 0 {
+            let Some(p) = (0..i)
+                .rev()
+                .find(|&j| self.heading_level(j).is_some_and(|l| l <= level))
+            else {
+                return false;
+            };
+            let into_previous_chapter = self.heading_level(p).is_some_and(|l| l < level);
+            if into_previous_chapter
+                && !(0..p).any(|j| self.heading_level(j).is_some_and(|l| l < level))
+            {
+                // The first chapter's first lesson: there is no chapter above to move into.
+                return false;
+            }
+            self.slots[p..end].rotate_left(i - p);
+            true
+        } else {
+            if end >= self.slots.len() {
+                return false;
+            }
+            if self.heading_level(end) == Some(level) {
+                let end2 = self.section_end(end, level);
+                self.slots[i..end2].rotate_left(end - i);
+            } else {
+                // The last lesson of a chapter becomes the first of the next one, after its
+                // introduction.
+                let section: Vec<Slot> = self.slots.drain(i..end).collect();
+                let k = (i + 1..self.slots.len())
+                    .find(|&j| self.heading_level(j).is_some())
+                    .unwrap_or(self.slots.len());
+                self.slots.splice(k..k, section);
+            }
+            true
+        }
+    }
+
+    /// Moves the section of heading `id` step by step to where heading `target` is.
+    fn move_section_to(&mut self, id: u32, target: u32) -> bool {
+        let (Some(from), Some(to)) = (self.index(id), self.index(target)) else {
+            return false;
+        };
+        let by = if to < from { -1 } else { 1 };
+        let mut moved = false;
+        for _ in 0..self.slots.len() {
+            if from == to || !self.move_section(id, by) {
+                break;
+            }
+            moved = true;
+            let (Some(now), Some(t)) = (self.index(id), self.index(target)) else {
+                break;
+            };
+            if (by < 0 && now <= t) || (by > 0 && now > t) {
+                break;
+            }
+        }
+        moved
+    }
+
+    /// The ids of the slots above the paywall (the free preview).
+    fn free_ids(&self) -> Vec<u32> {
+        let mut ids: Vec<u32> = self.slots[..self.paywall_at()]
+            .iter()
+            .map(|s| s.id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The course outline: (slot id, heading level, text) of every heading, with the
+    /// paywall as level 0.
+    fn outline(&self) -> Vec<(u32, u8, String)> {
+        self.slots
+            .iter()
+            .filter_map(|s| match &s.block {
+                None => Some((s.id, 0, String::new())),
+                Some(b) if b.kind == BlockKind::Heading => {
+                    Some((s.id, b.level.unwrap_or(2), b.text.clone()))
+                }
+                Some(_) => None,
+            })
+            .collect()
     }
 
     fn to_doc(&self) -> ItemDoc {
@@ -142,8 +269,39 @@ impl EditDoc {
     }
 }
 
+/// A fresh lesson key for a new lesson (`L` and 16 hex digits).
+fn new_lesson_key() -> String {
+    #[cfg(feature = "hydrate")]
+    let (a, b) = (
+        (js_sys::Math::random() * 4_294_967_296.0) as u32,
+        (js_sys::Math::random() * 4_294_967_296.0) as u32,
+    );
+    #[cfg(not(feature = "hydrate"))]
+    let (a, b) = {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        (0, NEXT.fetch_add(1, Ordering::Relaxed))
+    };
+    format!("L{a:08x}{b:08x}")
+}
+
 fn empty_paragraph() -> Block {
     Block::text(BlockKind::Paragraph, String::new())
+}
+
+/// A type's name in the menu: in a course, headings are chapters and subheadings lessons.
+fn type_name(
+    value: &str,
+    en: &'static str,
+    zh: &'static str,
+    course: bool,
+    locale: Locale,
+) -> &'static str {
+    match (course, value) {
+        (true, "h2") => locale.pick("Chapter", "章"),
+        (true, "h3") => locale.pick("Lesson", "课"),
+        _ => locale.pick(en, zh),
+    }
 }
 
 /// The block types the type menu offers, as (value, English, Chinese).
@@ -227,18 +385,7 @@ fn now_ms() -> f64 {
 
 /// Focuses the text of block `id` once the page has drawn it.
 fn focus_block(id: u32) {
-    #[cfg(feature = "hydrate")]
-    request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
-        if let Some(el) = document()
-            .get_element_by_id(&format!("blk-{id}"))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    });
-    #[cfg(not(feature = "hydrate"))]
-    let _ = id;
+    focus_id(format!("blk-{id}"));
 }
 
 /// The document, its undo and redo stacks, and a counter of changes.
@@ -291,12 +438,18 @@ impl Ed {
         }
         self.last_typing
             .set_value(if structural { 0.0 } else { now });
-        self.doc.update(f);
+        self.doc.update(|d| {
+            f(d);
+            if structural {
+                d.key_lessons();
+            }
+        });
         self.changes.update(|c| *c += 1);
     }
 
-    /// Replaces the whole document as one undo step.
-    fn replace(self, doc: EditDoc) {
+    /// Replaces the whole document as one undo step (it stays a course if it was one).
+    fn replace(self, mut doc: EditDoc) {
+        doc.course = self.doc.with_untracked(|d| d.course);
         self.change(true, |d| *d = doc);
     }
 
@@ -514,7 +667,11 @@ fn EditorLoaded(d: DraftView) -> impl IntoView {
     let locale = crate::components::forms::use_locale();
     let t = move |en, zh| locale.pick(en, zh);
     let zh_item = d.language == "zh-CN";
-    let ed = Ed::new(EditDoc::from_doc(d.doc.clone()));
+    let ed = Ed::new(EditDoc {
+        course: d.course,
+        ..EditDoc::from_doc(d.doc.clone())
+    });
+    ed.doc.update_untracked(EditDoc::key_lessons);
     let session = Session {
         slug: StoredValue::new(d.slug.clone()),
         ed,
@@ -743,6 +900,7 @@ fn EditorLoaded(d: DraftView) -> impl IntoView {
     let alt_summary_field = if zh_item { "summary_en" } else { "summary_zh" };
     let lang = d.language.clone();
     let alt_lang = if zh_item { "en" } else { "zh-CN" };
+    let course = d.course;
 
     view! {
         <div class="editor" on:keydown=on_keys on:focusout=move |_| session.save_soon() data-testid="editor">
@@ -812,6 +970,7 @@ fn EditorLoaded(d: DraftView) -> impl IntoView {
                             <h2>{t("About", "简介")}</h2>
                             <TextField ed field="description" class="edit-description" label=t("About (paragraphs separated by a blank line)", "简介（段落之间空一行）") lang=lang.clone() single_line=false />
                         </section>
+                        {course.then(|| view! { <CourseOutline ed /> })}
                         <section class="edit-blocks" aria-label=t("Content", "正文")>
                             <h2>{t("Content", "正文")}</h2>
                             <For
@@ -830,6 +989,129 @@ fn EditorLoaded(d: DraftView) -> impl IntoView {
                 })
             }}
         </div>
+    }
+}
+
+/// Focuses the element with id `dom_id` once the page has drawn it.
+fn focus_id(dom_id: String) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document()
+            .get_element_by_id(&dom_id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = dom_id;
+}
+
+/// A course's chapters and lessons: each moves with all its text (buttons, Alt+↑/↓, or
+/// dragging one onto another), and new ones are added at the end.
+#[component]
+fn CourseOutline(ed: Ed) -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    let entries = Memo::new(move |_| ed.doc.with(EditDoc::outline));
+    // Set when a move changed what is above the paywall.
+    let crossed = RwSignal::new(false);
+    let move_by = move |id: u32, by: isize| {
+        let mut changed = false;
+        ed.change(true, |d| {
+            let before = d.free_ids();
+            if d.move_section(id, by) {
+                changed = before != d.free_ids();
+            }
+        });
+        crossed.set(changed);
+        focus_id(format!("outline-{id}"));
+    };
+    let add = move |chapter: bool| {
+        let mut blocks = Vec::new();
+        if chapter {
+            blocks.push(Block {
+                level: Some(2),
+                ..Block::text(BlockKind::Heading, String::new())
+            });
+        }
+        blocks.push(Block {
+            level: Some(3),
+            ..Block::text(BlockKind::Heading, String::new())
+        });
+        blocks.push(empty_paragraph());
+        let mut ids = Vec::new();
+        ed.change(true, |d| ids = d.insert_after(None, blocks));
+        if let Some(id) = ids.first() {
+            focus_block(*id);
+        }
+    };
+    view! {
+        <nav class="course-outline" aria-labelledby="outline-title" data-testid="course-outline">
+            <h2 id="outline-title">{t("Chapters and lessons", "章节与课程")}</h2>
+            <p class="muted">
+                {t("Each heading is a chapter and each subheading under it a lesson. A lesson keeps learners' completion when it moves or is renamed.",
+                   "每个标题是一章，其下的小标题是一课。课程移动或改名后，学员的完成记录仍然保留。")}
+            </p>
+            <ol>
+                <For each=move || entries.get() key=|e| e.clone() children=move |(id, level, title)| {
+                    if level == 0 {
+                        return view! {
+                            <li class="outline-paywall" data-testid="outline-paywall">{t("— Paywall: free above, paid below —", "—— 付费分隔线：上方免费，下方付费 ——")}</li>
+                        }.into_any();
+                    }
+                    let what = if level == 2 { t("chapter", "章") } else { t("lesson", "课") };
+                    let name = if title.trim().is_empty() { t("(untitled)", "（未命名）").to_string() } else { title.clone() };
+                    let up = format!("{} {what} “{name}” {}", t("Move", "将"), t("up", "上移"));
+                    let down = format!("{} {what} “{name}” {}", t("Move", "将"), t("down", "下移"));
+                    view! {
+                        <li class=if level == 2 { "outline-chapter" } else { "outline-lesson" } data-testid="outline-entry"
+                            on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+                            on:drop=move |ev: leptos::ev::DragEvent| {
+                                ev.prevent_default();
+                                if let Some(from) = ed.dragging.get_value() {
+                                    ed.dragging.set_value(None);
+                                    let mut changed = false;
+                                    ed.change(true, |d| {
+                                        let before = d.free_ids();
+                                        if d.move_section_to(from, id) {
+                                            changed = before != d.free_ids();
+                                        }
+                                    });
+                                    crossed.set(changed);
+                                }
+                            }>
+                            <span class="drag-handle" draggable="true" aria-hidden="true"
+                                on:dragstart=move |_| ed.dragging.set_value(Some(id))
+                                on:dragend=move |_| ed.dragging.set_value(None)>"⠿"</span>
+                            <button type="button" class="outline-go" id=format!("outline-{id}")
+                                title=t("Go to it; Alt+Up or Alt+Down moves it", "跳转；Alt+上/下 移动")
+                                on:click=move |_| focus_block(id)
+                                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                                    if ev.alt_key() && (ev.key() == "ArrowUp" || ev.key() == "ArrowDown") {
+                                        ev.prevent_default();
+                                        move_by(id, if ev.key() == "ArrowUp" { -1 } else { 1 });
+                                    }
+                                }>{name}</button>
+                            <button type="button" aria-label=up on:click=move |_| move_by(id, -1)>"↑"</button>
+                            <button type="button" aria-label=down on:click=move |_| move_by(id, 1)>"↓"</button>
+                        </li>
+                    }.into_any()
+                } />
+            </ol>
+            {move || crossed.get().then(|| view! {
+                <p class="notice-warn" role="status" data-testid="outline-paywall-moved">
+                    {t("That move changed what is free to read: check where the paywall is before publishing.",
+                       "这次移动改变了免费试读的内容：发布前请检查付费分隔线的位置。")}
+                </p>
+            })}
+            <p>
+                <button type="button" on:click=move |_| add(false) data-testid="add-lesson">{t("+ Add a lesson at the end", "+ 在末尾添加一课")}</button>
+                " "
+                <button type="button" on:click=move |_| add(true) data-testid="add-chapter">{t("+ Add a chapter", "+ 添加一章")}</button>
+            </p>
+        </nav>
     }
 }
 
@@ -1169,11 +1451,14 @@ fn BlockEdit(
         BlockKind::Callout => "edit-text edit-callout callout",
         BlockKind::Media => "edit-text edit-caption",
     };
+    let course = ed.doc.with_untracked(|d| d.course);
     let label = move || {
         let name = TYPES
             .iter()
             .find(|(v, _, _)| *v == current)
-            .map_or(t("Media", "媒体"), |(_, en, zh)| locale.pick(en, zh));
+            .map_or(t("Media", "媒体"), |(v, en, zh)| {
+                type_name(v, en, zh, course, locale)
+            });
         match locale {
             Locale::En => format!("Block {}: {name}", position.get()),
             Locale::Zh => format!("第 {} 块：{name}", position.get()),
@@ -1209,7 +1494,7 @@ fn BlockEdit(
                     focus_block(id);
                 }>
                     {TYPES.iter().map(|(v, en, zh)| view! {
-                        <option value=*v selected=*v == current>{locale.pick(en, zh)}</option>
+                        <option value=*v selected=*v == current>{type_name(v, en, zh, course, locale)}</option>
                     }).collect_view()}
                 </select>
                 <button type="button" aria-label=t("Move up (Alt+Up)", "上移（Alt+上）") on:click=move |_| shift(-1)>"↑"</button>
@@ -1652,6 +1937,101 @@ mod tests {
         assert_eq!(moved.body, vec![block("b"), block("c")]);
         let first = e.slots[0].id;
         assert!(!e.shift(first, -1), "the first block cannot move up");
+    }
+
+    fn course() -> EditDoc {
+        let h = |level, text: &str| Block {
+            level: Some(level),
+            ..Block::text(BlockKind::Heading, text.into())
+        };
+        let mut e = EditDoc::from_doc(ItemDoc {
+            preview: vec![h(2, "Ch1"), h(3, "L1"), block("l1 text")],
+            body: vec![
+                h(3, "L2"),
+                block("l2 text"),
+                h(2, "Ch2"),
+                block("intro"),
+                h(3, "L3"),
+            ],
+            ..ItemDoc::default()
+        });
+        e.course = true;
+        e.key_lessons();
+        e
+    }
+
+    fn texts(e: &EditDoc) -> Vec<String> {
+        e.slots
+            .iter()
+            .map(|s| s.block.as_ref().map_or("|".into(), |b| b.text.clone()))
+            .collect()
+    }
+
+    fn id_of(e: &EditDoc, text: &str) -> u32 {
+        e.slots
+            .iter()
+            .find(|s| s.block.as_ref().is_some_and(|b| b.text == text))
+            .unwrap()
+            .id
+    }
+
+    #[test]
+    fn chapters_and_lessons_move_with_their_text_and_keep_their_keys() {
+        let mut e = course();
+        let lessons = |e: &EditDoc| -> Vec<String> {
+            let d = e.to_doc();
+            d.preview
+                .iter()
+                .chain(&d.body)
+                .filter_map(|b| b.lesson.clone())
+                .collect()
+        };
+        assert_eq!(lessons(&e).len(), 3, "every lesson has a key");
+        // Chapter 2 above chapter 1, with its introduction and lesson.
+        assert!(e.move_section(id_of(&e, "Ch2"), -1));
+        assert_eq!(
+            texts(&e),
+            ["Ch2", "intro", "L3", "Ch1", "L1", "l1 text", "|", "L2", "l2 text"]
+        );
+        let mut e = course();
+        let keys = lessons(&e);
+        // A lesson swaps with the one below, taking the paywall it contains along.
+        assert!(e.move_section(id_of(&e, "L1"), 1));
+        assert_eq!(
+            texts(&e),
+            ["Ch1", "L2", "l2 text", "L1", "l1 text", "|", "Ch2", "intro", "L3"]
+        );
+        // The last lesson of a chapter becomes the first of the next, after its introduction.
+        let l1 = id_of(&e, "L1");
+        assert!(e.move_section(l1, 1));
+        assert_eq!(
+            texts(&e),
+            ["Ch1", "L2", "l2 text", "Ch2", "intro", "L1", "l1 text", "|", "L3"]
+        );
+        // And back up into chapter 1 as its last lesson.
+        assert!(e.move_section(l1, -1));
+        assert_eq!(
+            texts(&e),
+            ["Ch1", "L2", "l2 text", "L1", "l1 text", "|", "Ch2", "intro", "L3"]
+        );
+        // The very first lesson cannot leave the first chapter upwards; the first chapter
+        // cannot go higher.
+        let l2 = id_of(&e, "L2");
+        assert!(!e.move_section(l2, -1));
+        assert!(!e.move_section(id_of(&e, "Ch1"), -1));
+        // Dragging a lesson onto another puts it in that one's place.
+        let l3 = id_of(&e, "L3");
+        assert!(e.move_section_to(l3, l2));
+        assert_eq!(
+            e.outline().iter().map(|o| o.2.as_str()).collect::<Vec<_>>(),
+            ["Ch1", "L3", "L2", "L1", "", "Ch2"]
+        );
+        let after = lessons(&e);
+        assert_eq!(after.len(), 3);
+        assert!(
+            keys.iter().all(|k| after.contains(k)),
+            "moving keeps every key"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use crate::error::AppError;
 use crate::models::catalog::Block;
 use crate::models::editor::{
-    DraftView, ItemDoc, SaveOutcome, VersionKind, VersionSummary, VersionView,
+    reading_minutes, DraftView, ItemDoc, SaveOutcome, VersionKind, VersionSummary, VersionView,
 };
 use crate::models::media::MediaRef;
 use crate::ssr::access::{self, SignedIn, Viewer};
@@ -28,6 +28,7 @@ struct TargetRow {
     slug: String,
     language: String,
     status: String,
+    kind: String,
     owner: Option<String>,
 }
 
@@ -37,6 +38,8 @@ struct Target {
     slug: String,
     language: String,
     live: bool,
+    /// A course: publishing also writes its chapters and lessons.
+    course: bool,
     /// The user key of the creator it belongs to.
     owner: Option<String>,
 }
@@ -45,7 +48,7 @@ async fn find(db: &Db, slug: &str) -> Result<TargetRow, AppError> {
     let found: Vec<TargetRow> = rows(
         db,
         "find item to edit",
-        "SELECT record::id(id) AS key, slug, language, status,
+        "SELECT record::id(id) AS key, slug, language, status, kind,
                 (IF creator.user THEN record::id(creator.user) END) AS owner
          FROM item WHERE slug = $slug LIMIT 1",
         json!({ "slug": slug }),
@@ -102,6 +105,7 @@ async fn target<'v>(
             slug: row.slug,
             language: row.language,
             live: row.status == "published",
+            course: row.kind == "course",
             owner: row.owner,
         },
         me,
@@ -115,6 +119,9 @@ fn block_value(b: &Block) -> Value {
     if let Value::Object(map) = &mut v {
         if let Some(level) = b.level {
             map.insert("level".into(), json!(level));
+        }
+        if let Some(k) = &b.lesson {
+            map.insert("lesson".into(), json!(k));
         }
         if let Some(m) = &b.media {
             let mut media = json!({
@@ -308,7 +315,7 @@ async fn ensure_draft(db: &Db, t: &Target) -> Result<DraftRow, AppError> {
     .await
     .map_err(|e| AppError::internal("read live item for a draft", e))?;
     let live = live.into_iter().next().ok_or(AppError::Internal)?;
-    let doc = ItemDoc {
+    let mut doc = ItemDoc {
         title_en: live.title_en,
         title_zh: live.title_zh,
         summary_en: live.summary_en,
@@ -320,6 +327,9 @@ async fn ensure_draft(db: &Db, t: &Target) -> Result<DraftRow, AppError> {
         preview: live.preview,
         body: live.body.unwrap_or_default(),
     };
+    if t.course {
+        attach_lesson_keys(db, &t.key, &mut doc).await?;
+    }
     // Two editors opening at once: the second CREATE fails and both read the one draft.
     let _ = rows::<Value>(
         db,
@@ -358,6 +368,7 @@ fn view_of(t: &Target, d: DraftRow, tag_choices: Vec<(String, String)>) -> Draft
         slug: t.slug.clone(),
         language: t.language.clone(),
         live: t.live,
+        course: t.course,
         revision: d.revision,
         published_revision: d.published_revision,
         saved_at: d.saved_at,
@@ -371,8 +382,117 @@ fn view_of(t: &Target, d: DraftRow, tag_choices: Vec<(String, String)>) -> Draft
 /// Opens the draft of item `slug` for editing.
 pub async fn open(db: &Db, viewer: &Viewer, slug: &str) -> Result<DraftView, AppError> {
     let (t, _) = target(db, viewer, slug).await?;
-    let d = ensure_draft(db, &t).await?;
+    let mut d = ensure_draft(db, &t).await?;
+    if t.course {
+        attach_lesson_keys(db, &t.key, &mut d.doc).await?;
+    }
     Ok(view_of(&t, d, tag_choices(db).await?))
+}
+
+/// The lessons of course `item_key` in course order: (key, minutes).
+async fn lessons_of(db: &Db, item_key: &str) -> Result<Vec<(String, u32)>, AppError> {
+    #[derive(Deserialize)]
+    struct Chapter {
+        lessons: Vec<(String, u32)>,
+    }
+    let chapters: Vec<Chapter> = rows(
+        db,
+        "read lessons of a course",
+        "SELECT position,
+             (SELECT VALUE [record::id(id), minutes] FROM lesson
+                WHERE chapter = $parent.id ORDER BY position) AS lessons
+         FROM chapter WHERE item = type::record('item', $item) ORDER BY position",
+        json!({ "item": item_key }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read lessons of a course", e))?;
+    Ok(chapters.into_iter().flat_map(|c| c.lessons).collect())
+}
+
+/// Gives a course document that has no lesson keys at all (made before lessons were
+/// edited here, or restored from such a version) the keys of the live lessons, the N-th
+/// subheading the N-th lesson: the pairing the live page makes.
+async fn attach_lesson_keys(db: &Db, item_key: &str, doc: &mut ItemDoc) -> Result<(), AppError> {
+    let is_lesson =
+        |b: &Block| b.kind == crate::models::catalog::BlockKind::Heading && b.level == Some(3);
+    let headings = doc.preview.iter().chain(&doc.body).filter(|b| is_lesson(b));
+    if headings.clone().next().is_none() || headings.clone().any(|b| b.lesson.is_some()) {
+        return Ok(());
+    }
+    let mut keys = lessons_of(db, item_key).await?.into_iter();
+    for b in doc.preview.iter_mut().chain(doc.body.iter_mut()) {
+        if is_lesson(b) {
+            b.lesson = keys.next().map(|(k, _)| k);
+        }
+    }
+    Ok(())
+}
+
+/// A new lesson key for course `item_key`.
+fn new_lesson_key(item_key: &str) -> String {
+    let n: u64 = rand::random();
+    format!("{}-{n:016x}", &item_key[..item_key.len().min(40)])
+}
+
+/// The chapters and lessons to write when course `t` goes live with `doc`, as the
+/// transaction reads them, and the keys of the lessons that stay.
+async fn course_plan(db: &Db, t: &Target, doc: &ItemDoc) -> Result<(Value, Vec<String>), AppError> {
+    let mut doc = doc.clone();
+    attach_lesson_keys(db, &t.key, &mut doc).await?;
+    let outline = doc.course_outline()?;
+    let existing = lessons_of(db, &t.key).await?;
+    // Keys the editor made for new lessons are used unless some other lesson has one.
+    let proposed: Vec<&String> = outline
+        .iter()
+        .flat_map(|c| &c.lessons)
+        .filter_map(|l| l.key.as_ref())
+        .filter(|k| !existing.iter().any(|(e, _)| e == *k))
+        .collect();
+    let taken: Vec<String> = if proposed.is_empty() {
+        Vec::new()
+    } else {
+        rows(
+            db,
+            "check new lesson keys",
+            "SELECT VALUE record::id(id) FROM $keys.map(|$k| type::record('lesson', $k))",
+            json!({ "keys": proposed }),
+            0,
+        )
+        .await
+        .map_err(|e| AppError::internal("check new lesson keys", e))?
+    };
+    let mut kept = Vec::new();
+    let chapters: Vec<Value> = outline
+        .into_iter()
+        .enumerate()
+        .map(|(c, chapter)| {
+            let lessons: Vec<Value> = chapter
+                .lessons
+                .into_iter()
+                .enumerate()
+                .map(|(l, lesson)| {
+                    // A key of one of this course's lessons keeps that lesson; a new key
+                    // names the new lesson; a key of another course's lesson is replaced.
+                    let estimate = reading_minutes(lesson.chars, &t.language);
+                    let old = lesson
+                        .key
+                        .as_ref()
+                        .and_then(|k| existing.iter().find(|(e, _)| e == k).cloned());
+                    let (key, minutes) = match (old, lesson.key) {
+                        (Some((k, m)), _) => (k, if m > 0 { m } else { estimate }),
+                        (None, Some(k)) if !taken.contains(&k) => (k, estimate),
+                        (None, _) => (new_lesson_key(&t.key), estimate),
+                    };
+                    kept.push(key.clone());
+                    json!({ "key": key, "title": lesson.title, "position": l + 1,
+                            "minutes": minutes, "free": lesson.free })
+                })
+                .collect();
+            json!({ "title": chapter.title, "position": c + 1, "lessons": lessons })
+        })
+        .collect();
+    Ok((Value::Array(chapters), kept))
 }
 
 async fn record_version(
@@ -544,8 +664,20 @@ async fn go_live(
 ) -> Result<(), AppError> {
     doc.check_publish(&t.language)?;
     known_tags(db, doc).await?;
-    let preview = doc.publishable_blocks(&doc.preview);
-    let body = doc.publishable_blocks(&doc.body);
+    let (chapters, kept) = if t.course {
+        course_plan(db, t, doc).await?
+    } else {
+        (json!([]), Vec::new())
+    };
+    // The live page carries no lesson keys: it pairs lessons with subheadings in order.
+    let live = |blocks: &[Block]| -> Vec<Block> {
+        doc.publishable_blocks(blocks)
+            .into_iter()
+            .map(|b| Block { lesson: None, ..b })
+            .collect()
+    };
+    let preview = live(&doc.preview);
+    let body = live(&doc.body);
     transact(
         db,
         "publish draft",
@@ -562,6 +694,21 @@ async fn go_live(
             preview = $preview, status = 'published',
             published_at = published_at ?? time::now(), updated_at = time::now();
          UPSERT type::record('item_body', $key) SET item = type::record('item', $key), blocks = $body;
+         IF $course {
+            LET $item = type::record('item', $key);
+            LET $old = (SELECT VALUE id FROM chapter WHERE item = $item);
+            LET $gone = (SELECT VALUE id FROM lesson WHERE chapter INSIDE $old AND record::id(id) NOTINSIDE $kept);
+            DELETE lesson_done WHERE lesson INSIDE $gone;
+            DELETE $gone;
+            DELETE $old;
+            FOR $c IN $chapters {
+                LET $ch = (CREATE chapter CONTENT { item: $item, position: $c.position, title: $c.title } RETURN VALUE id)[0];
+                FOR $l IN $c.lessons {
+                    UPSERT type::record('lesson', $l.key) SET chapter = $ch, position = $l.position,
+                        title = $l.title, minutes = $l.minutes, free_preview = $l.free;
+                };
+            };
+         };
          UPDATE $d SET published_revision = $rev, publish_at = NONE;
          CREATE item_version CONTENT {
             item: type::record('item', $key), kind: 'published', revision: $rev, at: time::now(),
@@ -571,6 +718,7 @@ async fn go_live(
             "key": t.key, "rev": revision, "doc": doc_value(doc),
             "preview": blocks_value(&preview), "body": blocks_value(&body),
             "user": me.user_key, "name": me.display_name,
+            "course": t.course, "chapters": chapters, "kept": kept,
         }),
     )
     .await
@@ -661,13 +809,14 @@ pub async fn publish_due(db: &Db) -> Result<usize, AppError> {
         key: String,
         slug: String,
         language: String,
+        kind: String,
         owner: Option<String>,
         name: String,
     }
     let due: Vec<Due> = rows(
         db,
         "find scheduled drafts",
-        "SELECT record::id(item) AS key, item.slug AS slug, item.language AS language,
+        "SELECT record::id(item) AS key, item.slug AS slug, item.language AS language, item.kind AS kind,
                 (IF saved_by THEN record::id(saved_by) END) AS owner, saved_by_name AS name
          FROM item_draft WHERE publish_at != NONE AND publish_at <= time::now()",
         json!({}),
@@ -682,6 +831,7 @@ pub async fn publish_due(db: &Db) -> Result<usize, AppError> {
             slug: d.slug,
             language: d.language,
             live: true,
+            course: d.kind == "course",
             owner: None,
         };
         let Some(draft) = read_draft(db, &t.key).await? else {

@@ -117,6 +117,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "uploaded media",
         sql: include_str!("migrations/0019_media.surql"),
     },
+    Migration {
+        version: 20,
+        name: "lesson keys in course drafts",
+        sql: include_str!("migrations/0020_course_editing.surql"),
+    },
 ];
 
 /// Why migrating stopped.
