@@ -323,6 +323,17 @@ const MATRIX: &[Entry] = &[
         allowed: CREATORS,
     },
     Entry {
+        path: "/api/studio_new_item",
+        get: false,
+        args: &[
+            ("kind", "article"),
+            ("category", "no-such-category"),
+            ("language", "en"),
+            ("title", "T"),
+        ],
+        allowed: CREATORS,
+    },
+    Entry {
         path: "/api/studio_tier",
         get: false,
         args: &[("name", ""), ("monthly", "1"), ("yearly", "1")],

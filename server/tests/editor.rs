@@ -691,3 +691,116 @@ async fn a_course_is_reorganised_on_its_page_and_learners_keep_their_completed_l
     );
     assert_eq!(course_lessons(&learner_b, &slug).await, after);
 }
+
+#[tokio::test]
+async fn a_creator_starts_a_new_item_as_a_draft_that_only_they_see_until_it_is_published() {
+    let app = app();
+    let creator = signed_in(app, "c2").await;
+    let category = query(
+        &app.db,
+        "SELECT VALUE slug FROM category ORDER BY position LIMIT 1",
+        json!({}),
+    )
+    .await[0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    async fn new_item(b: &Browser, category: &str, kind: &str, title: &str) -> Reply {
+        b.call(
+            "/api/studio_new_item",
+            &[
+                ("kind", kind),
+                ("category", category),
+                ("language", "en"),
+                ("title", title),
+            ],
+        )
+        .await
+    }
+    let new = |b, kind, title| new_item(b, &category, kind, title);
+    let r = new(
+        &creator,
+        "course",
+        "Practical Sourdough: from Starter to Loaf",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        r.location(),
+        "/item/practical-sourdough-from-starter-to-loaf?edit=1"
+    );
+    let slug = "practical-sourdough-from-starter-to-loaf";
+    // The same title again gets an address of its own.
+    let again = new(
+        &creator,
+        "article",
+        "Practical sourdough — from starter to loaf",
+    )
+    .await;
+    assert_eq!(again.location(), format!("/item/{slug}-2?edit=1"));
+
+    // Nobody else sees the draft: not the page, the API, the sitemap or a search.
+    let visitor = Browser::new(app);
+    assert_eq!(visitor.get(&format!("/item/{slug}")).await.status, 404);
+    assert_eq!(
+        visitor
+            .fetch(&format!("/api/item?slug={slug}"))
+            .await
+            .status,
+        404
+    );
+    assert!(!visitor.get("/sitemap.xml").await.body.contains(slug));
+    assert!(!visitor
+        .get("/catalog?q=Sourdough")
+        .await
+        .body
+        .contains(slug));
+    let other = signed_in(app, "c3").await;
+    let r = other
+        .call_json("/api/editor_open", &json!({ "slug": slug }))
+        .await;
+    assert_eq!(r.status, 403, "{r:?}");
+
+    // Its creator opens it: a course with a first chapter and lesson to write.
+    let d = open(&creator, slug).await;
+    assert_eq!(
+        (d["course"].clone(), d["live"].clone()),
+        (json!(true), json!(false))
+    );
+    let mut doc = d["doc"].clone();
+    assert_eq!(doc["title_en"], "Practical Sourdough: from Starter to Loaf");
+    assert_eq!(doc["preview"][0]["text"], "Chapter 1");
+    assert_eq!(doc["preview"][1]["text"], "Lesson 1");
+    // Publishing without a summary is refused with what is missing.
+    let rev = d["revision"].as_i64().unwrap();
+    let r = publish(&creator, slug, rev).await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("summary"), "{}", r.body);
+    doc["summary_en"] = json!("Bake bread at home, one lesson a day.");
+    doc["preview"][2] = paragraph("Feed the starter twice a day.");
+    let rev = saved(&creator, slug, rev, &doc).await;
+    let r = publish(&creator, slug, rev).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let page = visitor.get(&format!("/item/{slug}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Feed the starter twice a day."));
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT id FROM lesson WHERE chapter.item.slug = $s AND title = 'Lesson 1' AND free_preview = true",
+            json!({ "s": slug }),
+        )
+        .await,
+        1
+    );
+
+    // Bad input is refused with a reason, and learners cannot start items.
+    let r = new(&creator, "article", "   ").await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("title"), "{}", r.body);
+    let r = new(&creator, "podcast", "A title").await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("article"), "{}", r.body);
+    let (learner_b, _) = learner(app).await;
+    assert_eq!(new(&learner_b, "article", "Mine").await.status, 403);
+}

@@ -75,3 +75,22 @@ pub async fn restore_version(slug: String, id: String, base: i64) -> Result<Save
     let (state, viewer) = server::ctx()?;
     crate::ssr::editor::restore(&state.db, &viewer, &slug, &id, base).await
 }
+
+/// Starts a new item (`kind`, `category` slug, `language`, `title`) as a draft of the
+/// signed-in creator's store and opens its page in edit mode. A plain form: it works
+/// without JavaScript up to the editor itself.
+#[server(prefix = "/api", endpoint = "studio_new_item")]
+pub async fn create_item(
+    kind: String,
+    category: String,
+    language: String,
+    title: String,
+) -> Result<(), AppError> {
+    use super::account::server;
+    let (state, viewer) = server::ctx()?;
+    let me = crate::ssr::access::require_signed_in(&viewer)?;
+    let slug =
+        crate::ssr::editor::create_item(&state.db, me, &kind, &category, &language, &title).await?;
+    leptos_axum::redirect(&format!("/item/{slug}?edit=1"));
+    Ok(())
+}

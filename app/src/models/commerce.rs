@@ -613,4 +613,7 @@ pub struct ProductsView {
     pub tier: Option<ProductTier>,
     /// Its record key (`/membership/<key>`).
     pub tier_key: String,
+    /// The store's categories, for a new item: (slug, English name, Chinese name).
+    #[serde(default)]
+    pub categories: Vec<(String, String, String)>,
 }

@@ -702,7 +702,12 @@ fn EditorLoaded(d: DraftView) -> impl IntoView {
     let publish_at = RwSignal::new(d.publish_at.clone());
     let message = RwSignal::new(None::<(bool, String)>);
     let slug = d.slug.clone();
-    let live_path = format!("/item/{slug}");
+    // "Done" goes back to the live page, or to the studio while the item was never published.
+    let live_path = if d.live {
+        format!("/item/{slug}")
+    } else {
+        "/studio/products".to_string()
+    };
 
     // Autosave: every two seconds while there are changes, and the copy on the device.
     #[cfg(feature = "hydrate")]

@@ -36,6 +36,11 @@ pub fn ItemPage() -> impl IntoView {
                         EitherOf3::A(view! { <crate::pages::editor::ItemEditor slug=d.card.slug.clone() /> })
                     }
                     Ok(d) => EitherOf3::B(view! { <ItemView d community=talk.ok() /> }),
+                    // A draft that was never published is not in the catalog: its editor
+                    // opens it (and says who may not).
+                    Err(crate::error::AppError::NotFound(_)) if editing() => {
+                        EitherOf3::A(view! { <crate::pages::editor::ItemEditor slug=slug() /> })
+                    }
                     Err(error) => EitherOf3::C(view! {
                         <PageMeta title=t("Item not found", "找不到这件内容") description=t("No item at this address.", "这个地址上没有内容。") path=format!("/item/{}", slug()) />
                         <ErrorNotice error />

@@ -3,6 +3,7 @@
 //! JavaScript; every figure is typed in yuan and checked on the server.
 
 use crate::api::commerce::{studio_products, SaveBundle, SaveTier, SetItemPrice};
+use crate::api::editor::CreateItem;
 use crate::components::forms::{form_error, use_me, Field, FormAlert, ServerForm};
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
@@ -59,6 +60,7 @@ fn Products(p: ProductsView) -> impl IntoView {
             {move || saved().map(|_| view! { <p class="notice-ok" role="status">{t("Saved.", "已保存。")}</p> })}
 
             <h2>{t("Items", "单品")}</h2>
+            <NewItem categories=p.categories.clone() />
             <FormAlert error=item_error locale />
             <p class="muted">{t("Price 0 makes an item free. “Members” puts a paid item in your membership.", "价格为 0 即免费；勾选“会员可读”即加入会员内容。")}</p>
             <ul class="product-items">
@@ -96,6 +98,46 @@ fn Products(p: ProductsView) -> impl IntoView {
     }
 }
 
+/// Starts a new item: what it is, its category, language and title; its page opens in
+/// edit mode as a draft.
+#[component]
+fn NewItem(categories: Vec<(String, String, String)>) -> impl IntoView {
+    let locale = use_me().locale;
+    let t = move |en, zh| locale.pick(en, zh);
+    let error = form_error(CreateItem::PATH);
+    let zh = locale == crate::models::i18n::Locale::Zh;
+    view! {
+        <details class="new-item" data-testid="new-item">
+            <summary class="button">{t("+ New item", "+ 新建内容")}</summary>
+            <ServerForm action=CreateItem::PATH error class="stacked">
+                <label for="new-kind">{t("What it is", "类型")}</label>
+                <select id="new-kind" name="kind">
+                    <option value="article">{t("Article", "文章")}</option>
+                    <option value="ebook">{t("E-book", "电子书")}</option>
+                    <option value="audio">{t("Audio", "音频")}</option>
+                    <option value="video">{t("Video", "视频")}</option>
+                    <option value="course">{t("Course (chapters and lessons)", "课程（章与课）")}</option>
+                </select>
+                <label for="new-category">{t("Category", "分类")}</label>
+                <select id="new-category" name="category">
+                    {categories.into_iter().map(|(slug, en, zh_name)| view! {
+                        <option value=slug>{if zh { zh_name } else { en }}</option>
+                    }).collect_view()}
+                </select>
+                <label for="new-language">{t("Written in", "内容语言")}</label>
+                <select id="new-language" name="language">
+                    <option value="zh-CN" selected=zh>"中文"</option>
+                    <option value="en" selected=!zh>"English"</option>
+                </select>
+                <Field name="title" form="new" label=t("Title", "标题") error locale />
+                <FormAlert error fields=&["title"] locale />
+                <p class="muted">{t("It stays a draft, seen only by you, until you publish it from its page.", "发布前它只是草稿，只有你能看到。")}</p>
+                <button type="submit" data-testid="create-item">{t("Create and edit", "创建并编辑")}</button>
+            </ServerForm>
+        </details>
+    }
+}
+
 #[component]
 fn ItemRow(
     i: ProductItem,
@@ -109,7 +151,9 @@ fn ItemRow(
             <ServerForm action=SetItemPrice::PATH error class="product-row">
                 <input type="hidden" name="slug" value=i.slug.clone() />
                 <span class="product-title">
-                    <a href=format!("/item/{}", i.slug)>{i.title.clone()}</a>
+                    <a href=if i.status == "published" { format!("/item/{}", i.slug) } else { format!("/item/{}?edit=1", i.slug) }>
+                        {if i.title.is_empty() { locale.pick("(untitled)", "（未命名）").to_string() } else { i.title.clone() }}
+                    </a>
                     {(i.status != "published").then(|| view! { " " <span class="muted">{locale.pick("(draft)", "（草稿）")}</span> })}
                 </span>
                 <label>

@@ -963,3 +963,140 @@ pub async fn restore(
     let v = read_version(db, &t, id).await?;
     save_as(db, viewer, slug, base, v.doc, VersionKind::Restored).await
 }
+
+/// The address a new item gets from its title: its Latin letters and digits in lowercase,
+/// words joined by `-` (at most 50 characters); `new-<kind>` when the title has too few.
+pub fn slug_from_title(title: &str, kind: &str) -> String {
+    let mut slug = String::new();
+    for word in title
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if slug.len() + word.len() + 1 > 50 {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(word);
+    }
+    if slug.len() < 3 {
+        format!("new-{kind}")
+    } else {
+        slug
+    }
+}
+
+/// Starts a new item of `kind` in `category` for the storefront `me` runs: a draft that
+/// only they and admins see until they publish it from its page. A course starts with
+/// one chapter and one lesson to write. Answers its address.
+pub async fn create_item(
+    db: &Db,
+    me: &SignedIn,
+    kind: &str,
+    category: &str,
+    language: &str,
+    title: &str,
+) -> Result<String, AppError> {
+    use crate::models::catalog::{BlockKind, Kind};
+    let store = crate::ssr::commerce::studio::my_storefront(db, me).await?;
+    let kind = Kind::parse(kind).ok_or_else(|| {
+        AppError::BadRequest(
+            "Choose what it is: an article, e-book, audio, video or course.".into(),
+        )
+    })?;
+    if !matches!(language, "zh-CN" | "en") {
+        return Err(AppError::BadRequest(
+            "Choose the language it is written in.".into(),
+        ));
+    }
+    let title = crate::models::editor::clean_text(title)
+        .replace('\n', " ")
+        .trim()
+        .to_string();
+    if title.is_empty() {
+        return Err(AppError::BadRequest("Give it a title.".into()));
+    }
+    let chars = title.chars().count();
+    if chars > crate::models::editor::MAX_TITLE_CHARS {
+        return Err(AppError::BadRequest(format!(
+            "The title is {chars} characters long; the most is {}.",
+            crate::models::editor::MAX_TITLE_CHARS
+        )));
+    }
+    let known: Vec<String> = rows(
+        db,
+        "check category",
+        "SELECT VALUE record::id(id) FROM category WHERE slug = $c",
+        json!({ "c": category }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("check category", e))?;
+    let Some(category_key) = known.into_iter().next() else {
+        return Err(AppError::BadRequest(
+            "Choose a category from the list.".into(),
+        ));
+    };
+    let zh = language == "zh-CN";
+    let starter: Vec<Block> = if kind == Kind::Course {
+        vec![
+            Block {
+                level: Some(2),
+                ..Block::text(
+                    BlockKind::Heading,
+                    if zh { "第一章" } else { "Chapter 1" }.into(),
+                )
+            },
+            Block {
+                level: Some(3),
+                ..Block::text(
+                    BlockKind::Heading,
+                    if zh { "第一课" } else { "Lesson 1" }.into(),
+                )
+            },
+            Block::text(BlockKind::Paragraph, String::new()),
+        ]
+    } else {
+        vec![Block::text(BlockKind::Paragraph, String::new())]
+    };
+    let base = slug_from_title(&title, kind.as_str());
+    for attempt in 0..20u32 {
+        let slug = match attempt {
+            0 => base.clone(),
+            1..=9 => format!("{base}-{}", attempt + 1),
+            _ => format!("{base}-{:06x}", rand::random::<u32>() & 0xff_ffff),
+        };
+        let key = format!("n{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff);
+        let created = rows::<Value>(
+            db,
+            "create item",
+            "CREATE type::record('item', $key) CONTENT {
+                slug: $slug, creator: type::record('creator', $creator),
+                category: type::record('category', $category), tags: [], kind: $kind,
+                language: $language, title_en: $title_en, title_zh: $title_zh,
+                summary_en: '', summary_zh: '', description: '', price_minor: 0,
+                currency: $currency, status: 'draft', cover: $cover, preview: $preview }",
+            json!({
+                "key": key, "slug": slug, "creator": store.key, "category": category_key,
+                "kind": kind.as_str(), "language": language,
+                "title_en": if zh { "" } else { title.as_str() },
+                "title_zh": if zh { title.as_str() } else { "" },
+                "currency": crate::ssr::commerce::products::CURRENCY,
+                "cover": format!("/covers/{slug}.svg"), "preview": blocks_value(&starter),
+            }),
+            0,
+        )
+        .await;
+        match created {
+            Ok(_) => return Ok(slug),
+            // The address is taken (the unique index refused it): try the next one.
+            Err(e) if e.to_string().contains("item_slug") => continue,
+            Err(e) => return Err(AppError::internal("create item", e)),
+        }
+    }
+    Err(AppError::Conflict(
+        "Could not find a free address for this title; change the title a little.".into(),
+    ))
+}

@@ -92,6 +92,15 @@ pub async fn products(db: &Db, me: &SignedIn) -> Result<ProductsView, AppError> 
     )
     .await
     .map_err(err)?;
+    let categories: Vec<(String, String, String)> = rows(
+        db,
+        "read categories",
+        "SELECT VALUE [slug, name_en, name_zh] FROM category ORDER BY position",
+        json!({}),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read categories", e))?;
     let p = |minor, currency: &str| Price {
         minor,
         currency: currency.to_string(),
@@ -135,6 +144,7 @@ pub async fn products(db: &Db, me: &SignedIn) -> Result<ProductsView, AppError> 
             trial_days: t.trial_days,
         }),
         tier_key: creator.key,
+        categories,
     })
 }
 
