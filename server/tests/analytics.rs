@@ -10,22 +10,13 @@ mod common;
 use app::models::analytics::{day_string, Dashboard, Figures};
 use app::ssr::analytics::{now_secs, report, rollup};
 use common::shop::{add, checkout, count, learner, order_of, paid_items, query, PAYS};
-use common::{app, Browser, TestApp};
+use common::{app, signed_in, Browser, TestApp};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use tokio::sync::Mutex;
 
 /// The tests reset and roll up the shared totals: one at a time.
 static TOTALS: Mutex<()> = Mutex::const_new(());
-
-async fn signed_in(app: &TestApp, user: &str) -> Browser {
-    let b = Browser::new(app);
-    let token = app::ssr::sessions::create(&app.db, user, "test")
-        .await
-        .unwrap();
-    b.set_session(Some(&token));
-    b
-}
 
 async fn dashboard(b: &Browser, args: &str) -> Dashboard {
     let r = b.fetch(&format!("/api/analytics?{args}")).await;

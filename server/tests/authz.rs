@@ -334,6 +334,29 @@ const MATRIX: &[Entry] = &[
         allowed: CREATORS,
     },
     Entry {
+        path: "/api/creator_profile",
+        get: false,
+        args: &[
+            ("slug", "lin-xiao"),
+            ("name", ""),
+            ("bio", ""),
+            ("revision", "-1"),
+        ],
+        allowed: &[Creator, Admin],
+    },
+    Entry {
+        path: "/api/store_front",
+        get: false,
+        args: &[
+            ("tagline_en", ""),
+            ("tagline_zh", ""),
+            ("intro_en", ""),
+            ("intro_zh", ""),
+            ("revision", "-1"),
+        ],
+        allowed: &[Admin],
+    },
+    Entry {
         path: "/api/studio_tier",
         get: false,
         args: &[("name", ""), ("monthly", "1"), ("yearly", "1")],

@@ -8,17 +8,8 @@
 mod common;
 
 use common::shop::{buy, count, learner, paid_items, query};
-use common::{app, Browser, Reply, TestApp};
+use common::{app, signed_in, Browser, Reply, TestApp};
 use serde_json::{json, Value};
-
-async fn signed_in(app: &TestApp, user: &str) -> Browser {
-    let b = Browser::new(app);
-    let token = app::ssr::sessions::create(&app.db, user, "editor-test")
-        .await
-        .unwrap();
-    b.set_session(Some(&token));
-    b
-}
 
 async fn open(b: &Browser, slug: &str) -> Value {
     let r = b

@@ -9,36 +9,10 @@
 mod common;
 
 use common::shop::{buy, learner, paid_items};
-use common::{app, Browser, Reply, TestApp};
+use common::uploads::{png, upload};
+use common::{app, signed_in, Browser};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-
-async fn signed_in(app: &TestApp, user: &str) -> Browser {
-    let b = Browser::new(app);
-    let token = app::ssr::sessions::create(&app.db, user, "media-test")
-        .await
-        .unwrap();
-    b.set_session(Some(&token));
-    b
-}
-
-async fn upload(b: &Browser, kind: &str, name: &str, bytes: Vec<u8>) -> Reply {
-    b.post_bytes(
-        &format!("/studio/media?kind={kind}&name={name}"),
-        "application/octet-stream",
-        bytes,
-    )
-    .await
-}
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
 
 fn crc32(data: &[u8]) -> u32 {
     let mut crc = 0xFFFF_FFFFu32;

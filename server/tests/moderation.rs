@@ -9,17 +9,8 @@
 mod common;
 
 use common::shop::{buy, count, learner, paid_items, query, PASSWORD};
-use common::{app, Browser, Reply, TestApp};
+use common::{app, signed_in, Browser, Reply};
 use serde_json::{json, Value};
-
-async fn signed_in(app: &TestApp, user: &str) -> Browser {
-    let b = Browser::new(app);
-    let token = app::ssr::sessions::create(&app.db, user, "moderation-test")
-        .await
-        .unwrap();
-    b.set_session(Some(&token));
-    b
-}
 
 async fn community(b: &Browser, slug: &str) -> Value {
     let r = b.fetch(&format!("/api/community?slug={slug}")).await;

@@ -82,8 +82,9 @@ pub async fn load_creator(slug: String) -> Result<CreatorProfile, AppError> {
     if !is_slug(&slug) {
         return Err(AppError::NotFound("There is no such creator.".into()));
     }
-    crate::ssr::state::app_state()?
-        .catalog
-        .index()
-        .creator(&slug)
+    let index = crate::ssr::state::app_state()?.catalog.index();
+    let mut profile = index.creator(&slug)?;
+    let viewer = crate::ssr::access::viewer();
+    profile.can_edit = crate::ssr::access::may_edit_creator(&viewer, index.creator_owner(&slug));
+    Ok(profile)
 }

@@ -8,5 +8,6 @@ pub mod community;
 pub mod editor;
 pub mod moderation;
 pub mod notes;
+pub mod profile;
 pub mod reading;
 pub mod reco;

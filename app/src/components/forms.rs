@@ -428,3 +428,19 @@ pub fn textarea_text(text: &str) -> String {
         text.to_string()
     }
 }
+
+/// Asks before the page is left while `dirty` is set (a form with unsaved edits).
+pub fn warn_unsaved(dirty: RwSignal<bool>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let listener = window_event_listener(leptos::ev::beforeunload, move |ev| {
+            if dirty.get_untracked() {
+                ev.prevent_default();
+                ev.set_return_value("unsaved");
+            }
+        });
+        on_cleanup(move || listener.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = dirty;
+}

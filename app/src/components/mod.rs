@@ -7,3 +7,4 @@ pub mod layout;
 pub mod notice;
 pub mod recommend;
 pub mod seo;
+pub mod upload;

@@ -502,6 +502,9 @@ pub struct HomeSections {
     /// The most popular items of the largest categories: what a visitor without history
     /// (or without JavaScript) sees where "For you" would be.
     pub by_category: Vec<CategoryPicks>,
+    /// The store's own tagline and introduction.
+    #[serde(default)]
+    pub front: super::profile::StoreFront,
 }
 
 /// Popular items of one category.
@@ -671,6 +674,12 @@ pub struct CreatorProfile {
     pub items: Vec<ItemCard>,
     /// Their membership tiers.
     pub tiers: Vec<super::commerce::TierOffer>,
+    /// The profile's revision (a save names the one it was made from).
+    #[serde(default)]
+    pub revision: i64,
+    /// The viewer may edit this page (the creator themself, or an admin).
+    #[serde(default)]
+    pub can_edit: bool,
 }
 
 /// Anchor id for the `n`th heading of an item's content.

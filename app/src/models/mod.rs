@@ -11,5 +11,6 @@ pub mod media;
 pub mod moderation;
 pub mod money;
 pub mod notes;
+pub mod profile;
 pub mod reading;
 pub mod reco;

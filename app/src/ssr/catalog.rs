@@ -14,6 +14,7 @@ use super::db::{record_key, rows, Db, DbError};
 use crate::error::AppError;
 use crate::models::catalog::*;
 use crate::models::money::Price;
+use crate::models::profile::StoreFront;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -51,6 +52,10 @@ pub struct CatalogIndex {
     /// "Learners who bought this also liked", by item key, from the active recommendation
     /// model (reloaded with the catalog and after every training run or rollback).
     also_liked: HashMap<String, Vec<String>>,
+    /// The store front's words.
+    front: StoreFront,
+    /// Each creator's account (who may edit their page) and profile revision, by slug.
+    owners: HashMap<String, (Option<String>, i64)>,
 }
 
 /// A creator's membership tier, as the catalog keeps it.
@@ -137,6 +142,8 @@ struct CreatorRow {
     name: String,
     bio: String,
     avatar: String,
+    owner: Option<String>,
+    revision: i64,
 }
 
 #[derive(Deserialize)]
@@ -191,7 +198,9 @@ impl CatalogIndex {
         let creators: Vec<CreatorRow> = rows(
             db,
             "load creators",
-            "SELECT record::id(id) AS key, slug, name, bio, avatar FROM creator",
+            "SELECT record::id(id) AS key, slug, name, bio, avatar, revision ?? 0 AS revision,
+                    (IF user THEN record::id(user) END) AS owner
+             FROM creator",
             json!({}),
             0,
         )
@@ -247,7 +256,21 @@ impl CatalogIndex {
             1,
         )
         .await?;
+        let front: Vec<StoreFront> = rows(
+            db,
+            "load store front",
+            "SELECT tagline_en, tagline_zh, intro_en, intro_zh, revision FROM store_front:only",
+            json!({}),
+            0,
+        )
+        .await?;
+        let owners = creators
+            .iter()
+            .map(|c| (c.slug.clone(), (c.owner.clone(), c.revision)))
+            .collect();
         let mut index = Self::build(items, categories, tags, creators, counts, ratings);
+        index.front = front.into_iter().next().unwrap_or_default();
+        index.owners = owners;
         index.bundles = bundles;
         index.tiers = tiers;
         index.also_liked = neighbours
@@ -456,6 +479,8 @@ impl CatalogIndex {
             bundles: Vec::new(),
             tiers: Vec::new(),
             also_liked: HashMap::new(),
+            front: StoreFront::default(),
+            owners: HashMap::new(),
         }
     }
 
@@ -569,6 +594,7 @@ impl CatalogIndex {
             })
             .collect();
         HomeSections {
+            front: self.front.clone(),
             by_category,
             newest: self
                 .items
@@ -618,10 +644,13 @@ impl CatalogIndex {
             .tiers_of(slug)
             .map(|t| super::commerce::membership::offer(self, t, None))
             .collect();
+        let revision = self.owners.get(slug).map_or(0, |o| o.1);
         Ok(CreatorProfile {
             creator,
             items,
             tiers,
+            revision,
+            can_edit: false,
         })
     }
 
@@ -649,6 +678,11 @@ impl CatalogIndex {
     /// Every creator's slug, in no particular order.
     pub fn creator_slugs(&self) -> impl Iterator<Item = &str> {
         self.creators.keys().map(String::as_str)
+    }
+
+    /// The account that runs creator `slug`'s store, if any.
+    pub fn creator_owner(&self, slug: &str) -> Option<&str> {
+        self.owners.get(slug).and_then(|o| o.0.as_deref())
     }
 
     /// A creator's card.

@@ -122,6 +122,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "lesson keys in course drafts",
         sql: include_str!("migrations/0020_course_editing.surql"),
     },
+    Migration {
+        version: 21,
+        name: "store front and creator pages edited in place",
+        sql: include_str!("migrations/0021_store_and_creator_pages.surql"),
+    },
 ];
 
 /// Why migrating stopped.

@@ -18,6 +18,7 @@ pub mod migrate;
 pub mod moderation;
 pub mod notes;
 pub mod password;
+pub mod profile;
 pub mod ratelimit;
 pub mod reading;
 pub mod reco;

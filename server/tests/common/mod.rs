@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod shop;
+pub mod uploads;
 pub mod xss;
 
 use app::ssr::accounts::AuthSettings;
@@ -14,6 +15,16 @@ use app::ssr::ratelimit::RateLimits;
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use std::net::SocketAddr;
 use std::sync::{Mutex, OnceLock};
+
+/// A browser signed in as user `user` (a record key: `c1`, `admin`, a learner's key).
+pub async fn signed_in(app: &TestApp, user: &str) -> Browser {
+    let b = Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, user, "test")
+        .await
+        .expect("a session for the test user");
+    b.set_session(Some(&token));
+    b
+}
 
 /// A running test server.
 pub struct TestApp {
