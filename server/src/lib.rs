@@ -18,3 +18,4 @@ pub mod seed;
 pub mod sitemap;
 pub mod startup;
 pub mod telemetry;
+pub mod uploads;

@@ -39,7 +39,7 @@ pub struct UploadQuery {
     name: String,
 }
 
-fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
+pub(crate) fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(serde_json::json!({ "error": message.into() }))).into_response()
 }
 
@@ -58,26 +58,65 @@ fn kind_words(kind: MediaKind, locale: Locale) -> &'static str {
     }
 }
 
-/// `POST /studio/media`.
-pub async fn upload(
-    State(state): State<AppState>,
-    Query(q): Query<UploadQuery>,
-    req: Request,
-) -> Response {
+/// The refusal of a file over `kind`'s limit (`size`, when it is known).
+pub(crate) fn too_big(kind: MediaKind, size: Option<u64>, locale: Locale) -> Response {
+    let limit = kind.limit();
+    refuse(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        match (size, locale) {
+            (Some(s), Locale::En) => format!(
+                "This file is {}; {} can be at most {}.",
+                human_size(s),
+                kind.as_str(),
+                human_size(limit)
+            ),
+            (Some(s), Locale::Zh) => format!(
+                "文件大小为 {}，超过上限 {}。",
+                human_size(s),
+                human_size(limit)
+            ),
+            (None, Locale::En) => format!(
+                "This file is larger than {}, the most for {}.",
+                human_size(limit),
+                kind.as_str()
+            ),
+            (None, Locale::Zh) => format!("文件超过上限 {}。", human_size(limit)),
+        },
+    )
+}
+
+/// The signed-in creator or admin making a request, or the refusal to answer.
+pub(crate) fn uploader(req: &Request) -> Result<app::ssr::access::SignedIn, Response> {
     let viewer = req
         .extensions()
         .get::<Viewer>()
         .cloned()
         .unwrap_or_default();
     let Some(me) = viewer.user().cloned() else {
-        return refuse(
+        return Err(refuse(
             StatusCode::UNAUTHORIZED,
             AppError::SignInRequired.to_string(),
-        );
+        ));
     };
     if !(me.has(Role::Creator) || me.has(Role::Admin)) {
-        return refuse(StatusCode::FORBIDDEN, AppError::Forbidden.to_string());
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            AppError::Forbidden.to_string(),
+        ));
     }
+    Ok(me)
+}
+
+/// `POST /studio/media`.
+pub async fn upload(
+    State(state): State<AppState>,
+    Query(q): Query<UploadQuery>,
+    req: Request,
+) -> Response {
+    let me = match uploader(&req) {
+        Ok(me) => me,
+        Err(refusal) => return refusal,
+    };
     let locale = me.locale;
     let Some(kind) = MediaKind::parse(&q.kind) else {
         return refuse(
@@ -91,37 +130,26 @@ pub async fn upload(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let too_big = |size: Option<u64>| {
-        refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            match (size, locale) {
-                (Some(s), Locale::En) => format!(
-                    "This file is {}; {} can be at most {}.",
-                    human_size(s),
-                    kind.as_str(),
-                    human_size(limit)
-                ),
-                (Some(s), Locale::Zh) => format!(
-                    "文件大小为 {}，超过上限 {}。",
-                    human_size(s),
-                    human_size(limit)
-                ),
-                (None, Locale::En) => format!(
-                    "This file is larger than {}, the most for {}.",
-                    human_size(limit),
-                    kind.as_str()
-                ),
-                (None, Locale::Zh) => format!("文件超过上限 {}。", human_size(limit)),
-            },
-        )
-    };
     if declared.is_some_and(|s| s > limit) {
-        return too_big(declared);
+        return too_big(kind, declared, locale);
     }
     let bytes = match axum::body::to_bytes(req.into_body(), limit as usize).await {
         Ok(b) => b,
-        Err(_) => return too_big(declared),
+        Err(_) => return too_big(kind, declared, locale),
     };
+    keep_upload(&state, &me, kind, &q.name, bytes.to_vec()).await
+}
+
+/// Checks a whole uploaded file (its bytes say what it is; images are measured before they
+/// are unpacked), keeps it and records it as `me`'s.
+pub(crate) async fn keep_upload(
+    state: &AppState,
+    me: &app::ssr::access::SignedIn,
+    kind: MediaKind,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Response {
+    let locale = me.locale;
     if bytes.is_empty() {
         return refuse(
             StatusCode::BAD_REQUEST,
@@ -161,7 +189,7 @@ pub async fn upload(
             },
         );
     }
-    let name = clean_name(&q.name);
+    let name = clean_name(name);
     let store = state.media.clone();
     let processed =
         tokio::task::spawn_blocking(move || process(store.as_ref(), &bytes, found, name, locale))
@@ -177,7 +205,7 @@ pub async fn upload(
             );
         }
     };
-    if let Err(e) = app::ssr::media::record(&state.db, &me, &media, found.mime).await {
+    if let Err(e) = app::ssr::media::record(&state.db, me, &media, found.mime).await {
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
     }
     (StatusCode::CREATED, Json(media)).into_response()

@@ -132,6 +132,8 @@ pub async fn editor_body_limit(req: Request, next: Next) -> Response {
         Some(app::models::editor::EDITOR_BODY_LIMIT)
     } else if path == "/studio/media" {
         Some(app::models::media::MAX_UPLOAD as usize)
+    } else if path.starts_with("/studio/uploads/") {
+        Some(app::models::media::MAX_CHUNK as usize)
     } else {
         None
     };

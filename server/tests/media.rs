@@ -10,7 +10,7 @@ mod common;
 
 use common::shop::{buy, learner, paid_items};
 use common::uploads::{png, upload};
-use common::{app, signed_in, Browser};
+use common::{app, signed_in, Browser, Reply};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -325,4 +325,150 @@ async fn files_in_a_paid_body_reach_only_those_who_may_read_it() {
         .await;
     assert_eq!(r.status, 400);
     assert!(r.body.contains("not in the store"), "{}", r.body);
+}
+
+async fn put_piece(b: &Browser, id: &str, offset: usize, bytes: &[u8]) -> Reply {
+    b.send_bytes(
+        reqwest::Method::PUT,
+        &format!("/studio/uploads/{id}?offset={offset}"),
+        "application/octet-stream",
+        bytes.to_vec(),
+    )
+    .await
+}
+
+fn received(r: &Reply) -> u64 {
+    serde_json::from_str::<Value>(&r.body).unwrap()["received"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no count in {r:?}"))
+}
+
+#[tokio::test]
+async fn large_files_go_in_pieces_and_resume_where_the_store_has_them() {
+    let app = app();
+    let creator = signed_in(app, "c3").await;
+    let audio = mp3(200); // 800 KB
+    let size = audio.len();
+    let r = creator
+        .post_bytes(
+            &format!("/studio/uploads?kind=audio&name=lecture.mp3&size={size}"),
+            "application/octet-stream",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{r:?}");
+    let id = serde_json::from_str::<Value>(&r.body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(id.len(), 32);
+
+    // The first piece arrives; sent again (its answer was lost), it is not added twice.
+    let third = size / 3;
+    let r = put_piece(&creator, &id, 0, &audio[..third]).await;
+    assert_eq!((r.status, received(&r)), (200, third as u64), "{r:?}");
+    let r = put_piece(&creator, &id, 0, &audio[..third]).await;
+    assert_eq!((r.status, received(&r)), (409, third as u64), "{r:?}");
+    // After a dropped connection the editor asks where the file stands.
+    let r = creator.fetch(&format!("/studio/uploads/{id}")).await;
+    assert_eq!(received(&r), third as u64);
+    // Nobody else sees or adds to it.
+    let other = signed_in(app, "c2").await;
+    assert_eq!(
+        other.fetch(&format!("/studio/uploads/{id}")).await.status,
+        404
+    );
+    assert_eq!(
+        put_piece(&other, &id, third, &audio[third..]).await.status,
+        404
+    );
+    // Finishing early is refused with the count; then the rest, and it is kept whole.
+    let r = creator
+        .post_bytes(
+            &format!("/studio/uploads/{id}/finish"),
+            "application/octet-stream",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!((r.status, received(&r)), (409, third as u64));
+    let r = put_piece(&creator, &id, third, &audio[third..]).await;
+    assert_eq!(received(&r), size as u64);
+    let r = creator
+        .post_bytes(
+            &format!("/studio/uploads/{id}/finish"),
+            "application/octet-stream",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{r:?}");
+    let m: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(m["hash"], hex(&audio));
+    assert_eq!(
+        (m["kind"].as_str(), m["size"].as_u64()),
+        (Some("audio"), Some(size as u64))
+    );
+    assert_eq!(
+        creator
+            .get_bytes(&format!("/media/{}.mp3", m["hash"].as_str().unwrap()))
+            .await,
+        audio
+    );
+    // Done with: its pieces are gone.
+    assert_eq!(
+        creator.fetch(&format!("/studio/uploads/{id}")).await.status,
+        404
+    );
+
+    // Refused: over the kind's limit before a byte is sent; more bytes than announced; a
+    // file whose bytes are not what it claims to be (told when it is finished).
+    let r = creator
+        .post_bytes(
+            "/studio/uploads?kind=image&name=huge.png&size=20000000",
+            "application/octet-stream",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status, 413, "{r:?}");
+    let start = |name: &str, size: usize| {
+        let path = format!("/studio/uploads?kind=image&name={name}&size={size}");
+        let b = &creator;
+        async move {
+            let r = b
+                .post_bytes(&path, "application/octet-stream", Vec::new())
+                .await;
+            serde_json::from_str::<Value>(&r.body).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let id = start("a.png", 10).await;
+    assert_eq!(put_piece(&creator, &id, 0, &[0u8; 11]).await.status, 400);
+    let id = start("fake.png", 1_000).await;
+    put_piece(&creator, &id, 0, &[b'x'; 1_000]).await;
+    let r = creator
+        .post_bytes(
+            &format!("/studio/uploads/{id}/finish"),
+            "application/octet-stream",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status, 415, "{r:?}");
+    // Learners and visitors do not upload.
+    let (learner_b, _) = learner(app).await;
+    let path = "/studio/uploads?kind=image&name=a.png&size=10";
+    assert_eq!(
+        learner_b
+            .post_bytes(path, "application/octet-stream", Vec::new())
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        Browser::new(app)
+            .post_bytes(path, "application/octet-stream", Vec::new())
+            .await
+            .status,
+        401
+    );
 }

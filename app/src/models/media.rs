@@ -74,6 +74,10 @@ const MB: u64 = 1024 * 1024;
 
 /// The largest upload of any kind (the request limit of the upload address).
 pub const MAX_UPLOAD: u64 = 300 * MB;
+/// The size of the pieces a file is sent in (a dropped connection costs at most one piece).
+pub const UPLOAD_CHUNK: u64 = 4 * MB;
+/// The largest piece the store takes in one request.
+pub const MAX_CHUNK: u64 = 8 * MB;
 /// The most pixels an uploaded image may have (a small file that unpacks to a huge
 /// picture is refused before it is unpacked).
 pub const MAX_IMAGE_PIXELS: u64 = 40_000_000;

@@ -119,6 +119,8 @@ pub trait MediaStore: Send + Sync {
     fn put(&self, key: &str, bytes: &[u8]) -> std::io::Result<()>;
     /// Where the bytes of `key` are on this machine, if they are kept.
     fn local_path(&self, key: &str) -> Option<std::path::PathBuf>;
+    /// A directory on this machine for uploads still arriving in pieces.
+    fn scratch(&self) -> std::path::PathBuf;
 }
 
 /// Files in a directory, two levels deep by the first two characters of their key.
@@ -161,5 +163,9 @@ impl MediaStore for DiskStore {
 
     fn local_path(&self, key: &str) -> Option<std::path::PathBuf> {
         self.path(key).filter(|p| p.is_file())
+    }
+
+    fn scratch(&self) -> std::path::PathBuf {
+        self.root.join("incoming")
     }
 }

@@ -308,9 +308,21 @@ impl Browser {
 
     /// POSTs raw `bytes` (an upload), same-origin, as the page's script does.
     pub async fn post_bytes(&self, path: &str, content_type: &str, bytes: Vec<u8>) -> Reply {
+        self.send_bytes(reqwest::Method::POST, path, content_type, bytes)
+            .await
+    }
+
+    /// Sends raw `bytes` with `method` (a piece of an upload with PUT), same-origin.
+    pub async fn send_bytes(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Reply {
         self.send(
             self.http
-                .post(format!("{}{path}", self.base))
+                .request(method, format!("{}{path}", self.base))
                 .header(ACCEPT, "application/json")
                 .header("sec-fetch-site", "same-origin")
                 .header(CONTENT_TYPE, content_type)
