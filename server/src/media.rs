@@ -86,17 +86,18 @@ pub(crate) fn too_big(kind: MediaKind, size: Option<u64>, locale: Locale) -> Res
 }
 
 /// The signed-in creator or admin making a request, or the refusal to answer.
-pub(crate) fn uploader(req: &Request) -> Result<app::ssr::access::SignedIn, Response> {
+/// (The refusal is boxed: a response is large.)
+pub(crate) fn uploader(req: &Request) -> Result<app::ssr::access::SignedIn, Box<Response>> {
     let viewer = req
         .extensions()
         .get::<Viewer>()
         .cloned()
         .unwrap_or_default();
     let Some(me) = viewer.user().cloned() else {
-        return Err(refuse(
+        return Err(Box::new(refuse(
             StatusCode::UNAUTHORIZED,
             AppError::SignInRequired.to_string(),
-        ));
+        )));
     };
     if !(me.has(Role::Creator) || me.has(Role::Admin)) {
         return Err(refuse(
@@ -115,7 +116,7 @@ pub async fn upload(
 ) -> Response {
     let me = match uploader(&req) {
         Ok(me) => me,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let locale = me.locale;
     let Some(kind) = MediaKind::parse(&q.kind) else {

@@ -126,7 +126,7 @@ pub async fn start(
 ) -> Response {
     let me = match uploader(&req) {
         Ok(me) => me,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let locale = me.locale;
     let Some(kind) = MediaKind::parse(&q.kind) else {
@@ -178,7 +178,7 @@ pub async fn status(
 ) -> Response {
     let me = match uploader(&req) {
         Ok(me) => me,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     match find(&state, &id, &me.user_key).await {
         Some((started, _, received)) => progress(&id, received, started.size),
@@ -195,7 +195,7 @@ pub async fn piece(
 ) -> Response {
     let me = match uploader(&req) {
         Ok(me) => me,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let locale = me.locale;
     let Some((started, part, received)) = find(&state, &id, &me.user_key).await else {
@@ -249,7 +249,7 @@ pub async fn finish(
 ) -> Response {
     let me = match uploader(&req) {
         Ok(me) => me,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let locale = me.locale;
     let Some((started, part, received)) = find(&state, &id, &me.user_key).await else {
