@@ -100,10 +100,10 @@ pub(crate) fn uploader(req: &Request) -> Result<app::ssr::access::SignedIn, Box<
         )));
     };
     if !(me.has(Role::Creator) || me.has(Role::Admin)) {
-        return Err(refuse(
+        return Err(Box::new(refuse(
             StatusCode::FORBIDDEN,
             AppError::Forbidden.to_string(),
-        ));
+        )));
     }
     Ok(me)
 }
