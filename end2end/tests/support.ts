@@ -1,4 +1,4 @@
-import { Page } from '@playwright/test';
+import { expect, Locator, Page } from '@playwright/test';
 
 // Collects console errors and uncaught exceptions of the page (a test expects none).
 export function watchConsole(page: Page): string[] {
@@ -54,4 +54,19 @@ export async function signInAs(page: Page, email: string, password: string) {
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+}
+
+// In the editor: moves the media `block` up above the paywall with the keyboard, one place
+// at a time, waits for the draft to be saved and publishes it.
+export async function moveAboveThePaywallAndPublish(page: Page, block: Locator) {
+  const slots = page.locator('.edit-blocks > *');
+  for (let i = 0; i < 80; i++) {
+    const order = await slots.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind') ?? e.getAttribute('data-testid') ?? ''));
+    if (order.lastIndexOf('media') < order.indexOf('paywall-divider')) break;
+    await block.locator('textarea').focus();
+    await page.keyboard.press('Alt+ArrowUp');
+  }
+  await expect(page.locator('[data-testid="save-state"][data-state="saved"]')).toBeVisible({ timeout: 10_000 });
+  await page.getByTestId('publish').click();
+  await expect(page.getByTestId('editor-message')).toContainText(/Published|已发布/);
 }

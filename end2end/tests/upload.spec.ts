@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, signInAs } from './support';
+import { hydrated, moveAboveThePaywallAndPublish, signInAs } from './support';
 
 // A real PNG drawn on the browser's canvas, large enough (a few hundred KB) that the
 // progress bar has something to show.
@@ -42,17 +42,7 @@ test('a creator uploads an image with a progress bar, publishes it in the free p
   await expect(block.locator('img.edit-media')).toBeVisible();
   await block.locator('textarea').fill('示意图：各部分如何配合');
 
-  // Move it up above the paywall with the keyboard, one place at a time.
-  const slots = page.locator('.edit-blocks > *');
-  for (let i = 0; i < 80; i++) {
-    const order = await slots.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind') ?? e.getAttribute('data-testid') ?? ''));
-    if (order.lastIndexOf('media') < order.indexOf('paywall-divider')) break;
-    await block.locator('textarea').focus();
-    await page.keyboard.press('Alt+ArrowUp');
-  }
-  await expect(page.locator('[data-testid="save-state"][data-state="saved"]')).toBeVisible({ timeout: 10_000 });
-  await page.getByTestId('publish').click();
-  await expect(page.getByTestId('editor-message')).toContainText(/Published|已发布/);
+  await moveAboveThePaywallAndPublish(page, block);
 
   const visitor = await browser.newContext();
   const v = await visitor.newPage();
@@ -63,4 +53,40 @@ test('a creator uploads an image with a progress bar, publishes it in the free p
   await img.scrollIntoViewIfNeeded();
   await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBeGreaterThan(0);
   await visitor.close();
+});
+
+test.describe('large files', () => {
+  // Requests the service worker makes are out of reach of page.route.
+  test.use({ serviceWorkers: 'block' });
+
+  test('a large upload goes in pieces, survives a dropped connection and goes on where it stopped', async ({ page }) => {
+    await signInAs(page, 'wang-jianguo@demo.shuzhai.local', 'demo-creator-password');
+    await page.goto('/creator/wang-jianguo');
+    const href = (await page.locator('article.card .card-title a').nth(4).getAttribute('href'))!;
+    await page.goto(href);
+    await hydrated(page);
+    await page.getByTestId('edit-page').click();
+    await expect(page.getByTestId('media-adder')).toBeVisible();
+
+    // The second piece's connection drops once.
+    const pieces: string[] = [];
+    let dropped = 0;
+    await page.route('**/studio/uploads/*?offset=*', async (route) => {
+      const url = route.request().url();
+      pieces.push(new URL(url).searchParams.get('offset')!);
+      if (url.endsWith('offset=4194304') && dropped === 0) {
+        dropped += 1;
+        await route.abort('connectionreset');
+        return;
+      }
+      await route.continue();
+    });
+    const audio = Buffer.concat([Buffer.from('ID3\x04\x00\x00\x00\x00\x00\x00', 'binary'), Buffer.alloc(9 * 1024 * 1024, 7)]);
+    await page.getByTestId('upload-audio').setInputFiles({ name: 'lecture.mp3', mimeType: 'audio/mpeg', buffer: audio });
+    await expect(page.locator('.edit-block[data-kind="media"] audio.edit-media').last()).toBeAttached({ timeout: 30_000 });
+    expect(dropped).toBe(1);
+    // Three pieces, the dropped one sent again, none of the others twice.
+    expect(pieces).toEqual(['0', '4194304', '4194304', '8388608']);
+    await expect(page.getByTestId('upload-error')).toHaveCount(0);
+  });
 });

@@ -775,6 +775,15 @@ async fn a_creator_starts_a_new_item_as_a_draft_that_only_they_see_until_it_is_p
     let page = visitor.get(&format!("/item/{slug}")).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Feed the starter twice a day."));
+    // Its cover is drawn from the title once it is published.
+    let cover = query(
+        &app.db,
+        "SELECT VALUE cover FROM item WHERE slug = $s",
+        json!({ "s": slug }),
+    )
+    .await;
+    assert_eq!(cover[0], format!("/covers/{slug}.svg"));
+    assert_eq!(visitor.get(&format!("/covers/{slug}.svg")).await.status, 200);
     assert_eq!(
         count(
             &app.db,

@@ -5,6 +5,7 @@ pub mod charts;
 pub mod forms;
 pub mod layout;
 pub mod notice;
+pub mod player;
 pub mod recommend;
 pub mod seo;
 pub mod upload;

@@ -48,3 +48,21 @@ pub fn Loading() -> impl IntoView {
     let locale = crate::components::forms::use_locale();
     view! { <p class="loading" role="status">{locale.pick("Loading…", "加载中…")}</p> }
 }
+
+/// `children` drawn only in the browser, once the page has hydrated; until then (and on
+/// the server, and without JavaScript) `fallback`. For parts that cannot work without
+/// JavaScript and read the device (the editor): the server's page and the hydrated one
+/// then match exactly.
+#[component]
+pub fn BrowserOnly(#[prop(into)] fallback: ViewFn, children: ChildrenFn) -> impl IntoView {
+    let mounted = RwSignal::new(false);
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| mounted.set(true));
+    move || {
+        if mounted.get() {
+            leptos::either::Either::Left(children())
+        } else {
+            leptos::either::Either::Right(fallback.run())
+        }
+    }
+}

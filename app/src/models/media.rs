@@ -246,8 +246,67 @@ pub fn parse_file_name(file: &str) -> Option<(String, Option<u32>, String)> {
     MediaRef::is_hash(hash).then(|| (hash.to_string(), width, ext.to_string()))
 }
 
+/// The chapters a player's caption lists, one a line as `m:ss Title` or `h:mm:ss Title`,
+/// in order of time, and the caption without them.
+pub fn caption_chapters(caption: &str) -> (Vec<(u32, String)>, String) {
+    let mut chapters = Vec::new();
+    let mut rest = Vec::new();
+    for line in caption.lines() {
+        let parsed = line.trim().split_once(' ').and_then(|(stamp, title)| {
+            let parts: Vec<&str> = stamp.split(':').collect();
+            if !(2..=3).contains(&parts.len())
+                || parts
+                    .iter()
+                    .any(|p| p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return None;
+            }
+            let n: Vec<u32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+            let secs = n.iter().fold(0, |acc, v| acc * 60 + v);
+            let tail_ok = n[1..].iter().all(|&v| v < 60);
+            let title = title.trim();
+            (tail_ok && !title.is_empty()).then(|| (secs, title.to_string()))
+        });
+        match parsed {
+            Some(c) => chapters.push(c),
+            None => rest.push(line),
+        }
+    }
+    chapters.sort_by_key(|c| c.0);
+    (chapters, rest.join("\n").trim().to_string())
+}
+
+/// `75` → `1:15`, `3725` → `1:02:05`.
+pub fn clock(secs: u32) -> String {
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn chapters_are_read_from_timed_lines_of_the_caption() {
+        let (chapters, rest) = caption_chapters(
+            "Lecture 3: tones\n0:00 Welcome\n12:30 The third tone\n1:02:05 Practice\n9:99 not a time\n3:15",
+        );
+        assert_eq!(
+            chapters,
+            [
+                (0, "Welcome".into()),
+                (750, "The third tone".into()),
+                (3725, "Practice".into())
+            ]
+        );
+        assert_eq!(rest, "Lecture 3: tones\n9:99 not a time\n3:15");
+        assert_eq!(clock(75), "1:15");
+        assert_eq!(clock(3725), "1:02:05");
+        assert_eq!(caption_chapters("no chapters here").0, []);
+    }
+
     use super::*;
 
     fn padded(bytes: &[u8]) -> Vec<u8> {

@@ -648,9 +648,6 @@ pub fn ItemEditor(slug: String) -> impl IntoView {
     let draft = LocalResource::new(move || open_draft(slug.clone()));
     view! {
         <PageMeta title=t("Editing", "编辑中") description=t("Editing this page.", "正在编辑此页面。") path=path />
-        <noscript>
-            <p class="notice">{t("The editor needs JavaScript. The page itself works without it.", "编辑器需要 JavaScript；页面本身不需要。")}</p>
-        </noscript>
         <Suspense fallback=move || view! { <p class="loading">{t("Opening the editor…", "正在打开编辑器…")}</p> }>
             {move || Suspend::new(async move {
                 match draft.await {
@@ -1211,7 +1208,18 @@ fn CoverField(ed: Ed) -> impl IntoView {
     });
     view! {
         <div class="edit-cover">
-            <img class="item-cover" src=cover alt="" width="240" height="320" data-testid="edit-cover" />
+            {move || {
+                let src = cover();
+                if src.is_empty() {
+                    Either::Left(view! {
+                        <div class="item-cover no-cover" data-testid="edit-cover">
+                            {t("A cover is drawn from the title when this is published; or upload one.", "发布时会根据标题绘制封面；也可以上传一张。")}
+                        </div>
+                    })
+                } else {
+                    Either::Right(view! { <img class="item-cover" src=src alt="" width="240" height="320" data-testid="edit-cover" /> })
+                }
+            }}
             <UploadChoice kind=MediaKind::Image label=t("Change cover", "更换封面") testid="upload-cover" done />
         </div>
     }
@@ -1524,7 +1532,8 @@ fn MediaPreview(m: crate::models::media::MediaRef) -> impl IntoView {
 }
 
 /// "Add an image, audio, video or file": each kind's limit is shown before choosing; the
-/// upload shows its progress and, if the network drops, says to choose the file again.
+/// upload shows its progress; a large one goes in pieces and resumes after a dropped
+/// connection (or when the same file is chosen again).
 #[component]
 fn MediaAdder(ed: Ed) -> impl IntoView {
     use crate::models::media::{human_size, MediaKind};

@@ -33,13 +33,14 @@ pub fn ItemPage() -> impl IntoView {
                 let (found, talk) = (detail.await, community.await);
                 match found {
                     Ok(d) if d.can_edit && editing() => {
-                        EitherOf3::A(view! { <crate::pages::editor::ItemEditor slug=d.card.slug.clone() /> })
+                        let slug = d.card.slug.clone();
+                        EitherOf3::A(view! { <Editing slug /> })
                     }
                     Ok(d) => EitherOf3::B(view! { <ItemView d community=talk.ok() /> }),
                     // A draft that was never published is not in the catalog: its editor
                     // opens it (and says who may not).
                     Err(crate::error::AppError::NotFound(_)) if editing() => {
-                        EitherOf3::A(view! { <crate::pages::editor::ItemEditor slug=slug() /> })
+                        EitherOf3::A(view! { <Editing slug=slug() /> })
                     }
                     Err(error) => EitherOf3::C(view! {
                         <PageMeta title=t("Item not found", "找不到这件内容") description=t("No item at this address.", "这个地址上没有内容。") path=format!("/item/{}", slug()) />
@@ -48,6 +49,26 @@ pub fn ItemPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The editor of item `slug`, drawn in the browser once the page has hydrated (it needs
+/// JavaScript, and the device's copy of unsaved edits).
+#[component]
+fn Editing(slug: String) -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    let fallback = move || {
+        view! {
+            <p class="loading">{locale.pick(
+                "Opening the editor… (it needs JavaScript; the page itself does not)",
+                "正在打开编辑器…（编辑器需要 JavaScript，页面本身不需要）",
+            )}</p>
+        }
+    };
+    view! {
+        <crate::components::notice::BrowserOnly fallback=fallback>
+            <crate::pages::editor::ItemEditor slug=slug.clone() />
+        </crate::components::notice::BrowserOnly>
     }
 }
 
@@ -305,17 +326,7 @@ pub fn MediaFigure(
             </figure>
         }),
         MediaKind::Audio | MediaKind::Video => {
-            let url = m.url();
-            EitherOf4::B(view! {
-                <figure class="media media-player">
-                    {if m.kind == MediaKind::Audio {
-                        Either::Left(view! { <audio controls=true preload="metadata" src=url></audio> })
-                    } else {
-                        Either::Right(view! { <video controls=true preload="metadata" playsinline=true src=url></video> })
-                    }}
-                    {figcaption}
-                </figure>
-            })
+            EitherOf4::B(view! { <crate::components::player::Player m caption /> })
         }
         MediaKind::File => EitherOf4::C(view! {
             <p class="media media-file">

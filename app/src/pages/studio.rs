@@ -129,7 +129,7 @@ fn NewItem(categories: Vec<(String, String, String)>) -> impl IntoView {
                     <option value="zh-CN" selected=zh>"中文"</option>
                     <option value="en" selected=!zh>"English"</option>
                 </select>
-                <Field name="title" form="new" label=t("Title", "标题") error locale />
+                <Field name="title" form="item" label=t("Title", "标题") error locale />
                 <FormAlert error fields=&["title"] locale />
                 <p class="muted">{t("It stays a draft, seen only by you, until you publish it from its page.", "发布前它只是草稿，只有你能看到。")}</p>
                 <button type="submit" data-testid="create-item">{t("Create and edit", "创建并编辑")}</button>

@@ -688,7 +688,8 @@ async fn go_live(
             title_en = $doc.title_en, title_zh = $doc.title_zh,
             summary_en = $doc.summary_en, summary_zh = $doc.summary_zh,
             description = $doc.description, tags = $doc.tags,
-            cover = IF $doc.cover = '' THEN cover ELSE $doc.cover END,
+            cover = IF $doc.cover != '' THEN $doc.cover ELSE IF cover != '' THEN cover
+                ELSE '/covers/' + slug + '.svg' END,
             price_minor = $doc.price_minor,
             tier = IF $doc.price_minor = 0 THEN NONE ELSE tier END,
             preview = $preview, status = 'published',
@@ -1084,7 +1085,9 @@ pub async fn create_item(
                 "title_en": if zh { "" } else { title.as_str() },
                 "title_zh": if zh { title.as_str() } else { "" },
                 "currency": crate::ssr::commerce::products::CURRENCY,
-                "cover": format!("/covers/{slug}.svg"), "preview": blocks_value(&starter),
+                // The drawn cover is made when it is published (until then there is none
+                // to draw: the catalog does not know the item).
+                "cover": "", "preview": blocks_value(&starter),
             }),
             0,
         )
