@@ -24,6 +24,9 @@ test('a creator starts a new course in the studio, orders its lessons on the pag
   await expect(outline).toBeVisible();
   await expect(outline.getByTestId('outline-entry')).toHaveText([/Chapter 1/, /Lesson 1/]);
   await page.getByTestId('field-summary_en').fill('Cut safely, cut fast.');
+  // Priced, so that it is not the newest free course other tests claim.
+  await page.getByTestId('field-price').fill('19.90');
+  await page.getByTestId('field-price').press('Tab');
   await page.locator('.edit-block[data-kind="paragraph"] textarea').first().fill('Hold the board steady with a damp cloth.');
 
   // A new lesson at the end (behind the paywall), named as it is typed.
