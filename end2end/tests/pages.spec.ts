@@ -31,6 +31,8 @@ test('a creator starts a new course in the studio, orders its lessons on the pag
 
   // A new lesson at the end (behind the paywall), named as it is typed.
   await page.getByTestId('add-lesson').click();
+  // The new lesson's name takes the keyboard once it is drawn.
+  await expect(page.locator('.edit-block[data-kind="h3"] textarea').last()).toBeFocused();
   await page.keyboard.type('Holding the knife');
   await expect(outline.getByTestId('outline-entry')).toHaveText([/Chapter 1/, /Lesson 1/, /Holding the knife/]);
 
