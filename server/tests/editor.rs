@@ -783,7 +783,10 @@ async fn a_creator_starts_a_new_item_as_a_draft_that_only_they_see_until_it_is_p
     )
     .await;
     assert_eq!(cover[0], format!("/covers/{slug}.svg"));
-    assert_eq!(visitor.get(&format!("/covers/{slug}.svg")).await.status, 200);
+    assert_eq!(
+        visitor.get(&format!("/covers/{slug}.svg")).await.status,
+        200
+    );
     assert_eq!(
         count(
             &app.db,
