@@ -334,6 +334,18 @@ const MATRIX: &[Entry] = &[
         allowed: CREATORS,
     },
     Entry {
+        path: "/api/media_place",
+        get: true,
+        args: &[("hash", "no-such-file")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/media_place_save",
+        get: false,
+        args: &[("hash", "no-such-file"), ("at", "1"), ("saved_ms", "1")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
         path: "/api/creator_profile",
         get: false,
         args: &[

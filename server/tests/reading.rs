@@ -468,3 +468,98 @@ async fn first_lesson_of(app: &TestApp, slug: &str) -> String {
     .await;
     found[0].as_str().unwrap().to_string()
 }
+
+async fn place(b: &Browser, hash: &str) -> Value {
+    let r = b.fetch(&format!("/api/media_place?hash={hash}")).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    serde_json::from_str(&r.body).unwrap()
+}
+
+async fn keep_place(b: &Browser, hash: &str, at: &str, ms: i64) -> common::Reply {
+    b.call(
+        "/api/media_place_save",
+        &[("hash", hash), ("at", at), ("saved_ms", &ms.to_string())],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_place_in_an_audio_file_follows_the_learner_to_another_device() {
+    let app = app();
+    // An audio file in a published free preview, and one nobody has published.
+    let (public, private) = ("a1".repeat(32), "b2".repeat(32));
+    for (hash, open) in [(&public, true), (&private, false)] {
+        query(
+            &app.db,
+            "CREATE type::record('media', $h) CONTENT { kind: 'audio', mime: 'audio/mpeg', ext: 'mp3',
+                name: 'talk.mp3', size: 1000, at: time::now(), public: $open }",
+            json!({ "h": hash, "open": open }),
+        )
+        .await;
+    }
+    let (phone, user) = learner(app).await;
+    let laptop = Browser::new(app);
+    let token = app::ssr::sessions::create(&app.db, &user, "laptop")
+        .await
+        .unwrap();
+    laptop.set_session(Some(&token));
+    assert_eq!(place(&laptop, &public).await, Value::Null);
+
+    let t = now_ms();
+    assert_eq!(keep_place(&phone, &public, "95.5", t).await.status, 200);
+    assert_eq!(place(&laptop, &public).await, json!([95.5, t]));
+    // A save made earlier on another device (sent late) does not move it back.
+    assert_eq!(
+        keep_place(&laptop, &public, "10", t - 1_000).await.status,
+        200
+    );
+    assert_eq!(place(&phone, &public).await, json!([95.5, t]));
+    assert_eq!(
+        keep_place(&laptop, &public, "120", t + 1_000).await.status,
+        200
+    );
+    assert_eq!(place(&phone, &public).await, json!([120.0, t + 1_000]));
+    // Someone else's place is their own.
+    let (other, _) = learner(app).await;
+    assert_eq!(place(&other, &public).await, Value::Null);
+
+    // Refused, changing nothing: a place that is not a time, no device time, a file that is
+    // not there or not theirs to play, and a visitor.
+    for at in ["-1", "NaN", "inf", "999999999"] {
+        let r = keep_place(&phone, &public, at, t + 5_000).await;
+        assert_eq!(r.status, 400, "{at}: {r:?}");
+    }
+    assert_eq!(keep_place(&phone, &public, "5", 0).await.status, 400);
+    assert_eq!(keep_place(&phone, "zz", "5", t).await.status, 404);
+    assert_eq!(keep_place(&phone, &private, "5", t).await.status, 404);
+    assert_eq!(
+        phone
+            .fetch(&format!("/api/media_place?hash={private}"))
+            .await
+            .status,
+        404
+    );
+    let visitor = Browser::new(app);
+    assert_eq!(keep_place(&visitor, &public, "5", t).await.status, 401);
+    assert_eq!(place(&phone, &public).await, json!([120.0, t + 1_000]));
+
+    // In the export, and gone with the account.
+    let doc: Value = serde_json::from_str(&phone.get("/account/export.json").await.body).unwrap();
+    assert_eq!(
+        doc["places_in_audio_and_video"][0]["media"],
+        public.as_str()
+    );
+    let r = phone
+        .submit("/api/delete_account", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, 302, "{r:?}");
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT * FROM media_place WHERE user = type::record('user', $u)",
+            json!({ "u": user })
+        )
+        .await,
+        0
+    );
+}

@@ -76,3 +76,30 @@ pub async fn set_lesson_done(slug: String, lesson: String, done: String) -> Resu
     }
     Ok(())
 }
+
+/// Where the signed-in learner stopped in audio or video file `hash`: seconds and the
+/// device time of that save, if they kept a place (a player on another device starts there).
+#[server(prefix = "/api", endpoint = "media_place", input = GetUrl)]
+pub async fn media_place(hash: String) -> Result<Option<(f64, i64)>, AppError> {
+    use super::account::server;
+    let (state, viewer) = server::ctx()?;
+    server::private();
+    crate::ssr::reading::media_place(&state.db, &state.catalog.index(), &viewer, &hash).await
+}
+
+/// Keeps `at` seconds as the signed-in learner's place in file `hash`, saved on the device
+/// at `saved_ms` (ms since 1970); an older save than the kept one changes nothing.
+#[server(prefix = "/api", endpoint = "media_place_save")]
+pub async fn save_media_place(hash: String, at: f64, saved_ms: i64) -> Result<(), AppError> {
+    use super::account::server;
+    let (state, viewer) = server::ctx()?;
+    crate::ssr::reading::save_media_place(
+        &state.db,
+        &state.catalog.index(),
+        &viewer,
+        &hash,
+        at,
+        saved_ms,
+    )
+    .await
+}

@@ -1,7 +1,9 @@
 //! The audio and video player of media blocks: playback speed, back and forward 15
 //! seconds, chapters (timed lines of the caption, such as `12:30 The third tone`), the
 //! place remembered on this device for each file, and the phone's lock-screen and headset
-//! controls (Media Session). Without JavaScript it is the browser's own player.
+//! controls (Media Session). For a signed-in learner the place is also kept in their
+//! account, and a player on another device starts there when that place is newer. Without
+//! JavaScript it is the browser's own player.
 
 use crate::models::media::{caption_chapters, clock, MediaKind, MediaRef};
 use leptos::either::Either;
@@ -58,6 +60,8 @@ pub fn Player(m: MediaRef, caption: String) -> impl IntoView {
     // every few seconds while it plays and when it pauses.
     let last_kept = StoredValue::new(0.0f64);
     let restored = StoredValue::new(false);
+    let signed_in = crate::components::forms::use_me().user.is_some();
+    let hash = StoredValue::new(m.hash.clone());
     let restore_now = {
         let key = key.clone();
         move || {
@@ -66,17 +70,30 @@ pub fn Player(m: MediaRef, caption: String) -> impl IntoView {
                 // Its length must be known first (HAVE_METADATA).
                 if el.ready_state() >= 1 {
                     restored.set_value(true);
-                    let end = el.duration();
-                    match device::read(&key) {
-                        Some(at) if at > 1.0 && (!end.is_finite() || at < end - 5.0) => {
-                            el.set_current_time(at);
-                        }
-                        _ => {}
+                    let local = device::read(&key);
+                    go_to(&el, local.map(|p| p.0));
+                    if signed_in {
+                        // The account's place, if it is newer (saved on another device) and
+                        // the listener has not started meanwhile.
+                        let local_ms = local.map_or(0, |p| p.1);
+                        leptos::task::spawn_local(async move {
+                            if let Ok(Some((at, ms))) =
+                                crate::api::reading::media_place(hash.get_value()).await
+                            {
+                                if ms > local_ms {
+                                    if let Some(el) = media_el(audio, video) {
+                                        if el.paused() {
+                                            go_to(&el, Some(at));
+                                        }
+                                    }
+                                }
+                            }
+                        });
                     }
                 }
             }
             #[cfg(not(feature = "hydrate"))]
-            let _ = (&key, restored);
+            let _ = (&key, restored, signed_in, hash);
         }
     };
     // The length may have arrived before the page hydrated (the server's page starts
@@ -92,7 +109,15 @@ pub fn Player(m: MediaRef, caption: String) -> impl IntoView {
                 let at = el.current_time();
                 if force || (at - last_kept.get_value()).abs() >= 5.0 {
                     last_kept.set_value(at);
-                    device::write(&key, at);
+                    let ms = js_sys::Date::now() as i64;
+                    device::write(&key, at, ms);
+                    if signed_in {
+                        // Best effort: offline, the next save (or the next pause) sends it.
+                        leptos::task::spawn_local(async move {
+                            let _ = crate::api::reading::save_media_place(hash.get_value(), at, ms)
+                                .await;
+                        });
+                    }
                 }
             }
             #[cfg(not(feature = "hydrate"))]
@@ -173,20 +198,34 @@ fn media_el(
         })
 }
 
-/// The place each file was left at, on this device.
+/// The place each file was left at, on this device, with the time it was saved.
 #[cfg(feature = "hydrate")]
 mod device {
     fn storage() -> Option<web_sys::Storage> {
         web_sys::window().and_then(|w| w.local_storage().ok().flatten())
     }
 
-    pub fn read(key: &str) -> Option<f64> {
-        storage()?.get_item(key).ok()??.parse().ok()
+    /// The place (seconds) and when it was saved (ms since 1970).
+    pub fn read(key: &str) -> Option<(f64, i64)> {
+        let kept = storage()?.get_item(key).ok()??;
+        let (at, ms) = kept.split_once(' ').unwrap_or((kept.as_str(), "0"));
+        Some((at.parse().ok()?, ms.parse().unwrap_or(0)))
     }
 
-    pub fn write(key: &str, at: f64) {
+    pub fn write(key: &str, at: f64, ms: i64) {
         if let Some(s) = storage() {
-            let _ = s.set_item(key, &format!("{at:.1}"));
+            let _ = s.set_item(key, &format!("{at:.1} {ms}"));
+        }
+    }
+}
+
+/// Moves the player to `at` seconds, unless that is the very start or the end.
+#[cfg(feature = "hydrate")]
+fn go_to(el: &web_sys::HtmlMediaElement, at: Option<f64>) {
+    let end = el.duration();
+    if let Some(at) = at {
+        if at > 1.0 && (!end.is_finite() || at < end - 5.0) {
+            el.set_current_time(at);
         }
     }
 }

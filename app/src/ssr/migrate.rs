@@ -127,6 +127,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "store front and creator pages edited in place",
         sql: include_str!("migrations/0021_store_and_creator_pages.surql"),
     },
+    Migration {
+        version: 22,
+        name: "places in audio and video, kept for every device",
+        sql: include_str!("migrations/0022_media_places.surql"),
+    },
 ];
 
 /// Why migrating stopped.

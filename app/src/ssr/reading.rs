@@ -7,7 +7,7 @@ use crate::models::catalog::{table_of_contents, Block};
 use crate::models::reading::{ReaderView, ReadingPosition};
 use crate::ssr::access::{self, ItemTerms, Viewer};
 use crate::ssr::catalog::CatalogIndex;
-use crate::ssr::db::{rows, Db};
+use crate::ssr::db::{execute, rows, Db};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -186,4 +186,89 @@ pub async fn progress_by_item(
         .into_iter()
         .map(|r| (r.item, (r.furthest, r.day)))
         .collect())
+}
+
+/// The longest place in a file that is kept, in seconds (two days of audio).
+const MAX_MEDIA_SECONDS: f64 = 172_800.0;
+
+/// The audio or video file `hash`, if it is one the viewer may play.
+async fn playable(
+    db: &Db,
+    index: &CatalogIndex,
+    viewer: &Viewer,
+    hash: &str,
+) -> Result<(), AppError> {
+    let none = || AppError::NotFound("There is no such audio or video file.".into());
+    if !crate::models::media::MediaRef::is_hash(hash) {
+        return Err(none());
+    }
+    match super::media::fetch_rule(db, index, viewer, hash).await? {
+        Some((rule, stored)) if rule != super::media::Fetch::Refused => {
+            let mime = stored.mime.as_str();
+            if mime.starts_with("audio/") || mime.starts_with("video/") {
+                Ok(())
+            } else {
+                Err(none())
+            }
+        }
+        _ => Err(none()),
+    }
+}
+
+/// Where the signed-in learner stopped in audio or video file `hash` (seconds, and the
+/// device time of that save), if they kept a place.
+pub async fn media_place(
+    db: &Db,
+    index: &CatalogIndex,
+    viewer: &Viewer,
+    hash: &str,
+) -> Result<Option<(f64, i64)>, AppError> {
+    let me = access::require_signed_in(viewer)?;
+    playable(db, index, viewer, hash).await?;
+    let found: Vec<(f64, i64)> = rows(
+        db,
+        "read media place",
+        "SELECT VALUE [at, saved_ms] FROM type::record('media_place', [$user, $hash])",
+        json!({ "user": me.user_key, "hash": hash }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("read media place", e))?;
+    Ok(found.into_iter().next())
+}
+
+/// Keeps `at` seconds as the signed-in learner's place in file `hash`, saved on their
+/// device at `saved_ms`; a save older than the kept one changes nothing.
+pub async fn save_media_place(
+    db: &Db,
+    index: &CatalogIndex,
+    viewer: &Viewer,
+    hash: &str,
+    at: f64,
+    saved_ms: i64,
+) -> Result<(), AppError> {
+    let me = access::require_signed_in(viewer)?;
+    if !(0.0..=MAX_MEDIA_SECONDS).contains(&at) || !at.is_finite() {
+        return Err(AppError::BadRequest(
+            "The place must be a number of seconds from the start.".into(),
+        ));
+    }
+    if saved_ms <= 0 {
+        return Err(AppError::BadRequest(
+            "Say when the place was saved (milliseconds since 1970).".into(),
+        ));
+    }
+    playable(db, index, viewer, hash).await?;
+    execute(
+        db,
+        "save media place",
+        "LET $id = type::record('media_place', [$user, $hash]);
+         IF ($id.saved_ms ?? 0) < $ms {
+            UPSERT $id SET user = type::record('user', $user), media = $hash, at = $at,
+                saved_ms = $ms, updated_at = time::now();
+         };",
+        json!({ "user": me.user_key, "hash": hash, "at": at, "ms": saved_ms }),
+    )
+    .await
+    .map_err(|e| AppError::internal("save media place", e))
 }
