@@ -137,7 +137,7 @@ function wav(seconds: number): Buffer {
   return Buffer.concat([head, data]);
 }
 
-test('a listener uses the player: chapters from the caption, 15 seconds back and forward, speed, and the place kept', async ({ page, browser }) => {
+test('a listener uses the player: chapters from the caption, 15 seconds back and forward, speed, and the place kept on the device and in the account', async ({ page, browser }) => {
   await signInAs(page, 'lin-xiao@demo.shuzhai.local', 'demo-creator-password');
   await page.goto('/creator/lin-xiao');
   const href = (await page.locator('article.card .card-title a').nth(2).getAttribute('href'))!;
@@ -174,4 +174,21 @@ test('a listener uses the player: chapters from the caption, 15 seconds back and
   await hydrated(v);
   await expect.poll(() => v.getByTestId('player').last().locator('audio').evaluate((a: HTMLAudioElement) => a.currentTime)).toBeCloseTo(t0, 0);
   await visitor.close();
+
+  // Signed in, the place is kept in the account too: another device starts there.
+  await page.goto(href);
+  await hydrated(page);
+  const mine = page.getByTestId('player').last();
+  const saved = page.waitForResponse((r) => r.url().includes('/api/media_place_save') && r.status() === 200);
+  await mine.getByTestId('chapter').nth(1).click();
+  await expect.poll(() => mine.locator('audio').evaluate((a: HTMLAudioElement) => a.currentTime)).toBeGreaterThanOrEqual(30);
+  await mine.locator('audio').evaluate((a: HTMLAudioElement) => a.pause());
+  await saved;
+  const other = await browser.newContext();
+  const o = await other.newPage();
+  await signInAs(o, 'lin-xiao@demo.shuzhai.local', 'demo-creator-password');
+  await o.goto(href);
+  await hydrated(o);
+  await expect.poll(() => o.getByTestId('player').last().locator('audio').evaluate((a: HTMLAudioElement) => a.currentTime)).toBeGreaterThanOrEqual(30);
+  await other.close();
 });
