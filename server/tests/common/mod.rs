@@ -195,7 +195,8 @@ impl Browser {
     }
 
     /// The `Cookie` header this browser sends (empty when it holds none).
-    fn cookie_header(&self) -> String {
+    /// The `Cookie` header this browser sends.
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .lock()
             .unwrap()
