@@ -74,6 +74,8 @@ test('a creator edits the live page in place, moves the paywall, publishes, and 
   await page.getByTestId('paywall-divider').focus();
   await page.keyboard.press('Alt+ArrowDown');
   await expect.poll(blocksAbove).toBe(wallAt + 1);
+  // The divider keeps the keyboard once it is drawn in its new place.
+  await expect(page.getByTestId('paywall-divider')).toBeFocused();
   await page.keyboard.press('Alt+ArrowUp');
   await expect.poll(blocksAbove).toBe(wallAt);
 
