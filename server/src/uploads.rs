@@ -99,6 +99,29 @@ async fn find(state: &AppState, id: &str, user: &str) -> Option<(Started, PathBu
     Some((started, part, received))
 }
 
+/// Upload `id` of `me` (the creator or admin making the request, see [`uploader`]), or the
+/// refusal to answer.
+async fn mine(
+    state: &AppState,
+    me: Result<app::ssr::access::SignedIn, Box<Response>>,
+    id: &str,
+) -> Result<(app::ssr::access::SignedIn, Started, PathBuf, u64), Box<Response>> {
+    let me = me?;
+    match find(state, id, &me.user_key).await {
+        Some((started, part, received)) => Ok((me, started, part, received)),
+        None => Err(Box::new(gone(me.locale))),
+    }
+}
+
+/// 409: the upload stands at `received` of `size` bytes (the editor goes on from there).
+fn stands(received: u64, size: u64, message: &str) -> Response {
+    (
+        StatusCode::CONFLICT,
+        Json(serde_json::json!({ "received": received, "size": size, "error": message })),
+    )
+        .into_response()
+}
+
 /// Deletes uploads left unfinished for longer than [`KEPT_FOR`].
 async fn sweep(dir: &std::path::Path) {
     let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
@@ -193,25 +216,22 @@ pub async fn piece(
     Query(q): Query<PieceQuery>,
     req: Request,
 ) -> Response {
-    let me = match uploader(&req) {
-        Ok(me) => me,
+    let (me, started, part, received) = match mine(&state, uploader(&req), &id).await {
+        Ok(found) => found,
         Err(refusal) => return *refusal,
     };
     let locale = me.locale;
-    let Some((started, part, received)) = find(&state, &id, &me.user_key).await else {
-        return gone(locale);
-    };
     if q.offset != received {
         // A piece sent twice, or one lost: say where the file stands, and the editor goes on
         // from there.
-        return (
-            StatusCode::CONFLICT,
-            Json(serde_json::json!({
-                "received": received, "size": started.size,
-                "error": locale.pick("The upload goes on from where the store has it.", "上传将从已收到的位置继续。"),
-            })),
-        )
-            .into_response();
+        return stands(
+            received,
+            started.size,
+            locale.pick(
+                "The upload goes on from where the store has it.",
+                "上传将从已收到的位置继续。",
+            ),
+        );
     }
     let bytes = match axum::body::to_bytes(req.into_body(), MAX_CHUNK as usize).await {
         Ok(b) => b,
@@ -247,23 +267,20 @@ pub async fn finish(
     Path(id): Path<String>,
     req: Request,
 ) -> Response {
-    let me = match uploader(&req) {
-        Ok(me) => me,
+    let (me, started, part, received) = match mine(&state, uploader(&req), &id).await {
+        Ok(found) => found,
         Err(refusal) => return *refusal,
     };
     let locale = me.locale;
-    let Some((started, part, received)) = find(&state, &id, &me.user_key).await else {
-        return gone(locale);
-    };
     if received != started.size {
-        return (
-            StatusCode::CONFLICT,
-            Json(serde_json::json!({
-                "received": received, "size": started.size,
-                "error": locale.pick("Part of the file has not arrived yet.", "文件尚未全部上传。"),
-            })),
-        )
-            .into_response();
+        return stands(
+            received,
+            started.size,
+            locale.pick(
+                "Part of the file has not arrived yet.",
+                "文件尚未全部上传。",
+            ),
+        );
     }
     let bytes = match tokio::fs::read(&part).await {
         Ok(b) => b,
