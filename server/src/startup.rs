@@ -333,11 +333,12 @@ pub async fn serve(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         // Drafts scheduled to go live: checked every 15 seconds.
         let db = state.db.clone();
         let catalog = state.catalog.clone();
+        let auth = state.auth.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(15));
             loop {
                 tick.tick().await;
-                match app::ssr::editor::publish_due(&db).await {
+                match app::ssr::editor::publish_due(&db, &auth).await {
                     Ok(0) => {}
                     Ok(n) => {
                         tracing::info!(items = n, "published scheduled drafts");

@@ -594,6 +594,18 @@ const MATRIX: &[Entry] = &[
         args: &[],
         allowed: SIGNED_IN,
     },
+    Entry {
+        path: "/api/follow_creator",
+        get: false,
+        args: &[("slug", "no-such-creator"), ("on", "true")],
+        allowed: SIGNED_IN,
+    },
+    Entry {
+        path: "/api/following",
+        get: true,
+        args: &[],
+        allowed: SIGNED_IN,
+    },
     // The inbox is a store's: people without one (learners, admins) are refused.
     Entry {
         path: "/api/inbox",

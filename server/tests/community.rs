@@ -610,3 +610,221 @@ async fn replies_arrive_by_email_only_for_those_who_asked_and_once() {
     assert!(mails(quiet_email).await.is_empty());
     assert_eq!(notifications(&quiet).await.len(), 1);
 }
+
+async fn creator_page(b: &Browser, slug: &str) -> Value {
+    let r = b.fetch(&format!("/api/creator?slug={slug}")).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    serde_json::from_str(&r.body).unwrap()
+}
+
+async fn follow(b: &Browser, slug: &str, on: bool) -> Reply {
+    b.call(
+        "/api/follow_creator",
+        &[("slug", slug), ("on", if on { "true" } else { "false" })],
+    )
+    .await
+}
+
+/// A creator writes a new article and publishes it; answers its address.
+async fn publish_new_article(b: &Browser, title: &str, summary: &str) -> String {
+    let r = b
+        .call(
+            "/api/studio_new_item",
+            &[
+                ("kind", "article"),
+                ("category", "business"),
+                ("language", "en"),
+                ("title", title),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let slug = r
+        .location()
+        .trim_start_matches("/item/")
+        .trim_end_matches("?edit=1")
+        .to_string();
+    publish_again(b, &slug, summary).await;
+    slug
+}
+
+/// Saves `summary` into the draft of `slug` and publishes it.
+async fn publish_again(b: &Browser, slug: &str, summary: &str) {
+    let r = b
+        .call_json("/api/editor_open", &json!({ "slug": slug }))
+        .await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let d: Value = serde_json::from_str(&r.body).unwrap();
+    let mut doc = d["doc"].clone();
+    doc["summary_en"] = json!(summary);
+    doc["preview"] = json!([{ "kind": "paragraph", "text": "The first page.", "items": [] }]);
+    let r = b
+        .call_json(
+            "/api/editor_save",
+            &json!({ "slug": slug, "base": d["revision"], "doc": doc }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let saved: Value = serde_json::from_str(&r.body).unwrap();
+    let r = b
+        .call_json(
+            "/api/editor_publish",
+            &json!({ "slug": slug, "revision": saved["Saved"]["revision"] }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{r:?}");
+}
+
+#[tokio::test]
+async fn followers_hear_of_a_new_item_once_and_by_email_only_if_they_asked() {
+    let app = app();
+    let store = "lin-xiao";
+    let visitor = Browser::new(app);
+    assert_eq!(follow(&visitor, store, true).await.status, 401);
+    let before = creator_page(&visitor, store).await["follow"]["followers"]
+        .as_u64()
+        .unwrap();
+
+    let (keen, keen_key) = learner(app).await;
+    let (quiet, _) = learner(app).await;
+    let (stranger, _) = learner(app).await;
+    ok(&keen
+        .call(
+            "/api/update_profile",
+            &[
+                ("display_name", "Keen Reader"),
+                ("locale", "en"),
+                ("email_new_items", "on"),
+            ],
+        )
+        .await);
+    // Following twice is following once.
+    for _ in 0..2 {
+        ok(&follow(&keen, store, true).await);
+    }
+    ok(&follow(&quiet, store, true).await);
+    let page = creator_page(&keen, store).await;
+    assert_eq!(page["follow"]["followers"].as_u64().unwrap(), before + 2);
+    assert_eq!(page["follow"]["following"], true);
+    assert_eq!(
+        creator_page(&stranger, store).await["follow"]["following"],
+        false
+    );
+    let r = follow(&keen, "no-such-creator", true).await;
+    assert_eq!(r.status, 404, "{r:?}");
+    // A creator does not follow their own store.
+    let creator = common::signed_in(app, "c1").await;
+    let r = follow(&creator, store, true).await;
+    assert_eq!(r.status, 400, "{r:?}");
+    assert!(r.body.contains("your own store"), "{}", r.body);
+    assert_eq!(creator_page(&creator, store).await["follow"]["own"], true);
+
+    // The creator publishes a new article: both followers are told, the stranger not.
+    let title = format!("Tea Fields of Yunnan {}", std::process::id());
+    let slug = publish_new_article(&creator, &title, "Where the leaves come from.").await;
+    for b in [&keen, &quiet] {
+        let told: Vec<Value> = notifications(b)
+            .await
+            .into_iter()
+            .filter(|n| n["kind"] == "new_item")
+            .collect();
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert_eq!(told[0]["about"], title.as_str());
+        assert_eq!(told[0]["link"], format!("/item/{slug}"));
+        assert_eq!(told[0]["text"], "Where the leaves come from.");
+    }
+    assert!(notifications(&stranger).await.is_empty());
+    // Only the follower who asked for it gets an e-mail, with the link and the way out.
+    let keen_email = query(
+        &app.db,
+        "SELECT VALUE email FROM type::record('user', $k)",
+        json!({ "k": keen_key }),
+    )
+    .await[0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mails = query(
+        &app.db,
+        "SELECT to, subject, body FROM outbox WHERE subject CONTAINS $t",
+        json!({ "t": title }),
+    )
+    .await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0]["to"], keen_email.as_str());
+    assert_eq!(
+        mails[0]["subject"],
+        format!("林晓 Lin Xiao published “{title}”")
+    );
+    let body = mails[0]["body"].as_str().unwrap();
+    assert!(
+        body.contains(&format!("{}/item/{slug}", common::ORIGIN)),
+        "{body}"
+    );
+    assert!(body.contains("/account"), "{body}");
+
+    // Publishing it again (a correction) tells nobody a second time.
+    publish_again(&creator, &slug, "Where the leaves come from, corrected.").await;
+    let again: Vec<Value> = notifications(&keen)
+        .await
+        .into_iter()
+        .filter(|n| n["kind"] == "new_item")
+        .collect();
+    assert_eq!(again.len(), 1, "{again:?}");
+    assert_eq!(again[0]["read"], true, "the one already seen, no new one");
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT id FROM notification WHERE kind = 'new_item' AND about = $t",
+            json!({ "t": title }),
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        query(
+            &app.db,
+            "SELECT VALUE id FROM outbox WHERE subject CONTAINS $t",
+            json!({ "t": title }),
+        )
+        .await
+        .len(),
+        1
+    );
+
+    // The follower's list and unfollowing.
+    let r = keen.fetch("/api/following").await;
+    let list: Vec<Value> = serde_json::from_str(&r.body).unwrap();
+    assert!(list.iter().any(|c| c["slug"] == store), "{list:?}");
+    ok(&follow(&quiet, store, false).await);
+    let r = quiet.fetch("/api/following").await;
+    assert_eq!(r.body, "[]");
+    assert_eq!(
+        creator_page(&quiet, store).await["follow"]["following"],
+        false
+    );
+    assert_eq!(visitor.fetch("/api/following").await.status, 401);
+
+    // Who someone follows is in their export and leaves with their account.
+    let doc: Value = serde_json::from_str(&keen.get("/account/export.json").await.body).unwrap();
+    assert_eq!(doc["creators_followed"][0]["creator"], store);
+    let r = keen
+        .submit("/api/delete_account", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, 302, "{r:?}");
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT id FROM follow WHERE user = type::record('user', $u)",
+            json!({ "u": keen_key }),
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        creator_page(&visitor, store).await["follow"]["followers"]
+            .as_u64()
+            .unwrap(),
+        before
+    );
+}

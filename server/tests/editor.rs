@@ -363,7 +363,12 @@ async fn scheduled_drafts_go_live_at_their_time_and_old_versions_can_be_restored
     assert_eq!(r.status, 200, "{r:?}");
     assert!(r.body.contains('T'), "{}", r.body);
     // Not yet live.
-    assert_eq!(app::ssr::editor::publish_due(&app.db).await.unwrap(), 0);
+    assert_eq!(
+        app::ssr::editor::publish_due(&app.db, &common::outbox_auth())
+            .await
+            .unwrap(),
+        0
+    );
     let visitor = Browser::new(app);
     assert!(!visitor
         .get(&format!("/item/{slug}"))
@@ -371,7 +376,12 @@ async fn scheduled_drafts_go_live_at_their_time_and_old_versions_can_be_restored
         .body
         .contains("SCHEDULED-DESCRIPTION"));
     tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
-    assert_eq!(app::ssr::editor::publish_due(&app.db).await.unwrap(), 1);
+    assert_eq!(
+        app::ssr::editor::publish_due(&app.db, &common::outbox_auth())
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(
         count(
             &app.db,
@@ -382,7 +392,9 @@ async fn scheduled_drafts_go_live_at_their_time_and_old_versions_can_be_restored
         1
     );
     assert_eq!(
-        app::ssr::editor::publish_due(&app.db).await.unwrap(),
+        app::ssr::editor::publish_due(&app.db, &common::outbox_auth())
+            .await
+            .unwrap(),
         0,
         "once"
     );

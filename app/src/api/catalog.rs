@@ -82,9 +82,12 @@ pub async fn load_creator(slug: String) -> Result<CreatorProfile, AppError> {
     if !is_slug(&slug) {
         return Err(AppError::NotFound("There is no such creator.".into()));
     }
-    let index = crate::ssr::state::app_state()?.catalog.index();
+    let state = crate::ssr::state::app_state()?;
+    let index = state.catalog.index();
     let mut profile = index.creator(&slug)?;
     let viewer = crate::ssr::access::viewer();
     profile.can_edit = crate::ssr::access::may_edit_creator(&viewer, index.creator_owner(&slug));
+    profile.follow = crate::ssr::follows::state(&state.db, &index, &viewer, &slug).await?;
+    super::account::server::private();
     Ok(profile)
 }

@@ -2,6 +2,7 @@
 //! work without JavaScript) and send the browser back to the item page's section.
 
 use crate::error::AppError;
+use crate::models::catalog::CreatorCard;
 use crate::models::community::{Community, Inbox, NotificationView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -152,4 +153,32 @@ pub async fn mark_feedback(id: String, handled: bool) -> Result<(), AppError> {
     crate::ssr::community::mark_feedback(&state.db, &viewer, &id, handled).await?;
     leptos_axum::redirect("/studio/inbox");
     Ok(())
+}
+
+/// Follows (`on = true`) or stops following the creator `slug`, then goes back to `next`
+/// (a path on this site; the creator's page when absent).
+#[server(prefix = "/api", endpoint = "follow_creator")]
+pub async fn follow_creator(
+    slug: String,
+    on: bool,
+    #[server(default)] next: Option<String>,
+) -> Result<(), AppError> {
+    use super::account::server;
+    let (state, viewer) = server::ctx()?;
+    crate::ssr::follows::set(&state.db, &state.catalog.index(), &viewer, &slug, on).await?;
+    let to = match next {
+        Some(n) => server::safe_next(Some(n)),
+        None => format!("/creator/{slug}#follow"),
+    };
+    leptos_axum::redirect(&to);
+    Ok(())
+}
+
+/// The creators the signed-in person follows, the latest followed first.
+#[server(prefix = "/api", endpoint = "following", input = GetUrl)]
+pub async fn load_following() -> Result<Vec<CreatorCard>, AppError> {
+    use super::account::server;
+    let (state, viewer) = server::ctx()?;
+    server::private();
+    crate::ssr::follows::following(&state.db, &state.catalog.index(), &viewer).await
 }

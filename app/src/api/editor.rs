@@ -30,7 +30,7 @@ pub async fn save_draft(slug: String, base: i64, doc: ItemDoc) -> Result<SaveOut
 pub async fn publish_draft(slug: String, revision: i64) -> Result<(), AppError> {
     use super::account::server;
     let (state, viewer) = server::ctx()?;
-    crate::ssr::editor::publish(&state.db, &viewer, &slug, revision).await?;
+    crate::ssr::editor::publish(&state.db, &state.auth, &viewer, &slug, revision).await?;
     state
         .catalog
         .refresh()

@@ -397,7 +397,7 @@ pub struct AccountView {
     pub roles: Vec<Role>,
     /// Preferred language.
     pub locale: Locale,
-    /// Mail about new items from creators the person follows or bought from.
+    /// Mail about new items from the creators the person follows.
     pub email_new_items: bool,
     /// Occasional mail about the store itself.
     pub email_updates: bool,

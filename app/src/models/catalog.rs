@@ -680,6 +680,9 @@ pub struct CreatorProfile {
     /// The viewer may edit this page (the creator themself, or an admin).
     #[serde(default)]
     pub can_edit: bool,
+    /// Who follows the creator, and whether the viewer does.
+    #[serde(default)]
+    pub follow: super::community::FollowState,
 }
 
 /// Anchor id for the `n`th heading of an item's content.

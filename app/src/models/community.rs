@@ -88,6 +88,34 @@ pub enum NotificationKind {
     Answer,
     /// A learner sent feedback to the person's store.
     Feedback,
+    /// A creator the person follows published a new item.
+    #[serde(rename = "new_item")]
+    NewItem,
+}
+
+impl NotificationKind {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::Reply => "reply",
+            NotificationKind::Answer => "answer",
+            NotificationKind::Feedback => "feedback",
+            NotificationKind::NewItem => "new_item",
+        }
+    }
+}
+
+/// Whether the viewer follows a creator, and how many people do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct FollowState {
+    /// How many people follow the creator.
+    pub followers: u32,
+    /// The viewer follows them.
+    pub following: bool,
+    /// The viewer is signed in (and may follow).
+    pub signed_in: bool,
+    /// The viewer is this creator (or runs the store for them): no button for themselves.
+    pub own: bool,
 }
 
 /// One notification as shown.

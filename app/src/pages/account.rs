@@ -139,7 +139,7 @@ fn AccountView(
                 <fieldset>
                     <legend>{t("E-mail from us", "邮件通知")}</legend>
                     <label class="check"><input type="checkbox" name="email_new_items" checked=a.email_new_items />
-                        {t(" New items from creators I bought from", " 我购买过的创作者有新作品时")}</label>
+                        {t(" New items from creators I follow", " 我关注的创作者有新作品时")}</label>
                     <label class="check"><input type="checkbox" name="email_updates" checked=a.email_updates />
                         {t(" Occasional news about the store", " 偶尔的商店动态")}</label>
                     <label class="check"><input type="checkbox" name="email_replies" checked=a.email_replies />

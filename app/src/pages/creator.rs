@@ -1,6 +1,7 @@
 //! A creator's page.
 
 use crate::api::catalog::load_creator;
+use crate::api::community::FollowCreator;
 use crate::api::profile::SaveCreatorProfile;
 use crate::components::cards::ItemGrid;
 use crate::components::forms::{form_error, Field, FormAlert, ServerForm};
@@ -8,6 +9,7 @@ use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
 use crate::components::upload::UploadChoice;
 use crate::models::catalog::CreatorCard;
+use crate::models::community::FollowState;
 use crate::models::i18n::Locale;
 use crate::models::media::MediaKind;
 use leptos::either::EitherOf3;
@@ -52,6 +54,7 @@ pub fn CreatorPage() -> impl IntoView {
                                     <h1>{c.name}</h1>
                                     <p>{c.bio}</p>
                                     <p class="muted">{count}</p>
+                                    <Follow slug=c.slug.clone() f=p.follow />
                                     {p.tiers.into_iter().map(|tier| view! {
                                         <p class="tier-link">
                                             <a class="button secondary" href=format!("/membership/{}", tier.key)>{tier.name.clone()}</a>
@@ -73,6 +76,47 @@ pub fn CreatorPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// "Follow" on a creator's page, with how many follow them. Signed out, it leads to
+/// signing in and back; a creator sees only the count on their own page.
+#[component]
+fn Follow(slug: String, f: FollowState) -> impl IntoView {
+    let locale = crate::components::forms::use_locale();
+    let t = move |en, zh| locale.pick(en, zh);
+    let count = locale.count(f.followers.into(), "follower", "followers", "位关注者");
+    let error = form_error(FollowCreator::PATH);
+    if f.own {
+        EitherOf3::A(view! { <p id="follow" class="muted" data-testid="followers">{count}</p> })
+    } else if !f.signed_in {
+        let next = format!("/signin?next=/creator/{slug}%23follow");
+        EitherOf3::B(view! {
+            <p id="follow" class="follow">
+                <a class="button" href=next data-testid="follow">{t("Follow", "关注")}</a>
+                " " <span class="muted" data-testid="followers">{count}</span>
+            </p>
+        })
+    } else {
+        EitherOf3::C(view! {
+            <div id="follow">
+            <ServerForm action=FollowCreator::PATH error class="follow">
+                <input type="hidden" name="slug" value=slug />
+                <input type="hidden" name="on" value=(!f.following).to_string() />
+                <button type="submit" class=if f.following { "secondary" } else { "primary" }
+                    aria-pressed=f.following.to_string() data-testid="follow">
+                    {if f.following { t("Following ✓", "已关注 ✓") } else { t("Follow", "关注") }}
+                </button>
+                " " <span class="muted" data-testid="followers">{count}</span>
+                <p class="muted small">{if f.following {
+                    t("New items from this store appear in your notifications.", "这家店铺的新作品会出现在你的通知里。")
+                } else {
+                    t("Follow to hear when a new item comes out.", "关注后，有新作品时会通知你。")
+                }}</p>
+                <FormAlert error locale />
+            </ServerForm>
+            </div>
+        })
     }
 }
 

@@ -1,12 +1,16 @@
 //! `/notifications` (anyone signed in: replies to their comments, answers to their
-//! questions, feedback for their store) and `/studio/inbox` (a creator's feedback messages
+//! questions, feedback for their store, new items from the creators they follow, and the
+//! list of those creators) and `/studio/inbox` (a creator's feedback messages
 //! and the questions on their items that wait for an answer).
 
-use crate::api::community::{creator_inbox, load_notifications, MarkFeedback};
+use crate::api::community::{
+    creator_inbox, load_following, load_notifications, FollowCreator, MarkFeedback,
+};
 use crate::components::forms::{form_error, use_me, FormAlert, ServerForm};
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
 use crate::error::AppError;
+use crate::models::catalog::CreatorCard;
 use crate::models::community::{Inbox, NotificationKind, NotificationView};
 use leptos::prelude::*;
 use server_fn::ServerFn;
@@ -26,12 +30,13 @@ fn sign_in_first(path: &'static str) -> AnyView {
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| load_notifications());
+    let following = Resource::new(|| (), |_| load_following());
     let t = use_me().locale;
     // Shown means read: the bell empties (in the browser; the server already counted 0).
     let unread = crate::components::forms::use_unread();
     Effect::new(move |_| unread.set(0));
     view! {
-        <PageMeta title=crate::components::forms::use_locale().pick("Notifications", "通知") description=crate::components::forms::use_locale().pick("Replies, answers and feedback.", "回复、回答和反馈。") path="/notifications" />
+        <PageMeta title=crate::components::forms::use_locale().pick("Notifications", "通知") description=crate::components::forms::use_locale().pick("Replies, answers, feedback and new items from creators you follow.", "回复、回答、反馈，以及你关注的创作者的新作品。") path="/notifications" />
         <section class="notifications">
             <h1>{t.pick("Notifications", "通知")}</h1>
             <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
@@ -39,8 +44,8 @@ pub fn NotificationsPage() -> impl IntoView {
                     match list.await {
                         Ok(items) if items.is_empty() => view! {
                             <p class="muted">{t.pick(
-                                "Nothing yet. Replies to your comments and answers to your questions appear here.",
-                                "暂无通知。别人回复你的评论、作者回答你的问题时会显示在这里。",
+                                "Nothing yet. Replies to your comments, answers to your questions and new items from creators you follow appear here.",
+                                "暂无通知。别人回复你的评论、作者回答你的提问、你关注的创作者发布新作品时，会显示在这里。",
                             )}</p>
                         }.into_any(),
                         Ok(items) => view! {
@@ -53,7 +58,50 @@ pub fn NotificationsPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    following.await.ok().map(|creators| view! { <Following creators /> })
+                })}
+            </Suspense>
         </section>
+    }
+}
+
+/// The creators the person follows, each with "Unfollow".
+#[component]
+fn Following(creators: Vec<CreatorCard>) -> impl IntoView {
+    let t = use_me().locale;
+    let error = form_error(FollowCreator::PATH);
+    view! {
+        <h2 id="following">{t.pick("Creators you follow", "你关注的创作者")}</h2>
+        {if creators.is_empty() {
+            view! {
+                <p class="muted">{t.pick(
+                    "None yet. “Follow” on a creator's page tells you here when they publish something new.",
+                    "还没有。在创作者页面点“关注”，他们发布新作品时会在这里通知你。",
+                )}</p>
+            }.into_any()
+        } else {
+            view! {
+                <ul class="following-list" data-testid="following">
+                    {creators.into_iter().map(|c| view! {
+                        <li>
+                            <img class="avatar" src=c.avatar alt="" width="40" height="40" />
+                            <a href=format!("/creator/{}", c.slug)>{c.name.clone()}</a>
+                            <ServerForm action=FollowCreator::PATH error class="inline-form">
+                                <input type="hidden" name="slug" value=c.slug.clone() />
+                                <input type="hidden" name="on" value="false" />
+                                <input type="hidden" name="next" value="/notifications#following" />
+                                <button type="submit" class="secondary small" aria-label=format!("{} {}", t.pick("Unfollow", "取消关注"), c.name)>
+                                    {t.pick("Unfollow", "取消关注")}
+                                </button>
+                            </ServerForm>
+                        </li>
+                    }).collect_view()}
+                </ul>
+                <FormAlert error locale=t />
+            }.into_any()
+        }}
     }
 }
 
@@ -68,6 +116,7 @@ fn Notification(n: NotificationView) -> impl IntoView {
             t.pick("answered your question on", "回答了你关于以下内容的提问：")
         }
         NotificationKind::Feedback => t.pick("sent feedback about", "发来了关于以下内容的反馈："),
+        NotificationKind::NewItem => t.pick("published", "发布了新作品："),
     };
     view! {
         <li class="notification" class:unread=!n.read>

@@ -733,7 +733,9 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
              SELECT record::id(item) AS item, record::id(lesson) AS lesson, <string> at AS at \
                FROM lesson_done WHERE user = type::record('user', $user); \
              SELECT media, at, saved_ms, <string> updated_at AS updated_at \
-               FROM media_place WHERE user = type::record('user', $user);",
+               FROM media_place WHERE user = type::record('user', $user); \
+             SELECT creator.slug AS creator, <string> at AS at FROM follow \
+               WHERE user = type::record('user', $user) ORDER BY at;",
         )
         .bind(("user", me.user_key.clone()))
         .bind(("email", me.email.clone()))
@@ -766,6 +768,7 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
     let notifications = take(18)?;
     let lessons = take(19)?;
     let media_places = take(20)?;
+    let following = take(21)?;
     audit::record(db, Action::Export, Some(&me.user_key), None, "").await;
     Ok(json!({
         "format": "shuzhai-export-1",
@@ -790,13 +793,14 @@ pub async fn export(db: &Db, me: &SignedIn) -> Result<Value, AppError> {
         "notifications": notifications,
         "lessons_completed": lessons,
         "places_in_audio_and_video": media_places,
+        "creators_followed": following,
     }))
 }
 
 /// Deletes the account after checking the password: sessions, links, mail and the person's
 /// record go, with their library, memberships and cart, and their address on gifts sent
 /// to them; orders stay in the creators' books without the link to the person, and so do
-/// audit entries; their interaction events, reading positions, places in audio and video, notes, completed lessons, reviews, likes and the text of their comments and what analytics kept about them as a
+/// audit entries; their interaction events, reading positions, places in audio and video, notes, completed lessons, reviews, likes, the creators they follow and the text of their comments and what analytics kept about them as a
 /// person are deleted (the anonymous daily counts stay); a creator's storefront stays (orders point at its
 /// items) but is unpublished and no longer belongs to anyone.
 pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<(), AppError> {
@@ -817,6 +821,7 @@ pub async fn delete_account(db: &Db, me: &SignedIn, password: &str) -> Result<()
          DELETE media_place WHERE user = $u; \
          DELETE review WHERE user = $u; \
          DELETE item_like WHERE user = $u; \
+         DELETE follow WHERE user = $u; \
          UPDATE comment SET user = NONE, text = '', deleted = true WHERE user = $u; \
          DELETE notification WHERE user = $u; \
          DELETE feedback WHERE user = $u; \

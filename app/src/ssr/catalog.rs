@@ -651,6 +651,7 @@ impl CatalogIndex {
             tiers,
             revision,
             can_edit: false,
+            follow: Default::default(),
         })
     }
 

@@ -90,11 +90,7 @@ pub async fn notify(
     user: &str,
     notice: Notice<'_>,
 ) -> Result<(), AppError> {
-    let kind = match notice.kind {
-        NotificationKind::Reply => "reply",
-        NotificationKind::Answer => "answer",
-        NotificationKind::Feedback => "feedback",
-    };
+    let kind = notice.kind.as_str();
     let excerpt = excerpt(notice.text, 140);
     #[derive(Deserialize)]
     struct Wants {
@@ -131,9 +127,9 @@ pub async fn notify(
     Ok(())
 }
 
-/// The e-mail for a notification, in the recipient's language, with the link to the
-/// comment and to the setting that turns these e-mails off.
-fn notification_mail(
+/// The e-mail for a notification, in the recipient's language, with the link to what
+/// happened and to the setting that turns these e-mails off.
+pub(crate) fn notification_mail(
     n: &Notice<'_>,
     excerpt: &str,
     name: &str,
@@ -156,14 +152,25 @@ fn notification_mail(
         (Locale::Zh, NotificationKind::Reply) => format!("{who} 回复了你在《{about}》的评论"),
         (Locale::Zh, NotificationKind::Answer) => format!("{who} 回答了你关于《{about}》的提问"),
         (Locale::Zh, NotificationKind::Feedback) => format!("{who} 发来了关于《{about}》的反馈"),
+        (Locale::En, NotificationKind::NewItem) => format!("{who} published “{about}”"),
+        (Locale::Zh, NotificationKind::NewItem) => format!("{who} 发布了新作品《{about}》"),
     };
     let what = format!("{subject}{}", locale.pick(":", "："));
-    let body = match locale {
-        Locale::En => format!(
+    let body = match (locale, n.kind) {
+        (Locale::En, NotificationKind::NewItem) => format!(
+            "Hello {name},\n\n{what}\n\n  {excerpt}\n\nHave a look: {origin}{link}\n\n\
+             You get this e-mail because you follow {who} and asked for e-mail about new items. \
+             Turn it off on your account page: {origin}/account\n"
+        ),
+        (Locale::Zh, NotificationKind::NewItem) => format!(
+            "{name}，您好：\n\n{what}\n\n  {excerpt}\n\n去看看：{origin}{link}\n\n\
+             您收到这封邮件，是因为您关注了 {who}，并选择了通过邮件接收新作品通知；可以在账户页面关闭：{origin}/account\n"
+        ),
+        (Locale::En, _) => format!(
             "Hello {name},\n\n{what}\n\n  {excerpt}\n\nRead it and answer: {origin}{link}\n\n\
              You get this e-mail because you asked for replies by e-mail. Turn it off on your account page: {origin}/account\n"
         ),
-        Locale::Zh => format!(
+        (Locale::Zh, _) => format!(
             "{name}，您好：\n\n{what}\n\n  {excerpt}\n\n查看并回复：{origin}{link}\n\n\
              您收到这封邮件，是因为您选择了通过邮件接收回复；可以在账户页面关闭：{origin}/account\n"
         ),

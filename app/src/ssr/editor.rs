@@ -14,6 +14,7 @@ use crate::models::editor::{
 };
 use crate::models::media::MediaRef;
 use crate::ssr::access::{self, SignedIn, Viewer};
+use crate::ssr::accounts::AuthSettings;
 use crate::ssr::db::{rows, transact, Db, TxError};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -644,7 +645,14 @@ async fn known_tags(db: &Db, doc: &ItemDoc) -> Result<(), AppError> {
 
 /// Makes revision `revision` of the draft of `slug` the live page. The revision must be
 /// the draft's current one (save first), so what goes live is what the editor showed.
-pub async fn publish(db: &Db, viewer: &Viewer, slug: &str, revision: i64) -> Result<(), AppError> {
+/// An item published for the first time is announced to the creator's followers.
+pub async fn publish(
+    db: &Db,
+    auth: &AuthSettings,
+    viewer: &Viewer,
+    slug: &str,
+    revision: i64,
+) -> Result<(), AppError> {
     let (t, me) = target(db, viewer, slug).await?;
     let d = ensure_draft(db, &t).await?;
     if d.revision != revision {
@@ -652,16 +660,31 @@ pub async fn publish(db: &Db, viewer: &Viewer, slug: &str, revision: i64) -> Res
             "The draft changed since this page loaded it (another tab or editor saved). Reload the editor, check the text and publish again.".into(),
         ));
     }
-    go_live(db, &t, me, &d.doc, revision).await
+    let first = go_live(db, &t, me, &d.doc, revision).await?;
+    if first {
+        announce(db, auth, &t).await;
+    }
+    Ok(())
 }
 
+/// Tells the followers of the creator of a newly published item about it. The item is
+/// live whatever happens here, so a failure is logged rather than undoing the publishing.
+async fn announce(db: &Db, auth: &AuthSettings, t: &Target) {
+    match super::follows::announce_new_item(db, auth, &t.key).await {
+        Ok(n) => tracing::info!(item = %t.slug, followers = n, "announced a new item"),
+        Err(e) => tracing::warn!(item = %t.slug, error = %e, "could not announce a new item"),
+    }
+}
+
+/// Publishes `doc` as revision `revision`; answers whether the item went live for the
+/// first time.
 async fn go_live(
     db: &Db,
     t: &Target,
     me: &SignedIn,
     doc: &ItemDoc,
     revision: i64,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     doc.check_publish(&t.language)?;
     known_tags(db, doc).await?;
     let (chapters, kept) = if t.course {
@@ -744,7 +767,7 @@ async fn go_live(
         0,
     )
     .await
-    .map(|_| ())
+    .map(|_| !t.live)
     .map_err(|e| AppError::internal("record media use", e))
 }
 
@@ -803,14 +826,15 @@ pub async fn schedule(
 }
 
 /// Publishes every draft whose scheduled time has come; returns how many went live.
-/// Run by the server every few seconds.
-pub async fn publish_due(db: &Db) -> Result<usize, AppError> {
+/// Run by the server every few seconds; new items are announced to followers.
+pub async fn publish_due(db: &Db, auth: &AuthSettings) -> Result<usize, AppError> {
     #[derive(Deserialize)]
     struct Due {
         key: String,
         slug: String,
         language: String,
         kind: String,
+        status: String,
         owner: Option<String>,
         name: String,
     }
@@ -818,6 +842,7 @@ pub async fn publish_due(db: &Db) -> Result<usize, AppError> {
         db,
         "find scheduled drafts",
         "SELECT record::id(item) AS key, item.slug AS slug, item.language AS language, item.kind AS kind,
+                item.status AS status,
                 (IF saved_by THEN record::id(saved_by) END) AS owner, saved_by_name AS name
          FROM item_draft WHERE publish_at != NONE AND publish_at <= time::now()",
         json!({}),
@@ -831,7 +856,7 @@ pub async fn publish_due(db: &Db) -> Result<usize, AppError> {
             key: d.key,
             slug: d.slug,
             language: d.language,
-            live: true,
+            live: d.status == "published",
             course: d.kind == "course",
             owner: None,
         };
@@ -854,7 +879,12 @@ pub async fn publish_due(db: &Db) -> Result<usize, AppError> {
             unread: 0,
         };
         match go_live(db, &t, &me, &draft.doc, draft.revision).await {
-            Ok(()) => published += 1,
+            Ok(first) => {
+                published += 1;
+                if first {
+                    announce(db, auth, &t).await;
+                }
+            }
             Err(e) => {
                 tracing::warn!(item = %t.slug, error = %e, "a scheduled publication failed; the schedule is cleared");
                 let _ = rows::<Value>(

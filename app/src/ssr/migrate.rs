@@ -132,6 +132,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "places in audio and video, kept for every device",
         sql: include_str!("migrations/0022_media_places.surql"),
     },
+    Migration {
+        version: 23,
+        name: "following creators, and notifications of their new items",
+        sql: include_str!("migrations/0023_follows.surql"),
+    },
 ];
 
 /// Why migrating stopped.

@@ -12,6 +12,7 @@ pub mod community;
 pub mod courses;
 pub mod db;
 pub mod editor;
+pub mod follows;
 pub mod mail;
 pub mod media;
 pub mod migrate;

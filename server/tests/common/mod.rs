@@ -85,6 +85,12 @@ impl TestApp {
     }
 }
 
+/// The mail settings of a test server (mail goes into the `outbox` table), for calling
+/// background work such as scheduled publishing directly.
+pub fn outbox_auth() -> AuthSettings {
+    AuthSettings::new(ORIGIN, RateLimits::loose_per_ip(), Mailer::Outbox)
+}
+
 static APP: OnceLock<TestApp> = OnceLock::new();
 
 /// The shared server of this test binary (per-address limits loosened: every test comes
