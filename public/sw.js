@@ -9,6 +9,9 @@
 //   account or refunding an order empties the cache first (signing out also answers with
 //   Clear-Site-Data, which removes this worker too), and a kept page the server now refuses
 //   (401, 403, 404 — a refund, an expired membership) is forgotten.
+// - Paid content opened through a membership comes with `x-shuzhai-access-until` (a Unix
+//   second): once that moment has passed, the kept copy is deleted and never served, even
+//   offline. Every kept copy is checked at most once a minute, whenever the store is used.
 // - Exports and downloads (JSON, CSV) and the server functions' POSTs are never kept.
 
 const CACHE = 'shuzhai-offline-v1';
@@ -17,6 +20,8 @@ const SHELL = ['/pkg/shuzhai.js', '/pkg/shuzhai.wasm', '/pkg/shuzhai.css', '/ico
 // was bought is no longer theirs.
 const FORGET_AFTER = ['/api/sign_in', '/api/sign_out', '/api/sign_out_everywhere', '/api/delete_account', '/api/refund_order'];
 const NEVER_KEEP = [/^\/account\/export\.json/, /\.csv$/, /^\/webhooks\//, /^\/healthz/];
+const ACCESS_UNTIL = 'x-shuzhai-access-until';
+let lastSweep = 0;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -50,9 +55,32 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(caches.delete(CACHE).then(() => fetch(request)));
     return;
   }
+  if (Date.now() - lastSweep > 60_000) {
+    lastSweep = Date.now();
+    event.waitUntil(sweep());
+  }
   if (request.method !== 'GET' || NEVER_KEEP.some((r) => r.test(url.pathname))) return;
   event.respondWith(networkFirst(event, request));
 });
+
+// Whether a kept copy came with a membership that has ended since.
+function ended(response) {
+  const until = Number(response.headers.get(ACCESS_UNTIL));
+  return until > 0 && Date.now() >= until * 1000;
+}
+
+// Deletes every kept copy whose membership has ended.
+async function sweep() {
+  try {
+    const cache = await caches.open(CACHE);
+    for (const request of await cache.keys()) {
+      const kept = await cache.match(request);
+      if (kept && ended(kept)) await cache.delete(request);
+    }
+  } catch (_) {
+    // Checked again on the next request.
+  }
+}
 
 // The answer goes to the page at once; keeping a copy happens beside it (the worker stays
 // alive for it through waitUntil), so a large file such as the wasm is never held back
@@ -69,8 +97,13 @@ async function networkFirst(event, request) {
     return response;
   } catch (offline) {
     const kept = await cache.match(request);
+    if (kept && ended(kept)) {
+      await cache.delete(request);
+      if (request.mode === 'navigate') return offlinePage(true);
+      return new Response('The membership that opened this has ended.', { status: 403 });
+    }
     if (kept) return kept;
-    if (request.mode === 'navigate') return offlinePage();
+    if (request.mode === 'navigate') return offlinePage(false);
     throw offline;
   }
 }
@@ -95,15 +128,22 @@ async function keep(cache, request, response) {
   }
 }
 
-function offlinePage() {
+// The page for a navigation that cannot be answered offline: never kept, or (`ended`)
+// kept under a membership that has ended since.
+function offlinePage(ended) {
+  const why = ended
+    ? `<p data-testid="membership-ended">This page came with a membership that has ended, so it was removed
+from this device. Renew the membership when you are online to read it again.</p>
+<p>此页面来自已到期的会员，已从本设备删除。联网后续订会员即可再次阅读。</p>`
+    : `<p>This page was not saved on this device. Pages you opened before, your library and the
+texts you downloaded for offline reading are still here.</p>
+<p>此页面没有保存在本设备上。之前打开过的页面、您的书架和已下载的内容仍可离线阅读。</p>`;
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Offline · Shuzhai 书斋</title><link rel="stylesheet" href="/pkg/shuzhai.css"></head>
 <body><main class="offline-page" data-testid="offline-page">
 <h1>You are offline · 您已离线</h1>
-<p>This page was not saved on this device. Pages you opened before, your library and the
-texts you downloaded for offline reading are still here.</p>
-<p>此页面没有保存在本设备上。之前打开过的页面、您的书架和已下载的内容仍可离线阅读。</p>
+${why}
 <p><a href="/library">Your library · 我的书架</a></p>
 </main></body></html>`;
   return new Response(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });

@@ -18,7 +18,7 @@ async function signIn(page: Page, email: string) {
   await expect(page).toHaveURL(/\/account/);
 }
 
-test('a free trial opens the items of a membership', async ({ page }) => {
+test('a free trial opens the items of a membership, and what it opened leaves the device when it ends', async ({ page, context }) => {
   await signIn(page, 'learner0045@demo.shuzhai.local');
   await page.goto('/creator/maya-chen');
   await page.locator('.tier-link a').click();
@@ -39,9 +39,36 @@ test('a free trial opens the items of a membership', async ({ page }) => {
   await expect(page.locator('section.membership .notice-ok')).toContainText('免费试用至');
   await expect(page.getByRole('button', { name: /免费试用/ })).toHaveCount(0);
 
+  // The service worker is in charge before the member opens the item, so it keeps a copy.
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
   await page.goto(href!);
   await expect(page.getByRole('region', { name: /Full text|全文/ })).toContainText(PAID_MARKER);
   await expect(page.locator('aside.tier-box .notice-ok')).toContainText('免费试用至');
+
+  // The kept copy says until when it may be shown: the end of the trial, seven days on.
+  const keptUntil = () => page.evaluate(async (u) => {
+    const kept = await (await caches.open('shuzhai-offline-v1')).match(u);
+    return kept ? Number(kept.headers.get('x-shuzhai-access-until')) : null;
+  }, href!);
+  await expect.poll(keptUntil).toBeGreaterThan(Date.now() / 1000 + 6.9 * 86400);
+  expect(await keptUntil()).toBeLessThan(Date.now() / 1000 + 7.1 * 86400);
+
+  // When that moment has passed (here: the kept copy is given a moment just gone), the
+  // device shows it no more, even offline, and deletes it.
+  await page.evaluate(async (u) => {
+    const cache = await caches.open('shuzhai-offline-v1');
+    const kept = (await cache.match(u))!;
+    const headers = new Headers(kept.headers);
+    headers.set('x-shuzhai-access-until', String(Math.floor(Date.now() / 1000) - 1));
+    await cache.put(u, new Response(await kept.text(), { status: 200, headers }));
+  }, href!);
+  await context.setOffline(true);
+  await page.goto(href!);
+  await expect(page.getByTestId('membership-ended')).toBeVisible();
+  await expect(page.locator('body')).not.toContainText(PAID_MARKER);
+  await context.setOffline(false);
+  expect(await keptUntil()).toBeNull();
 });
 
 test('a gift is paid by one learner and claimed by another through the link', async ({ page }) => {

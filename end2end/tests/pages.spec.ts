@@ -5,8 +5,27 @@ import { hydrated, moveAboveThePaywallAndPublish, signInAs, watchConsole } from 
 // reordered on the page, a creator's own page, and the store front. Each test signs in a
 // different account, within the per-account sign-in limit of a full run.
 
-test('a creator starts a new course in the studio, orders its lessons on the page, publishes, and a visitor sees the outline', async ({ page, browser }) => {
+test('a creator starts a new course in the studio, orders its lessons on the page, publishes, and a visitor sees the outline and a follower is told', async ({ page, browser }) => {
   const errors = watchConsole(page);
+  // A learner follows the creator first (signed out, "Follow" leads through signing in).
+  const fan = await (await browser.newContext()).newPage();
+  const fanErrors = watchConsole(fan);
+  await fan.goto('/creator/daniel-ortiz');
+  await hydrated(fan);
+  await fan.getByTestId('follow').click();
+  await fan.waitForURL(/\/signin\?next=/);
+  await hydrated(fan);
+  await fan.getByLabel('E-mail').fill('learner0471@demo.shuzhai.local');
+  await fan.getByLabel('Password', { exact: true }).fill('demo-learner-password');
+  await fan.getByRole('button', { name: 'Sign in' }).click();
+  await fan.waitForURL(/\/creator\/daniel-ortiz/);
+  await hydrated(fan);
+  const followers = Number((await fan.getByTestId('followers').textContent())!.replace(/\D/g, ''));
+  await fan.getByTestId('follow').click();
+  await expect(fan.getByTestId('follow')).toHaveText('Following ✓');
+  await expect(fan.getByTestId('follow')).toHaveAttribute('aria-pressed', 'true');
+  await expect(fan.getByTestId('followers')).toContainText(String(followers + 1));
+
   await signInAs(page, 'daniel-ortiz@demo.shuzhai.local', 'demo-creator-password');
   await page.goto('/studio/products');
   await hydrated(page);
@@ -63,7 +82,19 @@ test('a creator starts a new course in the studio, orders its lessons on the pag
   await expect(lessons.nth(1)).not.toContainText('Free preview');
   await expect(v.getByText('Hold the board steady with a damp cloth.')).toBeVisible();
   await visitor.close();
+
+  // The follower finds the new course in their notifications, and can stop following.
+  await fan.goto('/notifications');
+  await hydrated(fan);
+  const told = fan.getByTestId('notifications').locator('li', { hasText: `Knife skills ${stamp}` });
+  await expect(told).toContainText('published');
+  await expect(told.getByRole('link')).toHaveAttribute('href', `/item/${slug}`);
+  const following = fan.getByTestId('following');
+  await expect(following).toContainText('Daniel Ortiz');
+  await following.getByRole('button', { name: /Unfollow Daniel Ortiz/ }).click();
+  await expect(fan.getByText('None yet.', { exact: false })).toBeVisible();
   expect(errors).toEqual([]);
+  expect(fanErrors).toEqual([]);
 });
 
 test('a creator edits their own page in place: biography and picture', async ({ page, browser }) => {

@@ -384,6 +384,12 @@ pub async fn serve(
             _ => "private, max-age=3600",
         }),
     );
+    if let Fetch::Member(until) = fetch {
+        headers.insert(
+            header::HeaderName::from_static(app::ssr::access::ACCESS_UNTIL),
+            HeaderValue::from(until),
+        );
+    }
     if stored.mime.starts_with("application/") {
         let ascii: String = stored
             .name

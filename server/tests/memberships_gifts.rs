@@ -111,6 +111,40 @@ async fn a_trial_then_paid_periods_open_the_tier_and_expiry_or_refund_closes_it(
         7
     );
     assert!(item(&b, &slugs[1]).await["body"].is_array());
+    // What the trial opens may be kept on the device only while it lasts: every answer
+    // that carries the text says until when (the service worker deletes kept copies then).
+    let until = query(
+        &app.db,
+        "SELECT VALUE time::unix(ends_at) FROM membership WHERE user = type::record('user', $u)",
+        json!({ "u": user }),
+    )
+    .await[0]
+        .as_i64()
+        .unwrap();
+    for path in [
+        format!("/api/item?slug={slug}"),
+        format!("/api/reader?slug={slug}"),
+        format!("/item/{slug}"),
+        format!("/read/{slug}"),
+    ] {
+        let r = if path.starts_with("/api/") {
+            b.fetch(&path).await
+        } else {
+            b.get(&path).await
+        };
+        assert_eq!(r.status, 200, "{path}: {r:?}");
+        assert_eq!(
+            r.header("x-shuzhai-access-until"),
+            until.to_string(),
+            "{path}"
+        );
+    }
+    // Someone who bought the item keeps it: no end is given.
+    let (owner, _) = learner(app).await;
+    common::shop::buy(&owner, slug, "member-item-bought-1").await;
+    let r = owner.get(&format!("/read/{slug}")).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-shuzhai-access-until"), "");
     // One trial per learner and tier, even when asked twice.
     let r = b.call("/api/membership_trial", &[("tier", "c1")]).await;
     assert_eq!(r.status, 409, "{r:?}");

@@ -8,6 +8,7 @@ use crate::components::recommend::DeviceRecommendations;
 use crate::components::seo::PageMeta;
 use crate::models::catalog::{heading_anchor, Access, Block, BlockKind, ItemDetail};
 use crate::models::i18n::Locale;
+use crate::models::notes::{runs, Note, NoteKind};
 use crate::pages::shop::{BundleOffers, BuyBox};
 use leptos::either::{Either, EitherOf3, EitherOf4, EitherOf7};
 use leptos::prelude::*;
@@ -264,40 +265,92 @@ fn ItemView(
 }
 
 /// Content blocks as HTML elements. Headings get the anchors the contents list links to,
-/// numbered from `first_heading`.
+/// numbered from `first_heading`. In the reader, `notes` marks the learner's highlights and
+/// notes in the text and flags bookmarked blocks, following the notes as they change (their
+/// block numbers count from the first of `blocks`).
 #[component]
-pub fn Blocks(blocks: Vec<Block>, first_heading: usize) -> impl IntoView {
+pub fn Blocks(
+    blocks: Vec<Block>,
+    first_heading: usize,
+    #[prop(optional)] notes: Option<RwSignal<Vec<Note>>>,
+) -> impl IntoView {
     let mut n = first_heading;
     blocks
         .into_iter()
-        .map(|b| match b.kind {
-            BlockKind::Heading => {
-                let id = heading_anchor(n);
-                n += 1;
-                EitherOf7::A(if b.level.unwrap_or(2) >= 3 {
-                    Either::Left(view! { <h4 id=id>{b.text}</h4> })
-                } else {
-                    Either::Right(view! { <h3 id=id>{b.text}</h3> })
+        .enumerate()
+        .map(|(i, b)| {
+            let i = i as u32;
+            let caption = if b.kind == BlockKind::Media {
+                b.text.clone()
+            } else {
+                String::new()
+            };
+            let text = b.text;
+            let marked = move || {
+                let draw = |here: &[&Note]| {
+                    runs(&text, here)
+                        .into_iter()
+                        .map(|run| match run.mark {
+                            None => Either::Left(run.text),
+                            Some(kind) => Either::Right(view! {
+                                <mark class=format!("mark-{}", kind.as_str())>{run.text}</mark>
+                            }),
+                        })
+                        .collect_view()
+                };
+                match notes {
+                    Some(notes) => notes
+                        .with(|all| draw(&all.iter().filter(|n| n.block == i).collect::<Vec<_>>())),
+                    None => draw(&[]),
+                }
+            };
+            let bookmarked = move || {
+                notes.is_some_and(|notes| {
+                    notes.with(|all| {
+                        all.iter()
+                            .any(|n| n.block == i && n.kind == NoteKind::Bookmark && !n.deleted)
+                    })
                 })
-            }
-            BlockKind::Paragraph => EitherOf7::B(view! { <p>{b.text}</p> }),
-            BlockKind::List => {
-                let items = b
-                    .items
-                    .into_iter()
-                    .map(|i| view! { <li>{i}</li> })
-                    .collect_view();
-                EitherOf7::C(if b.level == Some(1) {
-                    Either::Left(view! { <ol>{items}</ol> })
-                } else {
-                    Either::Right(view! { <ul>{items}</ul> })
-                })
-            }
-            BlockKind::Quote => EitherOf7::D(view! { <blockquote>{b.text}</blockquote> }),
-            BlockKind::Code => EitherOf7::E(view! { <pre><code>{b.text}</code></pre> }),
-            BlockKind::Callout => EitherOf7::F(view! { <p class="callout">{b.text}</p> }),
-            BlockKind::Media => {
-                EitherOf7::G(view! { <MediaFigure media=b.media caption=b.text /> })
+            };
+            match b.kind {
+                BlockKind::Heading => {
+                    let id = heading_anchor(n);
+                    n += 1;
+                    EitherOf7::A(if b.level.unwrap_or(2) >= 3 {
+                        Either::Left(view! { <h4 id=id class:bookmarked=bookmarked>{marked}</h4> })
+                    } else {
+                        Either::Right(view! { <h3 id=id class:bookmarked=bookmarked>{marked}</h3> })
+                    })
+                }
+                BlockKind::Paragraph => {
+                    EitherOf7::B(view! { <p class:bookmarked=bookmarked>{marked}</p> })
+                }
+                BlockKind::List => {
+                    let items = b
+                        .items
+                        .into_iter()
+                        .map(|i| view! { <li>{i}</li> })
+                        .collect_view();
+                    EitherOf7::C(if b.level == Some(1) {
+                        Either::Left(view! { <ol class:bookmarked=bookmarked>{items}</ol> })
+                    } else {
+                        Either::Right(view! { <ul class:bookmarked=bookmarked>{items}</ul> })
+                    })
+                }
+                BlockKind::Quote => EitherOf7::D(
+                    view! { <blockquote class:bookmarked=bookmarked>{marked}</blockquote> },
+                ),
+                BlockKind::Code => EitherOf7::E(
+                    view! { <pre class:bookmarked=bookmarked><code>{marked}</code></pre> },
+                ),
+                BlockKind::Callout => EitherOf7::F(
+                    view! { <p class="callout" class:bookmarked=bookmarked>{marked}</p> },
+                ),
+                BlockKind::Media => EitherOf7::G(view! {
+                    <div class:bookmarked=bookmarked>
+                        <MediaFigure media=b.media.clone() caption=caption />
+                    </div>
+                }),
             }
         })
         .collect_view()

@@ -8,11 +8,10 @@ use crate::api::reading::load_reader;
 use crate::components::forms::use_me;
 use crate::components::notice::ErrorNotice;
 use crate::components::seo::PageMeta;
-use crate::models::catalog::{heading_anchor, Block, BlockKind};
 use crate::models::i18n::Locale;
-use crate::models::notes::{runs, Note, NoteKind};
+use crate::models::notes::{Note, NoteKind};
 use crate::models::reading::{CourseState, ReaderView, Theme, DEFAULT_FONT_SIZE, FONT_SIZES};
-use leptos::either::{Either, EitherOf7};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -145,7 +144,7 @@ fn Reader(r: ReaderView) -> impl IntoView {
                 <h1>{r.title}</h1>
                 <p class="muted">{r.creator}</p>
                 <div class="reader-blocks" id="reader-blocks">
-                    <MarkedBlocks blocks=r.blocks notes />
+                    <crate::pages::item::Blocks blocks=r.blocks first_heading=0 notes />
                 </div>
             </article>
             {user.map(|user| view! { <Notebook user slug notes /> })}
@@ -284,86 +283,6 @@ fn CourseLessons(slug: String, course: CourseState, signed_in: bool) -> impl Int
             <ol class="lesson-list">{items}</ol>
         </details>
     }
-}
-
-/// The text's blocks, as on the item page, with the learner's highlights and notes marked
-/// in the text and bookmarked blocks flagged. The marks follow `notes` as it changes.
-#[component]
-fn MarkedBlocks(blocks: Vec<Block>, notes: RwSignal<Vec<Note>>) -> impl IntoView {
-    let mut heading = 0;
-    blocks
-        .into_iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let i = i as u32;
-            let caption = if b.kind == BlockKind::Media {
-                b.text.clone()
-            } else {
-                String::new()
-            };
-            let text = b.text;
-            let marked = move || {
-                notes.with(|all| {
-                    let here: Vec<&Note> = all.iter().filter(|n| n.block == i).collect();
-                    runs(&text, &here)
-                        .into_iter()
-                        .map(|run| match run.mark {
-                            None => Either::Left(run.text),
-                            Some(kind) => Either::Right(view! {
-                                <mark class=format!("mark-{}", kind.as_str())>{run.text}</mark>
-                            }),
-                        })
-                        .collect_view()
-                })
-            };
-            let bookmarked = move || {
-                notes.with(|all| {
-                    all.iter()
-                        .any(|n| n.block == i && n.kind == NoteKind::Bookmark && !n.deleted)
-                })
-            };
-            match b.kind {
-                BlockKind::Heading => {
-                    let id = heading_anchor(heading);
-                    heading += 1;
-                    EitherOf7::A(if b.level.unwrap_or(2) >= 3 {
-                        Either::Left(view! { <h4 id=id class:bookmarked=bookmarked>{marked}</h4> })
-                    } else {
-                        Either::Right(view! { <h3 id=id class:bookmarked=bookmarked>{marked}</h3> })
-                    })
-                }
-                BlockKind::Paragraph => {
-                    EitherOf7::B(view! { <p class:bookmarked=bookmarked>{marked}</p> })
-                }
-                BlockKind::List => {
-                    let items = b
-                        .items
-                        .into_iter()
-                        .map(|i| view! { <li>{i}</li> })
-                        .collect_view();
-                    EitherOf7::C(if b.level == Some(1) {
-                        Either::Left(view! { <ol class:bookmarked=bookmarked>{items}</ol> })
-                    } else {
-                        Either::Right(view! { <ul class:bookmarked=bookmarked>{items}</ul> })
-                    })
-                }
-                BlockKind::Quote => EitherOf7::D(
-                    view! { <blockquote class:bookmarked=bookmarked>{marked}</blockquote> },
-                ),
-                BlockKind::Code => EitherOf7::E(
-                    view! { <pre class:bookmarked=bookmarked><code>{marked}</code></pre> },
-                ),
-                BlockKind::Callout => EitherOf7::F(
-                    view! { <p class="callout" class:bookmarked=bookmarked>{marked}</p> },
-                ),
-                BlockKind::Media => EitherOf7::G(view! {
-                    <div class:bookmarked=bookmarked>
-                        <crate::pages::item::MediaFigure media=b.media.clone() caption=caption />
-                    </div>
-                }),
-            }
-        })
-        .collect_view()
 }
 
 /// A passage the learner selected in the text.

@@ -171,12 +171,55 @@ pub struct Holding {
     pub owned: bool,
     /// A membership period of the item's tier covers the present moment.
     pub member: bool,
+    /// When the latest such period ends (Unix seconds).
+    #[serde(default)]
+    pub member_until: Option<i64>,
 }
 
 impl Holding {
     /// Whether this opens the item.
     pub fn opens(self) -> bool {
         self.owned || self.member
+    }
+
+    /// When the viewer's access ends, if it comes only from a membership (Unix seconds);
+    /// `None` for what they own (and for what they cannot open).
+    pub fn ends(self) -> Option<i64> {
+        if self.owned || !self.member {
+            None
+        } else {
+            self.member_until
+        }
+    }
+}
+
+/// The response header that says until when (Unix seconds) a response with paid content
+/// may be kept on the device: only while the membership that opened it lasts. The service
+/// worker (`public/sw.js`) stops serving a kept copy after that moment, offline too.
+pub const ACCESS_UNTIL: &str = "x-shuzhai-access-until";
+
+/// Marks the response being made (a page or a server function) with [`ACCESS_UNTIL`] when
+/// `holding` opens an item only through a membership. Outside Leptos (the media handler
+/// sets the header itself) this does nothing.
+fn mark_access_until(holding: Holding) {
+    let (Some(until), Some(response)) = (
+        holding.ends(),
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    // The earliest end wins when one response carries several items.
+    let kept = response.0.read().ok().and_then(|parts| {
+        parts
+            .headers
+            .get(ACCESS_UNTIL)
+            .and_then(|v| v.to_str().ok()?.parse::<i64>().ok())
+    });
+    if kept.is_none_or(|k| until < k) {
+        response.insert_header(
+            http::HeaderName::from_static(ACCESS_UNTIL),
+            http::HeaderValue::from(until),
+        );
     }
 }
 
@@ -197,18 +240,22 @@ pub async fn entitled(
         db,
         "check entitlement",
         "LET $u = type::record('user', $user);
+         LET $ends = IF $tier = NONE THEN [] ELSE (SELECT VALUE ends_at FROM membership
+                WHERE user = $u AND tier = type::record('membership_tier', $tier) AND revoked_at = NONE
+                AND starts_at <= time::now() AND ends_at > time::now()) END;
          RETURN {
             owned: array::len((SELECT VALUE id FROM entitlement
                 WHERE user = $u AND item = type::record('item', $item) AND revoked_at = NONE LIMIT 1)) > 0,
-            member: IF $tier = NONE THEN false ELSE array::len((SELECT VALUE id FROM membership
-                WHERE user = $u AND tier = type::record('membership_tier', $tier) AND revoked_at = NONE
-                AND starts_at <= time::now() AND ends_at > time::now() LIMIT 1)) > 0 END
+            member: array::len($ends) > 0,
+            member_until: IF array::len($ends) > 0 THEN time::unix(array::max($ends)) END,
          };",
         json!({ "user": u.user_key, "item": record_key(item_key), "tier": tier_key }),
-        1,
+        2,
     )
     .await?;
-    Ok(found.into_iter().next().unwrap_or_default())
+    let holding = found.into_iter().next().unwrap_or_default();
+    mark_access_until(holding);
+    Ok(holding)
 }
 
 #[derive(Deserialize)]

@@ -684,13 +684,14 @@ pub async fn inbox(db: &Db, index: &CatalogIndex, viewer: &Viewer) -> Result<Inb
     let mut response = db
         .query(
             "LET $c = type::record('creator', $creator);
+             LET $items = (SELECT VALUE id FROM item WHERE creator = $c);
              SELECT record::id(id) AS id, (IF user THEN user.display_name END) AS from,
                     (IF item THEN record::id(item) END) AS item, text,
                     time::format(at, '%Y-%m-%d %H:%M') AS at, handled, at AS t
                FROM feedback WHERE creator = $c ORDER BY t DESC LIMIT 100;
              SELECT record::id(item) AS item, (IF user THEN user.display_name END) AS from, text,
                     time::format(created_at, '%Y-%m-%d %H:%M') AS at, created_at
-               FROM comment WHERE item.creator = $c AND question = true AND answered_at = NONE
+               FROM comment WHERE item INSIDE $items AND question = true AND answered_at = NONE
                AND deleted = false ORDER BY created_at LIMIT 100;",
         )
         .bind(("creator", store.key.clone()))
@@ -698,13 +699,13 @@ pub async fn inbox(db: &Db, index: &CatalogIndex, viewer: &Viewer) -> Result<Inb
         .map_err(|e| AppError::internal("read inbox", e))?;
     let feedback: Vec<F> = decode(
         response
-            .take::<Vec<serde_json::Value>>(1)
+            .take::<Vec<serde_json::Value>>(2)
             .map_err(|e| AppError::internal("read feedback", e))?,
         "read feedback",
     )?;
     let questions: Vec<Q> = decode(
         response
-            .take::<Vec<serde_json::Value>>(2)
+            .take::<Vec<serde_json::Value>>(3)
             .map_err(|e| AppError::internal("read questions", e))?,
         "read questions",
     )?;

@@ -181,12 +181,14 @@ pub async fn progress(
     let totals: Vec<Count> = rows(
         db,
         "count course lessons",
-        "SELECT record::id(item) AS item, count() AS n FROM
-             (SELECT chapter.item AS item FROM lesson
-                WHERE chapter.item IN $items.map(|$k| type::record('item', $k)))
+        // Through the chapter and lesson indexes: the courses' chapters, then their lessons.
+        "LET $ids = $items.map(|$k| type::record('item', $k));
+         LET $chapters = (SELECT VALUE id FROM chapter WHERE item INSIDE $ids);
+         SELECT record::id(item) AS item, count() AS n FROM
+             (SELECT chapter.item AS item FROM lesson WHERE chapter INSIDE $chapters)
          GROUP BY item",
         json!({ "items": items }),
-        0,
+        2,
     )
     .await
     .map_err(|e| AppError::internal("count course lessons", e))?;

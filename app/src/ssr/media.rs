@@ -40,6 +40,9 @@ pub enum Fetch {
     /// This viewer only (its uploader, an admin, or someone who may read an item that uses
     /// it in its paid body).
     Private,
+    /// This viewer only, while the membership that opens an item using it lasts (until
+    /// the given Unix second).
+    Member(i64),
     /// Not for this viewer (answered as "not found", so that nothing is learned about it).
     Refused,
 }
@@ -94,6 +97,7 @@ pub async fn fetch_rule(
             return Ok(Some((Fetch::Private, row.stored)));
         }
     }
+    let mut member = None;
     for key in &row.items {
         let Some(item) = index.item_by_key(key) else {
             continue;
@@ -105,8 +109,15 @@ pub async fn fetch_rule(
             .await
             .map_err(|e| AppError::internal("check entitlement for media", e))?;
         if access::may_read_body(viewer, terms, holding.opens()) {
-            return Ok(Some((Fetch::Private, row.stored)));
+            match holding.ends() {
+                // Opened by a membership: another item may still open it for good.
+                Some(until) => member = Some(member.map_or(until, |m: i64| m.max(until))),
+                None => return Ok(Some((Fetch::Private, row.stored))),
+            }
         }
+    }
+    if let Some(until) = member {
+        return Ok(Some((Fetch::Member(until), row.stored)));
     }
     Ok(Some((Fetch::Refused, row.stored)))
 }

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::models::catalog::{table_of_contents, Block};
 use crate::models::reading::{ReaderView, ReadingPosition};
 use crate::ssr::access::{self, ItemTerms, Viewer};
-use crate::ssr::catalog::CatalogIndex;
+use crate::ssr::catalog::{CatalogIndex, IndexedItem};
 use crate::ssr::db::{execute, rows, Db};
 use serde::Deserialize;
 use serde_json::json;
@@ -89,6 +89,47 @@ pub async fn reader(
     })
 }
 
+/// How many blocks the reader shows `viewer` of `item` (preview and body), and how far
+/// they got in it so far — or the refusal [`reader`] would give — without reading the text.
+async fn reader_length(
+    db: &Db,
+    viewer: &Viewer,
+    item: &IndexedItem,
+) -> Result<(usize, f64), AppError> {
+    let holding = access::entitled(db, viewer, &item.key, item.tier.as_deref())
+        .await
+        .map_err(|e| AppError::internal("check entitlement", e))?;
+    let terms = ItemTerms {
+        price_minor: item.card.price.minor,
+    };
+    if !access::may_read_body(viewer, terms, holding.opens()) {
+        return Err(AppError::Forbidden);
+    }
+    #[derive(Deserialize)]
+    struct Length {
+        blocks: usize,
+        furthest: Option<f64>,
+    }
+    let found: Vec<Length> = rows(
+        db,
+        "measure item",
+        "RETURN {
+            blocks: array::len(type::record('item', $item).preview ?? [])
+                + array::len(type::record('item_body', $item).blocks ?? []),
+            furthest: type::record('reading', [$user, $item]).furthest,
+         };",
+        json!({ "item": item.key, "user": viewer.user().map(|u| u.user_key.clone()) }),
+        0,
+    )
+    .await
+    .map_err(|e| AppError::internal("measure item", e))?;
+    let found = found
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::internal("measure item", "no answer"))?;
+    Ok((found.blocks, found.furthest.unwrap_or(0.0)))
+}
+
 async fn position(db: &Db, user: &str, item: &str) -> Result<Option<ReadingPosition>, AppError> {
     let found: Vec<ReadingPosition> = rows(
         db,
@@ -118,13 +159,11 @@ pub async fn save(
     saved_ms: i64,
 ) -> Result<ReadingPosition, AppError> {
     let me = access::require_signed_in(viewer)?;
-    let view = reader(db, index, viewer, slug).await?;
-    ReadingPosition::check(block, fraction, saved_ms, view.blocks.len())
-        .map_err(AppError::BadRequest)?;
     let item = index
         .item(slug)
         .ok_or_else(|| AppError::NotFound(format!("There is no item called “{slug}”.")))?;
-    let before = view.position.map_or(0.0, |p| p.furthest);
+    let (length, before) = reader_length(db, viewer, item).await?;
+    ReadingPosition::check(block, fraction, saved_ms, length).map_err(AppError::BadRequest)?;
     let kept: Vec<ReadingPosition> = rows(
         db,
         "save reading position",
