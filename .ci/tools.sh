@@ -87,7 +87,7 @@ build_release() {
   say "building the release site"
   # Only warnings and errors get through; progress lines are dropped. A failed build fails
   # the pipeline (pipefail).
-  (cd "$ROOT" && cargo leptos build --release 2>&1) | {
+  (cd "$ROOT" && cargo leptos build --release --split 2>&1) | {
     grep -vE '^\s*(Compiling|Checking|Fresh|Finished|Blocking)\b|Cargo.*finished|generating JS/WASM|tree-shaker' >&2 || true
   }
   # The bundle compressed once, at the strongest settings, next to each file: the server

@@ -27,7 +27,7 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -74,35 +74,104 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/item/:slug") view=pages::item::ItemPage ssr=SsrMode::Async />
                         <Route path=path!("/creator/:slug") view=pages::creator::CreatorPage ssr=SsrMode::Async />
                         <Route path=path!("/signin") view=pages::auth::SignInPage ssr=SsrMode::Async />
-                        <Route path=path!("/signup") view=pages::auth::SignUpPage ssr=SsrMode::Async />
-                        <Route path=path!("/signup/confirm/:token") view=pages::auth::ConfirmSignUpPage ssr=SsrMode::Async />
-                        <Route path=path!("/reset") view=pages::auth::ForgotPasswordPage ssr=SsrMode::Async />
-                        <Route path=path!("/reset/:token") view=pages::auth::ResetPasswordPage ssr=SsrMode::Async />
-                        <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
-                        <Route path=path!("/privacy") view=pages::privacy::PrivacyPage ssr=SsrMode::Async />
-                        <Route path=path!("/cart") view=pages::shop::CartPage ssr=SsrMode::Async />
-                        <Route path=path!("/bundle/:slug") view=pages::shop::BundlePage ssr=SsrMode::Async />
-                        <Route path=path!("/membership/:tier") view=pages::membership::MembershipPage ssr=SsrMode::Async />
-                        <Route path=path!("/give") view=pages::gift::GivePage ssr=SsrMode::Async />
-                        <Route path=path!("/gift/:token") view=pages::gift::GiftPage ssr=SsrMode::Async />
-                        <Route path=path!("/pay/:order") view=pages::shop::PayPage ssr=SsrMode::Async />
-                        <Route path=path!("/orders") view=pages::shop::OrdersPage ssr=SsrMode::Async />
+                        <Route path=path!("/signup") view={Lazy::<routes::SignUpRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/signup/confirm/:token") view={Lazy::<routes::ConfirmSignUpRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/reset") view={Lazy::<routes::ForgotPasswordRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/reset/:token") view={Lazy::<routes::ResetPasswordRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/account") view={Lazy::<routes::AccountRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/privacy") view={Lazy::<routes::PrivacyRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/cart") view={Lazy::<routes::CartRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/bundle/:slug") view={Lazy::<routes::BundleRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/membership/:tier") view={Lazy::<routes::MembershipRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/give") view={Lazy::<routes::GiveRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/gift/:token") view={Lazy::<routes::GiftRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/pay/:order") view={Lazy::<routes::PayRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/orders") view={Lazy::<routes::OrdersRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/library") view=pages::library::LibraryPage ssr=SsrMode::Async />
                         <Route path=path!("/read/:slug") view=pages::reader::ReaderPage ssr=SsrMode::Async />
-                        <Route path=path!("/orders/:id") view=pages::shop::OrderPage ssr=SsrMode::Async />
-                        <Route path=path!("/studio/products") view=pages::studio::StudioProductsPage ssr=SsrMode::Async />
-                        <Route path=path!("/studio/sales") view=pages::shop::StudioSalesPage ssr=SsrMode::Async />
-                        <Route path=path!("/studio/analytics") view=pages::analytics::AnalyticsPage ssr=SsrMode::Async />
-                        <Route path=path!("/studio/inbox") view=pages::inbox::InboxPage ssr=SsrMode::Async />
-                        <Route path=path!("/notifications") view=pages::inbox::NotificationsPage ssr=SsrMode::Async />
-                        <Route path=path!("/admin/users") view=pages::admin::AdminUsersPage ssr=SsrMode::Async />
-                        <Route path=path!("/admin/outbox") view=pages::admin::AdminOutboxPage ssr=SsrMode::Async />
-                        <Route path=path!("/admin/recommendations") view=pages::admin::AdminRecommendationsPage ssr=SsrMode::Async />
-                        <Route path=path!("/admin/moderation") view=pages::admin::AdminModerationPage ssr=SsrMode::Async />
+                        <Route path=path!("/orders/:id") view={Lazy::<routes::OrderRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/studio/products") view={Lazy::<routes::StudioProductsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/studio/sales") view={Lazy::<routes::StudioSalesRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/studio/analytics") view={Lazy::<routes::AnalyticsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/studio/inbox") view={Lazy::<routes::InboxRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/notifications") view={Lazy::<routes::NotificationsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/admin/users") view={Lazy::<routes::AdminUsersRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/admin/outbox") view={Lazy::<routes::AdminOutboxRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/admin/recommendations") view={Lazy::<routes::AdminRecommendationsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/admin/moderation") view={Lazy::<routes::AdminModerationRoute>::new()} ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <components::layout::SiteFooter />
             </components::forms::MeProvider>
         </Router>
     }
+}
+
+/// The pages most visitors never open — checkout, accounts, the studio, administration —
+/// each in a wasm file of its own that the browser loads when the page is first opened
+/// (the store's first view, the catalogue, item pages, the library and the reader are in
+/// the main bundle). The release site is built with `cargo leptos build --split` and the
+/// `split` feature; without it (tests, lints) the same routes are ordinary ones.
+pub mod routes {
+    use leptos::prelude::*;
+
+    /// A route for page component `$page`, loaded on demand when built with `split`.
+    macro_rules! lazy_page {
+        ($route:ident, $page:path) => {
+            #[doc = concat!("The route of `", stringify!($page), "`.")]
+            pub struct $route;
+
+            #[cfg(feature = "split")]
+            #[leptos_router::lazy_route]
+            impl leptos_router::LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                fn view(this: Self) -> AnyView {
+                    let _ = this;
+                    $page().into_any()
+                }
+            }
+
+            #[cfg(not(feature = "split"))]
+            impl leptos_router::LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                async fn view(_this: Self) -> AnyView {
+                    $page().into_any()
+                }
+            }
+        };
+    }
+
+    use crate::pages;
+    lazy_page!(SignUpRoute, pages::auth::SignUpPage);
+    lazy_page!(ConfirmSignUpRoute, pages::auth::ConfirmSignUpPage);
+    lazy_page!(ForgotPasswordRoute, pages::auth::ForgotPasswordPage);
+    lazy_page!(ResetPasswordRoute, pages::auth::ResetPasswordPage);
+    lazy_page!(AccountRoute, pages::account::AccountPage);
+    lazy_page!(PrivacyRoute, pages::privacy::PrivacyPage);
+    lazy_page!(CartRoute, pages::shop::CartPage);
+    lazy_page!(BundleRoute, pages::shop::BundlePage);
+    lazy_page!(MembershipRoute, pages::membership::MembershipPage);
+    lazy_page!(GiveRoute, pages::gift::GivePage);
+    lazy_page!(GiftRoute, pages::gift::GiftPage);
+    lazy_page!(PayRoute, pages::shop::PayPage);
+    lazy_page!(OrdersRoute, pages::shop::OrdersPage);
+    lazy_page!(OrderRoute, pages::shop::OrderPage);
+    lazy_page!(StudioProductsRoute, pages::studio::StudioProductsPage);
+    lazy_page!(StudioSalesRoute, pages::shop::StudioSalesPage);
+    lazy_page!(AnalyticsRoute, pages::analytics::AnalyticsPage);
+    lazy_page!(InboxRoute, pages::inbox::InboxPage);
+    lazy_page!(NotificationsRoute, pages::inbox::NotificationsPage);
+    lazy_page!(AdminUsersRoute, pages::admin::AdminUsersPage);
+    lazy_page!(AdminOutboxRoute, pages::admin::AdminOutboxPage);
+    lazy_page!(
+        AdminRecommendationsRoute,
+        pages::admin::AdminRecommendationsPage
+    );
+    lazy_page!(AdminModerationRoute, pages::admin::AdminModerationPage);
 }
