@@ -68,9 +68,33 @@ fn Editing(slug: String) -> impl IntoView {
     };
     view! {
         <crate::components::notice::BrowserOnly fallback=fallback>
-            <crate::pages::editor::ItemEditor slug=slug.clone() />
+            <LoadEditor slug=slug.clone() fallback />
         </crate::components::notice::BrowserOnly>
     }
+}
+
+/// The editor once its code is there (`fallback` until then).
+#[component]
+fn LoadEditor(slug: String, #[prop(into)] fallback: ViewFn) -> impl IntoView {
+    let view = move || {
+        let slug = slug.clone();
+        Suspend::new(async move { editor_view(slug).await })
+    };
+    view! { <Suspense fallback=move || fallback.run()>{view}</Suspense> }
+}
+
+/// The editor of item `slug`. In the release site it is in a wasm file of its own, loaded
+/// when a creator or an admin first opens it: learners never download it.
+#[cfg(feature = "split")]
+#[lazy]
+fn editor_view(slug: String) -> AnyView {
+    view! { <crate::pages::editor::ItemEditor slug /> }.into_any()
+}
+
+/// The editor of item `slug` (built without `split`: in the main bundle).
+#[cfg(not(feature = "split"))]
+async fn editor_view(slug: String) -> AnyView {
+    view! { <crate::pages::editor::ItemEditor slug /> }.into_any()
 }
 
 #[component]
