@@ -72,8 +72,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
                         <Route path=path!("/catalog") view=pages::catalog::CatalogPage ssr=SsrMode::Async />
                         <Route path=path!("/item/:slug") view=pages::item::ItemPage ssr=SsrMode::Async />
-                        <Route path=path!("/creator/:slug") view=pages::creator::CreatorPage ssr=SsrMode::Async />
-                        <Route path=path!("/signin") view=pages::auth::SignInPage ssr=SsrMode::Async />
+                        <Route path=path!("/creator/:slug") view={Lazy::<routes::CreatorRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/signin") view={Lazy::<routes::SignInRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/signup") view={Lazy::<routes::SignUpRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/signup/confirm/:token") view={Lazy::<routes::ConfirmSignUpRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/reset") view={Lazy::<routes::ForgotPasswordRoute>::new()} ssr=SsrMode::Async />
@@ -87,7 +87,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/gift/:token") view={Lazy::<routes::GiftRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/pay/:order") view={Lazy::<routes::PayRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/orders") view={Lazy::<routes::OrdersRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("/library") view=pages::library::LibraryPage ssr=SsrMode::Async />
+                        <Route path=path!("/library") view={Lazy::<routes::LibraryRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/read/:slug") view=pages::reader::ReaderPage ssr=SsrMode::Async />
                         <Route path=path!("/orders/:id") view={Lazy::<routes::OrderRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/studio/products") view={Lazy::<routes::StudioProductsRoute>::new()} ssr=SsrMode::Async />
@@ -107,10 +107,10 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The pages most visitors never open — checkout, accounts, the studio, administration —
-/// each in a wasm file of its own that the browser loads when the page is first opened
-/// (the store's first view, the catalogue, item pages, the library and the reader are in
-/// the main bundle). The release site is built with `cargo leptos build --split` and the
+/// Every page but the ones a visitor lands on (home, catalogue, item pages) and the reader —
+/// signing in, checkout, accounts, the library, creator pages, the studio, administration —
+/// each in a wasm file of its own that the browser loads when the page is first opened (and
+/// the service worker keeps, with the pages, for offline use). The release site is built with `cargo leptos build --split` and the
 /// `split` feature; without it (tests, lints) the same routes are ordinary ones.
 pub mod routes {
     use leptos::prelude::*;
@@ -148,6 +148,9 @@ pub mod routes {
     }
 
     use crate::pages;
+    lazy_page!(SignInRoute, pages::auth::SignInPage);
+    lazy_page!(CreatorRoute, pages::creator::CreatorPage);
+    lazy_page!(LibraryRoute, pages::library::LibraryPage);
     lazy_page!(SignUpRoute, pages::auth::SignUpPage);
     lazy_page!(ConfirmSignUpRoute, pages::auth::ConfirmSignUpPage);
     lazy_page!(ForgotPasswordRoute, pages::auth::ForgotPasswordPage);
