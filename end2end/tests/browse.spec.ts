@@ -63,10 +63,15 @@ test('Chinese search matches without spaces, English search is case-insensitive'
   // 机器学习 ("machine learning") typed without spaces, then a fragment from inside it.
   await page.getByLabel('Search', { exact: true }).fill('机器学习');
   await expect(page).toHaveURL(/\/catalog\?q=%E6%9C%BA%E5%99%A8%E5%AD%A6%E4%B9%A0$/);
-  await expect(page.locator('article.card').first()).toBeVisible();
-  const hits = await page.locator('article.card').count();
-  const titles = await page.locator('article.card .card-title, article.card .card-alt').allTextContents();
-  expect(titles.filter((t) => t.includes('机器学习')).length).toBe(hits);
+  // The URL changes as soon as the query is typed; the list follows when the answer
+  // arrives, so wait until no card without the words is left before counting.
+  const cards = page.locator('article.card');
+  const titled = page.locator('.card-title, .card-alt', { hasText: '机器学习' });
+  await expect(cards.filter({ hasNot: titled })).toHaveCount(0);
+  await expect(cards.first()).toBeVisible();
+  await expect(page.locator('.results')).toHaveAttribute('aria-busy', 'false');
+  const hits = await cards.count();
+  expect(await cards.filter({ has: titled }).count()).toBe(hits);
   await page.getByLabel('Search', { exact: true }).fill('器学');
   await expect(page).toHaveURL(/q=%E5%99%A8%E5%AD%A6$/);
   await expect(page.locator('article.card')).toHaveCount(hits);
