@@ -101,3 +101,30 @@ build_release() {
     fi
   done
 }
+
+# Builds a real SurrealDB server (.ci/surreal-server: the `surreal` command of the same
+# version the store embeds, from crates.io, memory engine only) and starts it on a free
+# port with root user root/root. Sets SURREAL_URL (ws://…) and SURREAL_PID (the caller
+# stops it with `kill $SURREAL_PID`).
+start_surreal_server() {
+  local target="$CARGO_TARGET_DIR/surreal-server"
+  (cd "$ROOT/.ci/surreal-server" && CARGO_TARGET_DIR="$target" cargo build --locked --quiet 2>&1) |
+    { grep -vE '^\s*(Compiling|Finished|Blocking)\b' >&2 || true; }
+  local port log="$target/surreal.log"
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  "$target/debug/surreal" start --bind "127.0.0.1:$port" --user root --pass root \
+    --log warn --no-banner memory >"$log" 2>&1 &
+  SURREAL_PID=$!
+  local _
+  for _ in $(seq 1 120); do
+    if curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
+      SURREAL_URL="ws://127.0.0.1:$port"
+      return 0
+    fi
+    kill -0 "$SURREAL_PID" 2>/dev/null || break
+    sleep 0.5
+  done
+  cat "$log" >&2
+  echo "the SurrealDB server did not start" >&2
+  return 1
+}

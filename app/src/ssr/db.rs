@@ -10,8 +10,10 @@ use std::time::Duration;
 use surrealdb::engine::any::Any;
 use surrealdb::Surreal;
 
-/// A connected database handle (cheap to clone).
-pub type Db = Surreal<Any>;
+/// A connected database handle, cheap to clone: every clone shares one connection and one
+/// session. (Cloning a `Surreal` itself opens a new session, which over ws:// costs a replay
+/// of the sign-in per clone — and the store clones its state for every request.)
+pub type Db = std::sync::Arc<Surreal<Any>>;
 
 /// How to reach the database.
 #[derive(Debug, Clone)]
@@ -168,7 +170,7 @@ pub async fn connect(config: &DbConfig) -> Result<Db, DbError> {
         .use_db(config.database.clone())
         .await
         .map_err(|e| DbError::Auth(Box::new(e)))?;
-    Ok(db)
+    Ok(std::sync::Arc::new(db))
 }
 
 /// Quotes a namespace or database name as a SurrealQL identifier.

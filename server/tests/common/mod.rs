@@ -59,7 +59,7 @@ impl TestApp {
                 .expect("runtime");
             rt.block_on(async move {
                 server::telemetry::init("warn");
-                let db = server::startup::open_database(&DbConfig::memory())
+                let db = server::startup::open_database(&database())
                     .await
                     .expect("database");
                 server::seed::demo(&db).await.expect("seed");
@@ -82,6 +82,34 @@ impl TestApp {
             });
         });
         rx.recv().expect("test server started")
+    }
+}
+
+/// Set to `ws://HOST:PORT` of a SurrealDB server (root user `root`, password `root`), the
+/// test servers keep their data there instead of in memory, each in a database of its own:
+/// `.ci/test` runs the tests that way against a real SurrealDB server too.
+pub const REMOTE_ENV: &str = "SHUZHAI_TEST_SURREAL_URL";
+
+/// Where a new test server keeps its data: a fresh in-memory database, or a fresh database
+/// on the SurrealDB server named by [`REMOTE_ENV`].
+pub fn database() -> DbConfig {
+    match std::env::var(REMOTE_ENV) {
+        Ok(url) if !url.is_empty() => remote_database(&url),
+        _ => DbConfig::memory(),
+    }
+}
+
+/// A database of its own on the SurrealDB server at `url`, signed in as its root user.
+pub fn remote_database(url: &str) -> DbConfig {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    DbConfig {
+        url: url.to_string(),
+        namespace: "shuzhai_test".into(),
+        database: format!("t{}_{n}", std::process::id()),
+        username: Some("root".into()),
+        password: Some("root".into()),
+        ..DbConfig::memory()
     }
 }
 
