@@ -55,6 +55,20 @@ fn run_ok(cmd: &mut Command) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Runs `migrate` as database user `user` in `ns`, asserts that the database refused it with
+/// a clear message and a failing exit (no panic), and returns what it printed.
+fn refused(ns: &str, user: &str, password: &str) -> String {
+    let out = server(ns, user, password, "database")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.contains("the database refused us"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
 /// The SurrealDB server as its root user, in namespace `ns`.
 async fn root(ns: &str) -> Db {
     connect(&DbConfig {
@@ -194,27 +208,8 @@ fn namespace_and_database_users_work_in_what_their_administrator_gave_them() {
     assert!(rt.block_on(published(&admin)) > 100);
 
     // A wrong password is refused with a clear message and a failing exit, and leaks nothing.
-    let out = server(&ns, "shop_db", "not-the-password", "database")
-        .arg("migrate")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("the database refused us"), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
+    let err = refused(&ns, "shop_db", "not-the-password");
     assert!(!err.contains("not-the-password"), "{err}");
-
     // A database user pointed at a database nobody made for it is refused too.
-    let out = server(
-        "shuzhai_nobody_made_this",
-        "shop_db",
-        "db-secret-pass",
-        "database",
-    )
-    .arg("migrate")
-    .output()
-    .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("the database refused us"), "{err}");
+    refused("shuzhai_nobody_made_this", "shop_db", "db-secret-pass");
 }
