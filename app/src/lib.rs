@@ -8,6 +8,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod codec;
 pub mod components;
 #[cfg(feature = "hydrate")]
 pub mod device;
@@ -69,9 +70,9 @@ pub fn App() -> impl IntoView {
                 <components::layout::OfflineBanner />
                 <main id="main">
                     <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
-                        <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
-                        <Route path=path!("/catalog") view=pages::catalog::CatalogPage ssr=SsrMode::Async />
-                        <Route path=path!("/item/:slug") view=pages::item::ItemPage ssr=SsrMode::Async />
+                        <Route path=path!("/") view={Lazy::<routes::HomeRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/catalog") view={Lazy::<routes::CatalogRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/item/:slug") view={Lazy::<routes::ItemRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/creator/:slug") view={Lazy::<routes::CreatorRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/signin") view={Lazy::<routes::SignInRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/signup") view={Lazy::<routes::SignUpRoute>::new()} ssr=SsrMode::Async />
@@ -88,7 +89,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/pay/:order") view={Lazy::<routes::PayRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/orders") view={Lazy::<routes::OrdersRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/library") view={Lazy::<routes::LibraryRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("/read/:slug") view=pages::reader::ReaderPage ssr=SsrMode::Async />
+                        <Route path=path!("/read/:slug") view={Lazy::<routes::ReaderRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/orders/:id") view={Lazy::<routes::OrderRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/studio/products") view={Lazy::<routes::StudioProductsRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("/studio/sales") view={Lazy::<routes::StudioSalesRoute>::new()} ssr=SsrMode::Async />
@@ -107,74 +108,107 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Every page but the ones a visitor lands on (home, catalogue, item pages) and the reader —
-/// signing in, checkout, accounts, the library, creator pages, the studio, administration —
-/// each in a wasm file of its own that the browser loads when the page is first opened (and
-/// the service worker keeps, with the pages, for offline use). The release site is built with `cargo leptos build --split` and the
-/// `split` feature; without it (tests, lints) the same routes are ordinary ones.
+/// Every page, in a few groups that are each a wasm module of their own: the main bundle
+/// holds the layout, the router and what every page needs, and a page's group is fetched
+/// with it. A visitor landing on the store does not download the reader, the checkout or
+/// the studio, and a learner never downloads the studio. Few groups keep the number of
+/// files a page needs small (the code two groups share goes into chunks of its own, one per
+/// combination of groups): on a phone over HTTP/1.1, hundreds of small files took longer
+/// than the bytes themselves. A server-rendered page names its group's files in a `Link:
+/// rel=preload` header ([`crate::ssr::split`]), so the browser fetches them alongside the
+/// main bundle; the service worker keeps them, with the pages, for offline use.
+///
+/// The release site is built with `cargo leptos build --split` and the `split` feature;
+/// without it (tests, lints) the same routes are ordinary ones.
 pub mod routes {
     use leptos::prelude::*;
 
-    /// A route for page component `$page`, loaded on demand when built with `split`.
-    macro_rules! lazy_page {
-        ($route:ident, $page:path) => {
-            #[doc = concat!("The route of `", stringify!($page), "`.")]
+    /// Routes whose pages live in wasm module `$module`: `$route` shows `$page` through
+    /// `$view`, and `$preload` loads the module (the router calls it before it renders or
+    /// hydrates the page) when built with `split`.
+    macro_rules! lazy_pages {
+        ($module:ident: $($route:ident => $view:ident, $preload:ident ($page:path)),+ $(,)?) => { $(
+            #[doc = concat!("The route of `", stringify!($page), "` (wasm module `", stringify!($module), "`).")]
             pub struct $route;
 
             #[cfg(feature = "split")]
-            #[leptos_router::lazy_route]
-            impl leptos_router::LazyRoute for $route {
-                fn data() -> Self {
-                    $route
-                }
-
-                fn view(this: Self) -> AnyView {
-                    let _ = this;
-                    $page().into_any()
-                }
+            #[::leptos::wasm_split::wasm_split(
+                $module,
+                wasm_split_path = ::leptos::wasm_split,
+                preload(#[doc(hidden)] $preload)
+            )]
+            fn $view() -> AnyView {
+                $page().into_any()
             }
 
             #[cfg(not(feature = "split"))]
+            async fn $view() -> AnyView {
+                $page().into_any()
+            }
+
             impl leptos_router::LazyRoute for $route {
                 fn data() -> Self {
                     $route
                 }
 
                 async fn view(_this: Self) -> AnyView {
-                    $page().into_any()
+                    #[cfg(feature = "ssr")]
+                    crate::ssr::split::preload(stringify!($module));
+                    $view().await
+                }
+
+                async fn preload() {
+                    #[cfg(feature = "split")]
+                    $preload().await;
                 }
             }
-        };
+        )+ };
     }
 
     use crate::pages;
-    lazy_page!(SignInRoute, pages::auth::SignInPage);
-    lazy_page!(CreatorRoute, pages::creator::CreatorPage);
-    lazy_page!(LibraryRoute, pages::library::LibraryPage);
-    lazy_page!(SignUpRoute, pages::auth::SignUpPage);
-    lazy_page!(ConfirmSignUpRoute, pages::auth::ConfirmSignUpPage);
-    lazy_page!(ForgotPasswordRoute, pages::auth::ForgotPasswordPage);
-    lazy_page!(ResetPasswordRoute, pages::auth::ResetPasswordPage);
-    lazy_page!(AccountRoute, pages::account::AccountPage);
-    lazy_page!(PrivacyRoute, pages::privacy::PrivacyPage);
-    lazy_page!(CartRoute, pages::shop::CartPage);
-    lazy_page!(BundleRoute, pages::shop::BundlePage);
-    lazy_page!(MembershipRoute, pages::membership::MembershipPage);
-    lazy_page!(GiveRoute, pages::gift::GivePage);
-    lazy_page!(GiftRoute, pages::gift::GiftPage);
-    lazy_page!(PayRoute, pages::shop::PayPage);
-    lazy_page!(OrdersRoute, pages::shop::OrdersPage);
-    lazy_page!(OrderRoute, pages::shop::OrderPage);
-    lazy_page!(StudioProductsRoute, pages::studio::StudioProductsPage);
-    lazy_page!(StudioSalesRoute, pages::shop::StudioSalesPage);
-    lazy_page!(AnalyticsRoute, pages::analytics::AnalyticsPage);
-    lazy_page!(InboxRoute, pages::inbox::InboxPage);
-    lazy_page!(NotificationsRoute, pages::inbox::NotificationsPage);
-    lazy_page!(AdminUsersRoute, pages::admin::AdminUsersPage);
-    lazy_page!(AdminOutboxRoute, pages::admin::AdminOutboxPage);
-    lazy_page!(
-        AdminRecommendationsRoute,
-        pages::admin::AdminRecommendationsPage
+    // Where visitors land.
+    lazy_pages!(store:
+        HomeRoute => home_view, home_preload(pages::home::HomePage),
+        CatalogRoute => catalog_view, catalog_preload(pages::catalog::CatalogPage),
+        ItemRoute => item_view, item_preload(pages::item::ItemPage),
     );
-    lazy_page!(AdminModerationRoute, pages::admin::AdminModerationPage);
+    // What a learner reads and follows.
+    lazy_pages!(read:
+        ReaderRoute => reader_view, reader_preload(pages::reader::ReaderPage),
+        LibraryRoute => library_view, library_preload(pages::library::LibraryPage),
+        CreatorRoute => creator_view, creator_preload(pages::creator::CreatorPage),
+        NotificationsRoute => notifications_view, notifications_preload(pages::inbox::NotificationsPage),
+    );
+    // Signing in and the account.
+    lazy_pages!(account:
+        SignInRoute => sign_in_view, sign_in_preload(pages::auth::SignInPage),
+        SignUpRoute => sign_up_view, sign_up_preload(pages::auth::SignUpPage),
+        ConfirmSignUpRoute => confirm_sign_up_view, confirm_sign_up_preload(pages::auth::ConfirmSignUpPage),
+        ForgotPasswordRoute => forgot_password_view, forgot_password_preload(pages::auth::ForgotPasswordPage),
+        ResetPasswordRoute => reset_password_view, reset_password_preload(pages::auth::ResetPasswordPage),
+        AccountRoute => account_view, account_preload(pages::account::AccountPage),
+        PrivacyRoute => privacy_view, privacy_preload(pages::privacy::PrivacyPage),
+    );
+    // Buying, gifts and orders.
+    lazy_pages!(shop:
+        CartRoute => cart_view, cart_preload(pages::shop::CartPage),
+        BundleRoute => bundle_view, bundle_preload(pages::shop::BundlePage),
+        MembershipRoute => membership_view, membership_preload(pages::membership::MembershipPage),
+        GiveRoute => give_view, give_preload(pages::gift::GivePage),
+        GiftRoute => gift_view, gift_preload(pages::gift::GiftPage),
+        PayRoute => pay_view, pay_preload(pages::shop::PayPage),
+        OrdersRoute => orders_view, orders_preload(pages::shop::OrdersPage),
+        OrderRoute => order_view, order_preload(pages::shop::OrderPage),
+    );
+    // Creators' and admins' pages.
+    lazy_pages!(studio:
+        StudioProductsRoute => studio_products_view, studio_products_preload(pages::studio::StudioProductsPage),
+        StudioSalesRoute => studio_sales_view, studio_sales_preload(pages::shop::StudioSalesPage),
+        AnalyticsRoute => analytics_view, analytics_preload(pages::analytics::AnalyticsPage),
+        InboxRoute => inbox_view, inbox_preload(pages::inbox::InboxPage),
+        AdminUsersRoute => admin_users_view, admin_users_preload(pages::admin::AdminUsersPage),
+        AdminOutboxRoute => admin_outbox_view, admin_outbox_preload(pages::admin::AdminOutboxPage),
+        AdminRecommendationsRoute => admin_recommendations_view, admin_recommendations_preload(pages::admin::AdminRecommendationsPage),
+        AdminModerationRoute => admin_moderation_view, admin_moderation_preload(pages::admin::AdminModerationPage),
+    );
 }

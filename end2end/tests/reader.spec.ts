@@ -23,6 +23,9 @@ async function claimAndRead(page: Page, kind: string): Promise<string> {
   await page.getByRole('button', { name: /Add to library — free|免费加入书架/ }).click();
   await expect(page.getByText(/✓ (In your library|已在您的书架中)/)).toBeVisible();
   await page.getByTestId('open-reader').click();
+  // The reader's code arrives with it (a wasm file of its own): wait for its text.
+  await page.waitForURL(/\/read\//);
+  await expect(page.locator('#reader-blocks > p').first()).toBeVisible();
   return title;
 }
 

@@ -36,17 +36,57 @@ pub struct Done {
     pub report: Option<Instant>,
     /// Old raw events were last deleted then.
     pub prune: Option<Instant>,
+    /// The batch the job writes now, when [`Schedule::batch_events`] proved too large for
+    /// the database (see [`smaller_batch`]).
+    pub batch_events: Option<usize>,
+}
+
+/// The smallest batch the job falls back to.
+pub const MIN_BATCH_EVENTS: usize = 1_000;
+
+/// The batch to try after a write of `batch` events was too large for the database, or
+/// `None` when it is already as small as it gets.
+///
+/// An on-disk SurrealDB holds each transaction in a write buffer sized from the machine's
+/// (or container's) memory: 1 GiB on a 24 GiB machine, 256 MiB from 4 to 16 GiB, 128 MiB
+/// below. A batch of a million events writes about 300 MB, so on a smaller machine its
+/// commit fails; the job then halves the batch and goes on from where it was.
+pub fn smaller_batch(batch: usize) -> Option<usize> {
+    (batch > MIN_BATCH_EVENTS).then(|| (batch / 2).max(MIN_BATCH_EVENTS))
+}
+
+/// Whether `e` says a transaction was larger than the database's write buffer.
+fn too_large(e: &DbError) -> bool {
+    let text = e.to_string();
+    text.contains("arena is full") || text.contains("too large")
 }
 
 /// One run: roll up, prune when due, and recompute the reports when due.
 pub async fn run_once(db: &Db, schedule: &Schedule, done: &mut Done) -> Result<(), DbError> {
     let now = now_secs();
     let started = Instant::now();
-    let stats = match rollup::roll_up(db, now, schedule.batch_events).await {
-        Ok(s) => s,
-        // Another server already moved on; its totals are as good as ours.
-        Err(DbError::Busy(_)) => return Ok(()),
-        Err(e) => return Err(e),
+    let stats = loop {
+        let batch = done.batch_events.unwrap_or(schedule.batch_events);
+        match rollup::roll_up(db, now, batch).await {
+            Ok(s) => break s,
+            // Another server already moved on; its totals are as good as ours.
+            Err(DbError::Busy(_)) => return Ok(()),
+            // Each batch is written with the cursor in one transaction, so a failed one left
+            // nothing behind: write smaller ones from where the totals stand.
+            Err(e) if too_large(&e) => match smaller_batch(batch) {
+                Some(smaller) => {
+                    tracing::warn!(
+                        batch,
+                        smaller,
+                        "an analytics batch was too large for the database's write buffer; \
+                         writing smaller ones"
+                    );
+                    done.batch_events = Some(smaller);
+                }
+                None => return Err(e),
+            },
+            Err(e) => return Err(e),
+        }
     };
     if started.elapsed() > Duration::from_secs(1) {
         tracing::info!(
@@ -165,5 +205,17 @@ pub async fn csv(
                 .into_response()
         }
         Err(e) => (e.status(), e.to_string()).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_too_large_is_halved_down_to_the_smallest() {
+        assert_eq!(smaller_batch(1_000_000), Some(500_000));
+        assert_eq!(smaller_batch(1_500), Some(MIN_BATCH_EVENTS));
+        assert_eq!(smaller_batch(MIN_BATCH_EVENTS), None);
     }
 }

@@ -20,7 +20,7 @@ use server_fn::ServerFn;
 pub fn AccountPage() -> impl IntoView {
     let locale = use_me().locale;
     let errors = Errors::new();
-    let account = Resource::new(|| (), |_| load_account());
+    let account = crate::codec::resource(|| (), |_| load_account());
     let query = use_query_map();
     let saved = move || query.read().get("saved").unwrap_or_default();
     let welcome = move || query.read().get("welcome").is_some();

@@ -15,7 +15,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     let locale = use_me().locale;
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
-    let users = Resource::new(q, admin_users);
+    let users = crate::codec::resource(q, admin_users);
     let error = form_error(AdminSetRole::PATH);
     view! {
         <PageMeta title="People" description="Accounts and roles." path="/admin/users" />
@@ -76,7 +76,7 @@ pub fn AdminUsersPage() -> impl IntoView {
 /// `/admin/outbox`: mail the store wrote while no SMTP server is configured.
 #[component]
 pub fn AdminOutboxPage() -> impl IntoView {
-    let mail = Resource::new(|| (), |_| admin_outbox());
+    let mail = crate::codec::resource(|| (), |_| admin_outbox());
     view! {
         <PageMeta title="Outbox" description="Mail waiting in the outbox." path="/admin/outbox" />
         <AdminNav />
@@ -128,7 +128,7 @@ pub fn AdminRecommendationsPage() -> impl IntoView {
     };
     let locale = use_me().locale;
     let poll = RwSignal::new(0u32);
-    let status = Resource::new(move || poll.get(), |_| recommendation_status());
+    let status = crate::codec::resource(move || poll.get(), |_| recommendation_status());
     let retrain_error = form_error(RetrainRecommendations::PATH);
     let rollback_error = form_error(RollBackRecommendations::PATH);
     // While a run goes on, ask again every half second (only in the browser).
@@ -249,7 +249,7 @@ pub fn AdminModerationPage() -> impl IntoView {
     let locale = use_me().locale;
     let query = use_query_map();
     let done = move || query.read().get("done");
-    let view_data = Resource::new(|| (), |_| moderation_queue());
+    let view_data = crate::codec::resource(|| (), |_| moderation_queue());
     let act_error = form_error(Moderate::PATH);
     let words_error = form_error(SetWordList::PATH);
     let lift_error = form_error(LiftSuspension::PATH);

@@ -76,7 +76,7 @@ fn change(now: Option<f64>, before: Option<f64>) -> (String, &'static str) {
 pub fn AnalyticsPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k).unwrap_or_default();
-    let dashboard = Resource::new(
+    let dashboard = crate::codec::resource(
         move || (param("store"), param("item"), param("from"), param("to")),
         |(store, item, from, to)| analytics_dashboard(store, item, from, to),
     );

@@ -28,11 +28,11 @@ pub fn CatalogPage() -> impl IntoView {
                 .filter_map(|k| map.get_str(k).map(|v| (k, v))),
         )
     });
-    let results = Resource::new(move || query.get(), search_catalog);
+    let results = crate::codec::resource(move || query.get(), search_catalog);
     // Router hooks are called here, in the page, not inside the Suspend below.
     let navigate = use_navigate();
     let apply = Callback::new(move |href: String| navigate(&href, Default::default()));
-    let facets = Resource::new(|| (), |_| catalog_facets());
+    let facets = crate::codec::resource(|| (), |_| catalog_facets());
     let (pending, set_pending) = signal(false);
     let locale = crate::components::forms::use_locale();
     let t = move |en, zh| locale.pick(en, zh);

@@ -22,7 +22,7 @@ use server_fn::ServerFn;
 pub fn CreatorPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let profile = Resource::new(slug, load_creator);
+    let profile = crate::codec::resource(slug, load_creator);
     let query = use_query_map();
     // `?edit=1`: the page's own edit mode, for the creator and admins.
     let editing = move || query.read().get("edit").is_some_and(|v| v == "1");

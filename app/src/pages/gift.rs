@@ -17,7 +17,7 @@ use server_fn::ServerFn;
 pub fn GivePage() -> impl IntoView {
     let query = use_query_map();
     let product = move || query.read().get("product").unwrap_or_default();
-    let quote = Resource::new(product, quote_gift);
+    let quote = crate::codec::resource(product, quote_gift);
     let me = use_me();
     let locale = me.locale;
     let signed_in = me.user.is_some();
@@ -67,7 +67,7 @@ pub fn GivePage() -> impl IntoView {
 pub fn GiftPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let gift = Resource::new(token, load_gift);
+    let gift = crate::codec::resource(token, load_gift);
     let me = use_me();
     let locale = me.locale;
     let signed_in = me.user.is_some();

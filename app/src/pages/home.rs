@@ -18,7 +18,7 @@ use server_fn::ServerFn;
 /// Home: what is popular, what is new, what is free, and the categories.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let sections = Resource::new(|| (), |_| load_home());
+    let sections = crate::codec::resource(|| (), |_| load_home());
     let locale = crate::components::forms::use_locale();
     let t = move |en, zh| locale.pick(en, zh);
     let query = use_query_map();

@@ -29,8 +29,8 @@ fn sign_in_first(path: &'static str) -> AnyView {
 /// `/notifications`.
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
-    let list = Resource::new(|| (), |_| load_notifications());
-    let following = Resource::new(|| (), |_| load_following());
+    let list = crate::codec::resource(|| (), |_| load_notifications());
+    let following = crate::codec::resource(|| (), |_| load_following());
     let t = use_me().locale;
     // Shown means read: the bell empties (in the browser; the server already counted 0).
     let unread = crate::components::forms::use_unread();
@@ -132,7 +132,7 @@ fn Notification(n: NotificationView) -> impl IntoView {
 /// `/studio/inbox`.
 #[component]
 pub fn InboxPage() -> impl IntoView {
-    let inbox = Resource::new(|| (), |_| creator_inbox());
+    let inbox = crate::codec::resource(|| (), |_| creator_inbox());
     view! {
         <PageMeta title=crate::components::forms::use_locale().pick("Inbox", "收件箱") description=crate::components::forms::use_locale().pick("Feedback and questions from learners.", "读者的反馈和提问。") path="/studio/inbox" />
         <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>

@@ -22,10 +22,10 @@ pub fn ItemPage() -> impl IntoView {
     let query = use_query_map();
     // `?edit=1`: the creator's edit mode (the page itself decides whether they may).
     let editing = move || query.read().get("edit").is_some_and(|v| v == "1");
-    let detail = Resource::new(slug, load_item);
+    let detail = crate::codec::resource(slug, load_item);
     // Created with the page, not inside the item's view, so that the server and the
     // browser create both resources in the same order whatever resolves first.
-    let community = Resource::new(slug, crate::api::community::load_community);
+    let community = crate::codec::resource(slug, crate::api::community::load_community);
     let locale = crate::components::forms::use_locale();
     let t = move |en, zh| locale.pick(en, zh);
     view! {
@@ -83,10 +83,11 @@ fn LoadEditor(slug: String, #[prop(into)] fallback: ViewFn) -> impl IntoView {
     view! { <Suspense fallback=move || fallback.run()>{view}</Suspense> }
 }
 
-/// The editor of item `slug`. In the release site it is in a wasm file of its own, loaded
-/// when a creator or an admin first opens it: learners never download it.
+/// The editor of item `slug`. In the release site it is in the studio's wasm module
+/// (`crate::routes`), loaded when a creator or an admin first opens it: learners never
+/// download it.
 #[cfg(feature = "split")]
-#[lazy]
+#[leptos::wasm_split::wasm_split(studio, wasm_split_path = ::leptos::wasm_split)]
 fn editor_view(slug: String) -> AnyView {
     view! { <crate::pages::editor::ItemEditor slug /> }.into_any()
 }

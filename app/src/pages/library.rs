@@ -17,7 +17,7 @@ pub fn LibraryPage() -> impl IntoView {
     let query = use_query_map();
     let kind = move || query.read().get("kind").unwrap_or_default();
     let sort = move || query.read().get("sort").unwrap_or_default();
-    let entries = Resource::new(move || (kind(), sort()), |(k, s)| load_library(k, s));
+    let entries = crate::codec::resource(move || (kind(), sort()), |(k, s)| load_library(k, s));
     // Links keep the other choice: a kind keeps the order, an order keeps the kind.
     let link = move |k: &str, s: &str| {
         let mut parts = Vec::new();

@@ -138,7 +138,7 @@ pub fn TierBox(tier: TierOffer) -> impl IntoView {
 pub fn MembershipPage() -> impl IntoView {
     let params = use_params_map();
     let key = move || params.read().get("tier").unwrap_or_default();
-    let page = Resource::new(key, load_membership);
+    let page = crate::codec::resource(key, load_membership);
     let locale = use_me().locale;
     let t = move |en, zh| locale.pick(en, zh);
     view! {

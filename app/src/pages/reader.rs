@@ -20,7 +20,7 @@ use leptos_router::hooks::use_params_map;
 pub fn ReaderPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let view = Resource::new(slug, load_reader);
+    let view = crate::codec::resource(slug, load_reader);
     let t = use_me().locale;
     view! {
         <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>

@@ -117,7 +117,7 @@ fn TotalsRows(totals: Totals, columns: usize) -> impl IntoView {
 /// `/cart`.
 #[component]
 pub fn CartPage() -> impl IntoView {
-    let cart = Resource::new(|| (), |_| load_cart());
+    let cart = crate::codec::resource(|| (), |_| load_cart());
     view! {
         <PageMeta title=crate::components::forms::use_locale().pick("Your cart", "购物车") description=crate::components::forms::use_locale().pick("What you are about to buy.", "你将要购买的内容。") path="/cart" />
         <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
@@ -210,7 +210,7 @@ fn CartView(c: CartView) -> impl IntoView {
 pub fn PayPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("order").unwrap_or_default();
-    let order = Resource::new(id, load_order);
+    let order = crate::codec::resource(id, load_order);
     view! {
         <PageMeta title=crate::components::forms::use_locale().pick("Pay", "付款") description=crate::components::forms::use_locale().pick("Sandbox payment.", "沙盒付款。") path=format!("/pay/{}", id()) />
         <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
@@ -291,7 +291,7 @@ fn SignInFirst(next: String) -> impl IntoView {
 /// `/orders`.
 #[component]
 pub fn OrdersPage() -> impl IntoView {
-    let orders = Resource::new(|| (), |_| list_orders());
+    let orders = crate::codec::resource(|| (), |_| list_orders());
     let locale = use_me().locale;
     view! {
         <PageMeta title=crate::components::forms::use_locale().pick("Your orders", "我的订单") description=crate::components::forms::use_locale().pick("Receipts for what you bought.", "你的购买凭证。") path="/orders" />
@@ -348,7 +348,7 @@ fn status_label(s: OrderStatus, locale: Locale) -> &'static str {
 pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let order = Resource::new(id, load_order);
+    let order = crate::codec::resource(id, load_order);
     view! {
         <PageMeta title=crate::components::forms::use_locale().pick("Order", "订单") description=crate::components::forms::use_locale().pick("Your receipt.", "你的收据。") path=format!("/orders/{}", id()) />
         <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
@@ -452,7 +452,7 @@ fn GiftReceipt(g: crate::models::commerce::GiftNote, paid: bool) -> impl IntoVie
 #[component]
 pub fn StudioSalesPage() -> impl IntoView {
     use crate::api::commerce::studio_sales;
-    let sales = Resource::new(|| (), |_| studio_sales());
+    let sales = crate::codec::resource(|| (), |_| studio_sales());
     view! {
         <PageMeta title="Sales" description="Your ledger, orders and coupons." path="/studio/sales" />
         <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>
@@ -655,7 +655,7 @@ pub fn BundlePage() -> impl IntoView {
     use crate::components::cards::ItemGrid;
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let bundle = Resource::new(slug, load_bundle);
+    let bundle = crate::codec::resource(slug, load_bundle);
     let locale = use_me().locale;
     view! {
         <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>

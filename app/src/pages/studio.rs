@@ -20,7 +20,7 @@ fn yuan(minor: i64) -> String {
 /// `/studio/products`.
 #[component]
 pub fn StudioProductsPage() -> impl IntoView {
-    let page = Resource::new(|| (), |_| studio_products());
+    let page = crate::codec::resource(|| (), |_| studio_products());
     view! {
         <PageMeta title="Products and prices" description="What you sell and at what price." path="/studio/products" />
         <Suspense fallback=|| view! { <crate::components::notice::Loading /> }>

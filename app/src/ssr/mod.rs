@@ -24,4 +24,5 @@ pub mod ratelimit;
 pub mod reading;
 pub mod reco;
 pub mod sessions;
+pub mod split;
 pub mod state;
