@@ -108,6 +108,19 @@ pub(crate) fn uploader(req: &Request) -> Result<app::ssr::access::SignedIn, Box<
     Ok(me)
 }
 
+/// A refusal sent before the request's bytes were read: the connection closes after it.
+///
+/// The server does not read an upload it refuses, so the connection cannot carry another request.
+/// Saying so lets the browser open a new one instead of sending its next request on a
+/// connection the server is closing (which fails it as an incomplete message).
+pub(crate) fn unread(mut refusal: Response) -> Response {
+    refusal.headers_mut().insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    refusal
+}
+
 /// `POST /studio/media`.
 pub async fn upload(
     State(state): State<AppState>,
@@ -116,14 +129,14 @@ pub async fn upload(
 ) -> Response {
     let me = match uploader(&req) {
         Ok(me) => me,
-        Err(refusal) => return *refusal,
+        Err(refusal) => return unread(*refusal),
     };
     let locale = me.locale;
     let Some(kind) = MediaKind::parse(&q.kind) else {
-        return refuse(
+        return unread(refuse(
             StatusCode::BAD_REQUEST,
             "Say what you upload: an image, audio, video or a file.",
-        );
+        ));
     };
     let limit = kind.limit();
     let declared = req
@@ -132,11 +145,11 @@ pub async fn upload(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|s| s > limit) {
-        return too_big(kind, declared, locale);
+        return unread(too_big(kind, declared, locale));
     }
     let bytes = match axum::body::to_bytes(req.into_body(), limit as usize).await {
         Ok(b) => b,
-        Err(_) => return too_big(kind, declared, locale),
+        Err(_) => return unread(too_big(kind, declared, locale)),
     };
     keep_upload(&state, &me, kind, &q.name, bytes.to_vec()).await
 }

@@ -15,7 +15,7 @@
 //! only through the account that started them; an upload left unfinished for a day is
 //! deleted.
 
-use crate::media::{keep_upload, refuse, too_big, uploader};
+use crate::media::{keep_upload, refuse, too_big, unread, uploader};
 use app::models::i18n::Locale;
 use app::models::media::{clean_name, MediaKind, MAX_CHUNK};
 use app::ssr::state::AppState;
@@ -218,24 +218,24 @@ pub async fn piece(
 ) -> Response {
     let (me, started, part, received) = match mine(&state, uploader(&req), &id).await {
         Ok(found) => found,
-        Err(refusal) => return *refusal,
+        Err(refusal) => return unread(*refusal),
     };
     let locale = me.locale;
     if q.offset != received {
         // A piece sent twice, or one lost: say where the file stands, and the editor goes on
         // from there.
-        return stands(
+        return unread(stands(
             received,
             started.size,
             locale.pick(
                 "The upload goes on from where the store has it.",
                 "上传将从已收到的位置继续。",
             ),
-        );
+        ));
     }
     let bytes = match axum::body::to_bytes(req.into_body(), MAX_CHUNK as usize).await {
         Ok(b) => b,
-        Err(_) => return too_big(started.kind, None, locale),
+        Err(_) => return unread(too_big(started.kind, None, locale)),
     };
     if received + bytes.len() as u64 > started.size {
         return refuse(
