@@ -153,6 +153,9 @@ async fn every_dashboard_figure_equals_a_direct_count() {
     for (from, to) in [
         ("2026-01-01", today.as_str()),
         ("2026-03-01", "2026-05-31"),
+        // Whole weeks and single days around a whole month, and weeks without one.
+        ("2026-02-11", "2026-04-22"),
+        ("2026-06-03", "2026-06-24"),
         (today.as_str(), today.as_str()),
     ] {
         let d = dashboard(&creator, &format!("from={from}&to={to}")).await;

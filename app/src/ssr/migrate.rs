@@ -137,6 +137,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "following creators, and notifications of their new items",
         sql: include_str!("migrations/0023_follows.surql"),
     },
+    Migration {
+        version: 24,
+        name: "weekly analytics totals",
+        sql: include_str!("migrations/0024_analytics_weeks.surql"),
+    },
 ];
 
 /// Why migrating stopped.
@@ -409,6 +414,65 @@ mod tests {
                     weeks: vec!["2026-01-05".into()],
                     categories: vec![],
                 },
+            ]
+        );
+    }
+
+    /// Daily totals counted before migration 24 are summed into weekly ones (Monday to
+    /// Sunday).
+    #[tokio::test]
+    async fn daily_totals_are_summed_into_weeks() {
+        let db = mem().await;
+        run_list(&db, &MIGRATIONS[..23]).await.expect("up to 23");
+        crate::ssr::db::execute(
+            &db,
+            "old totals",
+            // 2026-01-05 was a Monday, 2026-01-11 a Sunday, 2026-01-04 a Sunday.
+            "CREATE stat_day:['2026-01-04', 'item:a'] SET day = '2026-01-04', product = 'item:a', creator = creator:c1, views = 1;
+             CREATE stat_day:['2026-01-05', 'item:a'] SET day = '2026-01-05', product = 'item:a', creator = creator:c1, views = 3, net = 100;
+             CREATE stat_day:['2026-01-11', 'item:a'] SET day = '2026-01-11', product = 'item:a', creator = creator:c1, views = 2, sales = 1;
+             CREATE stat_day:['2026-01-12', 'item:a'] SET day = '2026-01-12', product = 'item:a', creator = creator:c1, views = 7;
+             CREATE stat_day:['2026-01-08', 'item:b'] SET day = '2026-01-08', product = 'item:b', creator = creator:c2, likes = 1;",
+            serde_json::json!({}),
+        )
+        .await
+        .expect("old totals");
+        assert_eq!(run(&db).await.expect("the rest"), versions_from(24));
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Row {
+            key: (String, String),
+            week: String,
+            creator: String,
+            views: i64,
+            likes: i64,
+            sales: i64,
+            net: i64,
+        }
+        let got: Vec<Row> = rows(
+            &db,
+            "summed",
+            "SELECT record::id(id) AS key, week, record::id(creator) AS creator, views, likes, sales, net FROM stat_week ORDER BY key",
+            json!({}),
+            0,
+        )
+        .await
+        .expect("read");
+        let row = |week: &str, product: &str, creator: &str, v: [i64; 4]| Row {
+            key: (week.into(), product.into()),
+            week: week.into(),
+            creator: creator.into(),
+            views: v[0],
+            likes: v[1],
+            sales: v[2],
+            net: v[3],
+        };
+        assert_eq!(
+            got,
+            vec![
+                row("2025-12-29", "item:a", "c1", [1, 0, 0, 0]),
+                row("2026-01-05", "item:a", "c1", [5, 0, 1, 100]),
+                row("2026-01-05", "item:b", "c2", [0, 1, 0, 0]),
+                row("2026-01-12", "item:a", "c1", [7, 0, 0, 0]),
             ]
         );
     }

@@ -1,7 +1,7 @@
-//! The dashboard: answered from the daily and monthly totals and the stored report only
-//! (a range of a year reads at most a few hundred store-day rows, the product-month rows of
-//! its whole months and the product-day rows of the days around them), never from raw
-//! events. Who may see what: a creator their own store, an admin
+//! The dashboard: answered from the daily, weekly and monthly totals and the stored report
+//! only (a range of a year reads at most a few hundred store-day rows, the product-month
+//! rows of its whole months, the product-week rows of the whole weeks around them and the
+//! product-day rows of the days left at either end), never from raw events. Who may see what: a creator their own store, an admin
 //! every store and all of them together.
 
 use super::report;
@@ -9,8 +9,8 @@ use super::rollup;
 use crate::error::AppError;
 use crate::models::account::Role;
 use crate::models::analytics::{
-    civil_from_days, csv_line, day_string, days_from_civil, decimal, Dashboard, DayPoint, DayRange,
-    Figures, ProductRow, Report, SearchRow, SourceRow, StoreChoice,
+    civil_from_days, csv_line, day_string, days_from_civil, decimal, week_of, Dashboard, DayPoint,
+    DayRange, Figures, ProductRow, Report, SearchRow, SourceRow, StoreChoice,
 };
 use crate::ssr::access::{require_signed_in, Viewer};
 use crate::ssr::db::{rows, Db};
@@ -388,9 +388,64 @@ fn whole_months(from: i64, to: i64) -> Option<(i64, i64)> {
     (first <= last).then_some((first, last))
 }
 
-/// Per-product rows covering the days `from` … `to`: monthly totals for the whole months
-/// in it and daily totals for the days before and after them. (Summing them in the
-/// database with `GROUP BY product` was no faster: reading the rows is what costs.)
+/// The whole weeks (Monday to Sunday) inside the days `from` … `to`: the first Monday and
+/// the last Sunday, if there is at least one.
+fn whole_weeks(from: i64, to: i64) -> Option<(i64, i64)> {
+    let first = if week_of(from) == from {
+        from
+    } else {
+        week_of(from) + 7
+    };
+    let last = week_of(to + 1) - 1;
+    (first <= last).then_some((first, last))
+}
+
+/// A stretch of days the product table reads from one totals table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Span {
+    /// Whole months: `stat_month`, from the month of the first day to that of the last.
+    Months(i64, i64),
+    /// Whole weeks: `stat_week`, from the week of the first day to that of the last.
+    Weeks(i64, i64),
+    /// Single days: `stat_day`.
+    Days(i64, i64),
+}
+
+/// The days `from` … `to` cut into as few totals rows as the tables allow: the whole
+/// months, then the whole weeks of what is left at either end, then the single days.
+fn spans(from: i64, to: i64) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut rest = Vec::new();
+    match whole_months(from, to) {
+        Some((first, last)) => {
+            out.push(Span::Months(first, last));
+            rest.extend([(from, first - 1), (last + 1, to)]);
+        }
+        None => rest.push((from, to)),
+    }
+    for (a, b) in rest.into_iter().filter(|(a, b)| a <= b) {
+        match whole_weeks(a, b) {
+            Some((first, last)) => {
+                out.push(Span::Weeks(first, last));
+                if first > a {
+                    out.push(Span::Days(a, first - 1));
+                }
+                if last < b {
+                    out.push(Span::Days(last + 1, b));
+                }
+            }
+            None => out.push(Span::Days(a, b)),
+        }
+    }
+    out
+}
+
+/// The fields of a totals row the product table sums.
+const PRODUCT_FIELDS: &str = "product, views, previews, purchases, likes, ratings, rating_sum, started, completed, sales, gross, refunds, fees, net";
+
+/// Per-product rows covering the days `from` … `to` (see [`spans`]). Summing them in the
+/// database with `GROUP BY product` was no faster: reading the rows is what costs, so the
+/// fewer the better.
 async fn product_totals(
     db: &Db,
     filter: &str,
@@ -398,33 +453,32 @@ async fn product_totals(
     to: i64,
     vars: &serde_json::Value,
 ) -> Result<Vec<Row>, AppError> {
-    let mut parts = Vec::new();
-    let mut vars = vars.clone();
-    match whole_months(from, to) {
-        None => parts.push(("stat_day", "day >= $start AND day <= $to")),
-        Some((first, last)) => {
-            let month = |day: i64| day_string(day).get(..7).unwrap_or_default().to_string();
-            vars["m1"] = json!(month(first));
-            vars["m2"] = json!(month(last));
-            vars["before"] = json!(day_string(first));
-            vars["after"] = json!(day_string(last));
-            parts.push(("stat_month", "month >= $m1 AND month <= $m2"));
-            if first > from {
-                parts.push(("stat_day", "day >= $start AND day < $before"));
-            }
-            if last < to {
-                parts.push(("stat_day", "day > $after AND day <= $to"));
-            }
-        }
-    }
     let mut list = Vec::new();
-    for (table, days) in parts {
+    for span in spans(from, to) {
+        let (table, field, first, last) = match span {
+            Span::Months(a, b) => {
+                let month = |day: i64| day_string(day).get(..7).unwrap_or_default().to_string();
+                ("stat_month", "month", month(a), month(b))
+            }
+            Span::Weeks(a, b) => (
+                "stat_week",
+                "week",
+                day_string(week_of(a)),
+                day_string(week_of(b)),
+            ),
+            Span::Days(a, b) => ("stat_day", "day", day_string(a), day_string(b)),
+        };
+        let mut vars = vars.clone();
+        vars["first"] = json!(first);
+        vars["last"] = json!(last);
         list.extend(
             rows::<Row>(
                 db,
                 "read product totals",
-                &format!("SELECT * FROM {table} WHERE {filter} {days}"),
-                vars.clone(),
+                &format!(
+                    "SELECT {PRODUCT_FIELDS} FROM {table} WHERE {filter} {field} >= $first AND {field} <= $last"
+                ),
+                vars,
                 0,
             )
             .await
@@ -674,5 +728,64 @@ mod tests {
         );
         assert_eq!(months("2026-10-02", "2026-10-31"), None);
         assert_eq!(months("2026-09-15", "2026-10-14"), None);
+    }
+
+    #[test]
+    fn a_range_is_cut_into_months_weeks_and_days_that_cover_it_once() {
+        let day = |s: &str| parse_day(s).expect("a day");
+        // 30 days from Wednesday 2026-10-28 to Thursday 2026-11-26: no whole month; three
+        // whole weeks (from Monday 2 November), five days before them, four after.
+        assert_eq!(
+            spans(day("2026-10-28"), day("2026-11-26")),
+            vec![
+                Span::Weeks(day("2026-11-02"), day("2026-11-22")),
+                Span::Days(day("2026-10-28"), day("2026-11-01")),
+                Span::Days(day("2026-11-23"), day("2026-11-26")),
+            ]
+        );
+        // A year: eleven whole months, then weeks and days at either end.
+        assert_eq!(
+            spans(day("2025-11-27"), day("2026-11-26")),
+            vec![
+                Span::Months(day("2025-12-01"), day("2026-10-31")),
+                Span::Days(day("2025-11-27"), day("2025-11-30")),
+                Span::Weeks(day("2026-11-02"), day("2026-11-22")),
+                Span::Days(day("2026-11-01"), day("2026-11-01")),
+                Span::Days(day("2026-11-23"), day("2026-11-26")),
+            ]
+        );
+        assert_eq!(
+            spans(day("2026-11-26"), day("2026-11-26")),
+            vec![Span::Days(day("2026-11-26"), day("2026-11-26"))]
+        );
+        // Every range of up to 400 days starting on any weekday of 2026: each day is in
+        // exactly one span, each span is whole, and few single days are read.
+        for from in day("2026-01-01")..day("2026-01-15") {
+            for to in from..from + 400 {
+                let mut covered = Vec::new();
+                for span in spans(from, to) {
+                    let (a, b) = match span {
+                        Span::Months(a, b) => {
+                            assert_eq!(civil_from_days(a).2, 1, "{span:?}");
+                            assert_eq!(civil_from_days(b + 1).2, 1, "{span:?}");
+                            (a, b)
+                        }
+                        Span::Weeks(a, b) => {
+                            assert_eq!((week_of(a), week_of(b + 1)), (a, b + 1), "{span:?}");
+                            (a, b)
+                        }
+                        Span::Days(a, b) => {
+                            // At most six days beside a whole week, or twelve
+                            // (Tuesday to the Saturday after next) where there is none.
+                            assert!(b - a <= 11, "{span:?} in {from}..{to}");
+                            (a, b)
+                        }
+                    };
+                    covered.extend(a..=b);
+                }
+                covered.sort_unstable();
+                assert_eq!(covered, (from..=to).collect::<Vec<_>>(), "{from}..{to}");
+            }
+        }
     }
 }

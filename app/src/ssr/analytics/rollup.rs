@@ -338,6 +338,8 @@ fn window_sql(vars: &Value) -> String {
     day_fields.extend(&counters);
     let mut month_fields = vec!["month", "product"];
     month_fields.extend(&counters);
+    let mut week_fields = vec!["week", "product"];
+    week_fields.extend(&counters);
     let mut store_fields = vec!["day", "visitors", "orders"];
     store_fields.extend(&counters);
     let mut store_counters = counters.clone();
@@ -380,6 +382,7 @@ fn window_sql(vars: &Value) -> String {
         match key {
             "days" => (day_fields.clone(), true, increments(&counters, src)),
             "months" => (month_fields.clone(), true, increments(&counters, src)),
+            "weeks" => (week_fields.clone(), true, increments(&counters, src)),
             "stores" => (store_fields.clone(), true, increments(&store_counters, src)),
             "progress" => (vec!["user", "best"], false, format!("best = {src}.best")),
             "sources" => (
@@ -495,8 +498,9 @@ async fn existing<T: serde::de::DeserializeOwned>(
 
 /// The totals tables the roll-up adds to: the key of their rows in the write's variables,
 /// the table, and the fields of a row that make up its id.
-const TOTALS: [(&str, &str, &[&str]); 7] = [
+const TOTALS: [(&str, &str, &[&str]); 8] = [
     ("days", "stat_day", &["day", "product"]),
+    ("weeks", "stat_week", &["week", "product"]),
     ("months", "stat_month", &["month", "product"]),
     ("stores", "stat_store_day", &["day", "creator"]),
     ("progress", "stat_progress", &["user", "item"]),
@@ -830,17 +834,23 @@ impl Tally {
             }
         }
 
-        // The same sums per month: the dashboard reads these for long ranges.
+        // The same sums per week and per month: the dashboard reads these for the whole
+        // weeks and months of a range.
+        let mut weeks: BTreeMap<(String, String), (String, Counts)> = BTreeMap::new();
         let mut months: BTreeMap<(String, String), (String, Counts)> = BTreeMap::new();
         for ((day, product), (creator, c)) in &self.days {
-            let month = day.get(..7).unwrap_or(day).to_string();
-            months
-                .entry((month, product.clone()))
-                .or_insert_with(|| (creator.clone(), Counts::default()))
-                .1
-                .add(c);
+            for (sums, period) in [
+                (&mut weeks, week(day)),
+                (&mut months, day.get(..7).unwrap_or(day).to_string()),
+            ] {
+                sums.entry((period, product.clone()))
+                    .or_insert_with(|| (creator.clone(), Counts::default()))
+                    .1
+                    .add(c);
+            }
         }
         let vars = json!({
+            "weeks": product_rows(weeks, "week"),
             "months": product_rows(months, "month"),
             "days": product_rows(self.days, "day"),
             "stores": self.stores.into_iter().map(|((day, creator), (mut c, orders))| {
@@ -870,7 +880,7 @@ impl Tally {
     }
 }
 
-/// Rows for `stat_day` or `stat_month` from sums keyed by (`period`, product).
+/// Rows for `stat_day`, `stat_week` or `stat_month` from sums keyed by (`period`, product).
 fn product_rows(sums: BTreeMap<(String, String), (String, Counts)>, period: &str) -> Vec<Value> {
     sums.into_iter()
         .map(|((when, product), (creator, c))| {
@@ -923,7 +933,7 @@ pub async fn reset(db: &Db) -> Result<(), DbError> {
         db,
         "reset analytics",
         "DELETE stat_day; DELETE stat_store_day; DELETE stat_seen; DELETE stat_progress; DELETE stat_source;
-         DELETE stat_search; DELETE stat_learner; DELETE stat_month;
+         DELETE stat_search; DELETE stat_learner; DELETE stat_month; DELETE stat_week;
          DELETE stat_report; DELETE stat_cursor;",
         json!({}),
     )
