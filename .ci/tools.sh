@@ -14,7 +14,12 @@ export LEPTOS_OUTPUT_NAME=shuzhai
 export PATH="$TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 mkdir -p "$TOOLS"
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Every step is announced with the minutes and seconds since the first command began.
+export SHUZHAI_T0="${SHUZHAI_T0:-$(date +%s)}"
+say() {
+  local t=$(( $(date +%s) - SHUZHAI_T0 ))
+  printf '\033[1m==> [%d:%02d] %s\033[0m\n' $(( t / 60 )) $(( t % 60 )) "$*" >&2
+}
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -30,15 +35,27 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
 
+# cargo-leptos 0.3.10. Its own release profile asks for whole-program optimisation in one
+# codegen unit, which took 21 minutes of the two cores; built without it (and in a
+# throwaway directory, not the store's target) it takes about half that and is the same
+# tool: it only drives cargo, wasm-bindgen and wasm-opt and splits and compresses files.
+ensure_cargo_leptos() {
+  if ! cargo leptos --version 2>/dev/null | grep -q ' 0\.3\.10$'; then
+    say "installing cargo-leptos 0.3.10 (about 10 minutes, once)"
+    (unset CARGO_TARGET_DIR
+     CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+       cargo install cargo-leptos@0.3.10 --locked --quiet)
+  fi
+}
+
+# `ensure_build_tools --later cargo-leptos`: all but cargo-leptos, which the caller
+# installs itself later (the test command, in the background).
 ensure_build_tools() {
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown >/dev/null
   fi
-  if ! cargo leptos --version 2>/dev/null | grep -q ' 0\.3\.10$'; then
-    say "installing cargo-leptos 0.3.10 (about 15 minutes, once)"
-    cargo install cargo-leptos@0.3.10 --locked --quiet
-  fi
+  [ "${1:-} ${2:-}" = "--later cargo-leptos" ] || ensure_cargo_leptos
   local wb
   wb="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb\$"; then
@@ -103,13 +120,18 @@ build_release() {
 }
 
 # Builds a real SurrealDB server (.ci/surreal-server: the `surreal` command of the same
-# version the store embeds, from crates.io, memory engine only) and starts it on a free
-# port with root user root/root. Sets SURREAL_URL (ws://…) and SURREAL_PID (the caller
-# stops it with `kill $SURREAL_PID`).
+# version the store embeds, from crates.io, memory engine only).
+build_surreal_server() {
+  (cd "$ROOT/.ci/surreal-server" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR/surreal-server" \
+    cargo build --locked --quiet 2>&1) |
+    { grep -vE '^\s*(Compiling|Finished|Blocking)\b' >&2 || true; }
+}
+
+# Builds that server if needed and starts it on a free port with root user root/root. Sets
+# SURREAL_URL (ws://…) and SURREAL_PID (the caller stops it with `kill $SURREAL_PID`).
 start_surreal_server() {
   local target="$CARGO_TARGET_DIR/surreal-server"
-  (cd "$ROOT/.ci/surreal-server" && CARGO_TARGET_DIR="$target" cargo build --locked --quiet 2>&1) |
-    { grep -vE '^\s*(Compiling|Finished|Blocking)\b' >&2 || true; }
+  build_surreal_server
   local port log="$target/surreal.log"
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   "$target/debug/surreal" start --bind "127.0.0.1:$port" --user root --pass root \
