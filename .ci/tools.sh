@@ -37,11 +37,11 @@ apt_install() {
 
 # cargo-leptos 0.3.10. Its own release profile asks for whole-program optimisation in one
 # codegen unit, which took 21 minutes of the two cores; built without it (and in a
-# throwaway directory, not the store's target) it takes about half that and is the same
+# throwaway directory, not the store's target) it needs less of them and is the same
 # tool: it only drives cargo, wasm-bindgen and wasm-opt and splits and compresses files.
 ensure_cargo_leptos() {
   if ! cargo leptos --version 2>/dev/null | grep -q ' 0\.3\.10$'; then
-    say "installing cargo-leptos 0.3.10 (about 10 minutes, once)"
+    say "installing cargo-leptos 0.3.10 (once; up to 20 minutes)"
     (unset CARGO_TARGET_DIR
      CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
        cargo install cargo-leptos@0.3.10 --locked --quiet)
