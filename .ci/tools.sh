@@ -48,20 +48,28 @@ ensure_cargo_leptos() {
   fi
 }
 
-# `ensure_build_tools --later cargo-leptos`: all but cargo-leptos, which the caller
-# installs itself later (the test command, in the background).
-ensure_build_tools() {
-  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-    say "adding the wasm32-unknown-unknown target"
-    rustup target add wasm32-unknown-unknown >/dev/null
-  fi
-  [ "${1:-} ${2:-}" = "--later cargo-leptos" ] || ensure_cargo_leptos
+# wasm-bindgen-cli at exactly the version of the wasm-bindgen crate in Cargo.lock (the two
+# must match), with wasm-bindgen-test-runner for the wasm tests.
+ensure_wasm_bindgen() {
   local wb
   wb="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb\$"; then
     say "installing wasm-bindgen-cli $wb"
     # Not --locked: its lockfile pins a crate version this registry mirror lacks.
     cargo install wasm-bindgen-cli --version "$wb" --quiet --force
+  fi
+}
+
+# `ensure_build_tools --later`: all but cargo-leptos and wasm-bindgen-cli, which the caller
+# installs itself later (the test command, in the background).
+ensure_build_tools() {
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown >/dev/null
+  fi
+  if [ "${1:-}" != --later ]; then
+    ensure_cargo_leptos
+    ensure_wasm_bindgen
   fi
   # Compresses the bundle once at build time (served as .br / .gz, see build_release).
   apt_install brotli brotli

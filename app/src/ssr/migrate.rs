@@ -418,61 +418,76 @@ mod tests {
         );
     }
 
-    /// Daily totals counted before migration 24 are summed into weekly ones (Monday to
-    /// Sunday).
-    #[tokio::test]
-    async fn daily_totals_are_summed_into_weeks() {
+    /// One period's summed totals as the migration tests compare them: the key (period,
+    /// product), the store, and views, likes, sales and net.
+    type Summed = ((String, String), String, [i64; 4]);
+
+    /// Applies the migrations before `version`, writes the old daily totals `days`
+    /// (SurrealQL), applies the rest and reads back what they were summed into: `table`'s
+    /// rows in key order. Each row's `period` field must repeat its key's first part.
+    async fn daily_totals_summed_by(
+        version: u32,
+        days: &str,
+        table: &str,
+        period: &str,
+    ) -> Vec<Summed> {
         let db = mem().await;
-        run_list(&db, &MIGRATIONS[..23]).await.expect("up to 23");
-        crate::ssr::db::execute(
-            &db,
-            "old totals",
-            // 2026-01-05 was a Monday, 2026-01-11 a Sunday, 2026-01-04 a Sunday.
-            "CREATE stat_day:['2026-01-04', 'item:a'] SET day = '2026-01-04', product = 'item:a', creator = creator:c1, views = 1;
-             CREATE stat_day:['2026-01-05', 'item:a'] SET day = '2026-01-05', product = 'item:a', creator = creator:c1, views = 3, net = 100;
-             CREATE stat_day:['2026-01-11', 'item:a'] SET day = '2026-01-11', product = 'item:a', creator = creator:c1, views = 2, sales = 1;
-             CREATE stat_day:['2026-01-12', 'item:a'] SET day = '2026-01-12', product = 'item:a', creator = creator:c1, views = 7;
-             CREATE stat_day:['2026-01-08', 'item:b'] SET day = '2026-01-08', product = 'item:b', creator = creator:c2, likes = 1;",
-            serde_json::json!({}),
-        )
-        .await
-        .expect("old totals");
-        assert_eq!(run(&db).await.expect("the rest"), versions_from(24));
-        #[derive(Deserialize, Debug, PartialEq)]
+        let before = MIGRATIONS
+            .iter()
+            .take_while(|m| m.version < version)
+            .count();
+        run_list(&db, &MIGRATIONS[..before])
+            .await
+            .expect("the earlier migrations");
+        crate::ssr::db::execute(&db, "old totals", days, json!({}))
+            .await
+            .expect("old totals");
+        assert_eq!(run(&db).await.expect("the rest"), versions_from(version));
+        #[derive(Deserialize)]
         struct Row {
             key: (String, String),
-            week: String,
+            period: String,
             creator: String,
             views: i64,
             likes: i64,
             sales: i64,
             net: i64,
         }
-        let got: Vec<Row> = rows(
-            &db,
-            "summed",
-            "SELECT record::id(id) AS key, week, record::id(creator) AS creator, views, likes, sales, net FROM stat_week ORDER BY key",
-            json!({}),
-            0,
-        )
-        .await
-        .expect("read");
-        let row = |week: &str, product: &str, creator: &str, v: [i64; 4]| Row {
-            key: (week.into(), product.into()),
-            week: week.into(),
-            creator: creator.into(),
-            views: v[0],
-            likes: v[1],
-            sales: v[2],
-            net: v[3],
-        };
+        let sql = format!(
+            "SELECT record::id(id) AS key, {period} AS period, record::id(creator) AS creator, \
+             views, likes, sales, net FROM {table} ORDER BY key"
+        );
+        let got: Vec<Row> = rows(&db, "summed", &sql, json!({}), 0).await.expect("read");
+        got.into_iter()
+            .map(|r| {
+                assert_eq!(r.period, r.key.0, "the {period} field of {:?}", r.key);
+                (r.key, r.creator, [r.views, r.likes, r.sales, r.net])
+            })
+            .collect()
+    }
+
+    /// The expected row for `period`, `product` and `store`.
+    fn summed(period: &str, product: &str, store: &str, totals: [i64; 4]) -> Summed {
+        ((period.into(), product.into()), store.into(), totals)
+    }
+
+    /// Daily totals counted before migration 24 are summed into weekly ones (Monday to
+    /// Sunday).
+    #[tokio::test]
+    async fn daily_totals_are_summed_into_weeks() {
+        // 2026-01-05 was a Monday, 2026-01-11 a Sunday, 2026-01-04 a Sunday.
+        let days = "CREATE stat_day:['2026-01-04', 'item:a'] SET day = '2026-01-04', product = 'item:a', creator = creator:c1, views = 1;
+             CREATE stat_day:['2026-01-05', 'item:a'] SET day = '2026-01-05', product = 'item:a', creator = creator:c1, views = 3, net = 100;
+             CREATE stat_day:['2026-01-11', 'item:a'] SET day = '2026-01-11', product = 'item:a', creator = creator:c1, views = 2, sales = 1;
+             CREATE stat_day:['2026-01-12', 'item:a'] SET day = '2026-01-12', product = 'item:a', creator = creator:c1, views = 7;
+             CREATE stat_day:['2026-01-08', 'item:b'] SET day = '2026-01-08', product = 'item:b', creator = creator:c2, likes = 1;";
         assert_eq!(
-            got,
+            daily_totals_summed_by(24, days, "stat_week", "week").await,
             vec![
-                row("2025-12-29", "item:a", "c1", [1, 0, 0, 0]),
-                row("2026-01-05", "item:a", "c1", [5, 0, 1, 100]),
-                row("2026-01-05", "item:b", "c2", [0, 1, 0, 0]),
-                row("2026-01-12", "item:a", "c1", [7, 0, 0, 0]),
+                summed("2025-12-29", "item:a", "c1", [1, 0, 0, 0]),
+                summed("2026-01-05", "item:a", "c1", [5, 0, 1, 100]),
+                summed("2026-01-05", "item:b", "c2", [0, 1, 0, 0]),
+                summed("2026-01-12", "item:a", "c1", [7, 0, 0, 0]),
             ]
         );
     }
@@ -480,52 +495,16 @@ mod tests {
     /// Daily totals counted before migration 10 are summed into monthly ones.
     #[tokio::test]
     async fn daily_totals_are_summed_into_months() {
-        let db = mem().await;
-        run_list(&db, &MIGRATIONS[..9]).await.expect("up to 9");
-        crate::ssr::db::execute(
-            &db,
-            "old totals",
-            "CREATE stat_day:['2026-01-05', 'item:a'] SET day = '2026-01-05', product = 'item:a', creator = creator:c1, views = 3, net = 100;
+        let days = "CREATE stat_day:['2026-01-05', 'item:a'] SET day = '2026-01-05', product = 'item:a', creator = creator:c1, views = 3, net = 100;
              CREATE stat_day:['2026-01-31', 'item:a'] SET day = '2026-01-31', product = 'item:a', creator = creator:c1, views = 2, sales = 1;
              CREATE stat_day:['2026-02-01', 'item:a'] SET day = '2026-02-01', product = 'item:a', creator = creator:c1, views = 7;
-             CREATE stat_day:['2026-01-05', 'item:b'] SET day = '2026-01-05', product = 'item:b', creator = creator:c2, likes = 1;",
-            serde_json::json!({}),
-        )
-        .await
-        .expect("old totals");
-        assert_eq!(run(&db).await.expect("the rest"), versions_from(10));
-        #[derive(Deserialize, Debug, PartialEq)]
-        struct Row {
-            key: (String, String),
-            creator: String,
-            views: i64,
-            likes: i64,
-            sales: i64,
-            net: i64,
-        }
-        let got: Vec<Row> = rows(
-            &db,
-            "summed",
-            "SELECT record::id(id) AS key, record::id(creator) AS creator, views, likes, sales, net FROM stat_month ORDER BY key",
-            json!({}),
-            0,
-        )
-        .await
-        .expect("read");
-        let row = |month: &str, product: &str, creator: &str, v: [i64; 4]| Row {
-            key: (month.into(), product.into()),
-            creator: creator.into(),
-            views: v[0],
-            likes: v[1],
-            sales: v[2],
-            net: v[3],
-        };
+             CREATE stat_day:['2026-01-05', 'item:b'] SET day = '2026-01-05', product = 'item:b', creator = creator:c2, likes = 1;";
         assert_eq!(
-            got,
+            daily_totals_summed_by(10, days, "stat_month", "month").await,
             vec![
-                row("2026-01", "item:a", "c1", [5, 0, 1, 100]),
-                row("2026-01", "item:b", "c2", [0, 1, 0, 0]),
-                row("2026-02", "item:a", "c1", [7, 0, 0, 0]),
+                summed("2026-01", "item:a", "c1", [5, 0, 1, 100]),
+                summed("2026-01", "item:b", "c2", [0, 1, 0, 0]),
+                summed("2026-02", "item:a", "c1", [7, 0, 0, 0]),
             ]
         );
     }

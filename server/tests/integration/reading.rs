@@ -3,9 +3,7 @@
 //! progress in the library, progress events only with consent, bad positions refused
 //! without changing anything, and reading positions in the export and gone with the account.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::shop::{buy, count, learner, now_ms, paid_items, query, PASSWORD};
 use common::{app, Browser, TestApp};

@@ -1,9 +1,7 @@
 //! The catalog through the real router: server-rendered pages, server functions, filters,
 //! search in Chinese and English, the paywall, and bad input.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use app::models::catalog::{CatalogPage, ItemDetail};
 use app::ssr::db::rows;

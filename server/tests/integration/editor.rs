@@ -3,9 +3,7 @@
 //! conflict without losing either text, bad documents refused with a clear message and the
 //! draft left as it was, and hostile text that stays text on the published page.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::shop::{buy, count, learner, paid_items, query};
 use common::{app, signed_in, Browser, Reply, TestApp};

@@ -4,9 +4,7 @@
 //! files in a paid body reach only those who may read it, files in the free preview
 //! everyone (cached for a year).
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::shop::{buy, learner, paid_items};
 use common::uploads::{png, upload};

@@ -1,7 +1,5 @@
 //! The `server` command line: migrations on the on-disk engine, seeding, and clear failures.
 
-#![allow(clippy::unwrap_used)]
-
 use std::process::Command;
 
 fn server() -> Command {

@@ -3,9 +3,7 @@
 //! order; unsigned, forged, stale, malformed, replayed and mismatched webhooks and webhooks
 //! for unknown orders change nothing; refunds go to Stripe with the payment intent.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use app::ssr::commerce::stripe::Stripe;
 use app::ssr::commerce::stripe_signature::sign;

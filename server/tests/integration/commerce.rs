@@ -2,9 +2,7 @@
 //! with idempotency keys, the sandbox's test cards, coupons, refunds, free claims, the
 //! ledger, crash recovery, and every kind of bad input changing nothing.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use app::models::account::Role;
 use app::ssr::db::Db;

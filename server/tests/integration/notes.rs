@@ -4,9 +4,7 @@
 //! notes private to their author, the Markdown export, and the notes in the data export
 //! and gone with the account.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::shop::{buy, count, learner, now_ms, paid_items, query, PASSWORD};
 use common::{app, Browser};

@@ -3,9 +3,7 @@
 //! saved is what visitors see, as text; a save made from an older copy is refused; bad
 //! names, lengths and pictures are refused with a reason and change nothing.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::shop::learner;
 use common::uploads::{png, upload};

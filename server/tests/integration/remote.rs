@@ -7,9 +7,7 @@
 //! (`.ci/surreal-server`, the same SurrealDB version the store embeds), starts it, and runs
 //! these tests and the other integration tests against it.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use app::ssr::db::{connect, rows, AuthLevel, Db, DbConfig};
 use std::io::{BufRead, BufReader};

@@ -119,20 +119,42 @@ pub fn outbox_auth() -> AuthSettings {
     AuthSettings::new(ORIGIN, RateLimits::loose_per_ip(), Mailer::Outbox)
 }
 
-static APP: OnceLock<TestApp> = OnceLock::new();
-
-/// The shared server of this test binary (per-address limits loosened: every test comes
-/// from 127.0.0.1).
+/// The shared server of the test module that calls this (per-address limits loosened:
+/// every test comes from 127.0.0.1). Each module (each file) gets a server and database of
+/// its own, started on its first call, so that what one module's tests write (orders,
+/// events, recommendation models) never shows up in another module's counts.
+#[track_caller]
 pub fn app() -> &'static TestApp {
-    APP.get_or_init(|| TestApp::start(RateLimits::loose_per_ip()))
+    app_of(std::panic::Location::caller().file())
 }
 
-/// GET `path`, returning status and body text.
-pub async fn get(path: &str) -> (u16, String) {
+/// The shared server of the module in source file `file`.
+fn app_of(file: &'static str) -> &'static TestApp {
+    static APPS: Mutex<Vec<(&str, &OnceLock<TestApp>)>> = Mutex::new(Vec::new());
+    let cell: &'static OnceLock<TestApp> = {
+        let mut apps = APPS.lock().unwrap_or_else(|e| e.into_inner());
+        match apps.iter().find(|(f, _)| *f == file) {
+            Some((_, cell)) => cell,
+            None => {
+                let cell: &'static OnceLock<TestApp> = Box::leak(Box::default());
+                apps.push((file, cell));
+                cell
+            }
+        }
+    };
+    // Started outside the lock: another module's server may be starting meanwhile.
+    cell.get_or_init(|| TestApp::start(RateLimits::loose_per_ip()))
+}
+
+/// GET `path` from the calling module's server, returning status and body text.
+#[track_caller]
+pub fn get(path: &str) -> impl std::future::Future<Output = (u16, String)> {
     let url = format!("{}{}", app().base, path);
-    let response = reqwest::get(&url).await.expect("request");
-    let status = response.status().as_u16();
-    (status, response.text().await.expect("body"))
+    async move {
+        let response = reqwest::get(&url).await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
 }
 
 /// The marker sentences that only paid bodies contain (see `server::seed`).

@@ -3,9 +3,7 @@
 //! decides what is recorded; who may see which store; bad input gets a clear answer; CSV
 //! cells cannot become formulas; deleting an account deletes what analytics kept.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use app::models::analytics::{day_string, Dashboard, Figures};
 use app::ssr::analytics::{now_secs, report, rollup};

@@ -3,9 +3,7 @@
 //! missing from the table fails the test, so none can be added without deciding who may
 //! call it.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::{app, Browser, Reply, TestApp};
 

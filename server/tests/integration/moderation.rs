@@ -4,9 +4,7 @@
 //! list holding new text back until an admin lets it through, and bad reports refused with
 //! a reason. Every action is in the audit log.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::shop::{buy, count, learner, paid_items, query, PASSWORD};
 use common::{app, signed_in, Browser, Reply};

@@ -4,9 +4,7 @@
 //! deleting by the author, the item's creator or an admin only, likes counted once, and
 //! all of it in the data export and taken away with the account.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::shop::{buy, count, learner, paid_items, query, PASSWORD};
 use common::{app, Browser, Reply};

@@ -2,9 +2,7 @@
 //! password reset and change, sessions (rotation, forgery, revocation), consent, export,
 //! deletion, cross-site refusal, attempt limits, body limits and security headers.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use app::ssr::db::{rows, Db};
 use common::{app, Browser, TestApp};

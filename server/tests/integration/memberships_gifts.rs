@@ -3,9 +3,7 @@
 //! e-mail address, mailed, claimed once by whoever holds the link, refundable until then;
 //! and each bad input refused with nothing changed.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
+use crate::common;
 
 use common::app;
 use common::shop::{
