@@ -59,29 +59,48 @@ impl TestApp {
                 .expect("runtime");
             rt.block_on(async move {
                 server::telemetry::init("warn");
-                let db = server::startup::open_database(&database())
-                    .await
-                    .expect("database");
-                server::seed::demo(&db).await.expect("seed");
-                let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
-                let options = server::startup::leptos_options("target/site", addr);
-                let auth = AuthSettings::new(ORIGIN, limits, Mailer::Outbox);
-                let state = server::startup::build_state(db.clone(), options, auth, commerce())
-                    .await
-                    .expect("state");
-                let router = server::startup::router(state);
-                let running = server::startup::spawn(addr, router, std::future::pending())
-                    .await
-                    .expect("serve");
-                tx.send(TestApp {
-                    base: format!("http://{}", running.addr),
-                    db,
-                })
-                .expect("send");
-                let _ = running.task.await;
+                // Every step's error is sent to the test, so that a failed start says why in
+                // the test's own failure rather than in another thread's output.
+                let started = async {
+                    let db = server::startup::open_database(&database())
+                        .await
+                        .map_err(|e| format!("opening the database: {e:#}"))?;
+                    server::seed::demo(&db)
+                        .await
+                        .map_err(|e| format!("seeding the demo catalog: {e:#}"))?;
+                    let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+                    let options = server::startup::leptos_options("target/site", addr);
+                    let auth = AuthSettings::new(ORIGIN, limits, Mailer::Outbox);
+                    let state = server::startup::build_state(db.clone(), options, auth, commerce())
+                        .await
+                        .map_err(|e| format!("building the state: {e:#}"))?;
+                    let router = server::startup::router(state);
+                    let running = server::startup::spawn(addr, router, std::future::pending())
+                        .await
+                        .map_err(|e| format!("listening: {e:#}"))?;
+                    let app = TestApp {
+                        base: format!("http://{}", running.addr),
+                        db,
+                    };
+                    Ok::<_, String>((app, running.task))
+                }
+                .await;
+                match started {
+                    Ok((app, task)) => {
+                        let _ = tx.send(Ok(app));
+                        let _ = task.await;
+                    }
+                    Err(why) => {
+                        let _ = tx.send(Err(why));
+                    }
+                }
             });
         });
-        rx.recv().expect("test server started")
+        match rx.recv() {
+            Ok(Ok(app)) => app,
+            Ok(Err(why)) => panic!("the test server did not start: {why}"),
+            Err(_) => panic!("the test server's thread ended before the server started"),
+        }
     }
 }
 
