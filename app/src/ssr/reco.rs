@@ -135,9 +135,12 @@ pub async fn events_since(db: &Db, since: Option<&str>) -> Result<i64, AppError>
     let counted: Vec<i64> = rows(
         db,
         "count new events",
-        "SELECT VALUE count FROM (SELECT count() FROM event WHERE user != NONE AND item != NONE AND ($since = NONE OR at > <datetime> $since) GROUP ALL)",
-        json!({ "since": since }),
-        0,
+        // Only the range on `at` in the WHERE, so that the index on it is all that is read
+        // (`user != NONE` there read the whole `user` and `item` indexes: 30 s at ×100).
+        "LET $s = <datetime> $since;
+         SELECT VALUE n FROM (SELECT count(user != NONE AND item != NONE) AS n FROM event WHERE at > $s GROUP ALL)",
+        json!({ "since": since.unwrap_or("1970-01-01T00:00:00Z") }),
+        1,
     )
     .await
     .map_err(|e| AppError::internal("count new events", e))?;

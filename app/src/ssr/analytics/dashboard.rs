@@ -67,6 +67,20 @@ impl Figures {
     }
 }
 
+/// A day's views from one traffic source.
+#[derive(Deserialize)]
+struct SourceViews {
+    source: String,
+    views: i64,
+}
+
+/// How often a search was made on a day.
+#[derive(Deserialize)]
+struct QueryCount {
+    query: String,
+    count: i64,
+}
+
 #[derive(Deserialize)]
 struct Store {
     key: String,
@@ -188,9 +202,50 @@ pub async fn load(
     } else {
         format!("SELECT * FROM stat_store_day WHERE {filter} day >= $from AND day <= $to")
     };
-    let series: Vec<Row> = rows(db, "read daily totals", &series_sql, vars.clone(), 0)
-        .await
-        .map_err(db_err("read daily totals"))?;
+    // Every read below is started at once, each on a task of its own, so that the two
+    // cores share them: the dashboard waits for the longest, not for their sum.
+    let series = spawn_rows::<Row>(db, "read daily totals", series_sql, vars.clone());
+    let product_reads = if item.is_some() {
+        Vec::new()
+    } else {
+        product_totals(db, filter, range.from, range.to, &vars)
+    };
+    let titles = (item.is_none()).then(|| {
+        let db = db.clone();
+        tokio::spawn(async move { report::product_titles(&db).await })
+    });
+    let source_rows = (item.is_none()).then(|| {
+        spawn_rows::<SourceViews>(
+            db,
+            "read sources",
+            format!(
+                "SELECT source, views FROM stat_source WHERE {filter} day >= $start AND day <= $to"
+            ),
+            vars.clone(),
+        )
+    });
+    let search_rows = spawn_rows::<QueryCount>(
+        db,
+        "read searches",
+        "SELECT query, count FROM stat_search WHERE day >= $start AND day <= $to".into(),
+        vars.clone(),
+    );
+    let any = spawn_rows::<String>(
+        db,
+        "any totals",
+        format!("SELECT VALUE day FROM stat_store_day WHERE {filter} true LIMIT 1"),
+        vars.clone(),
+    );
+    let stored_report = {
+        let (db, store) = (db.clone(), store.clone());
+        tokio::spawn(async move { report::stored(&db, &store).await })
+    };
+    let cursor = {
+        let db = db.clone();
+        tokio::spawn(async move { rollup::cursor(&db).await })
+    };
+
+    let series = joined(series, "read daily totals").await?;
     let start = day_string(range.from);
     let mut current = Figures::default();
     let mut prior = Figures::default();
@@ -233,19 +288,16 @@ pub async fn load(
         })
         .collect();
 
-    let products = if item.is_some() {
-        Vec::new()
-    } else {
-        let list = product_totals(db, filter, range.from, range.to, &vars).await?;
-        let titles = report::product_titles(db)
-            .await
-            .map_err(db_err("read product titles"))?;
+    let products = if let Some(titles) = titles {
         let mut by_product: HashMap<String, Figures> = HashMap::new();
-        for r in &list {
-            if let Some(p) = &r.product {
-                by_product.entry(p.clone()).or_default().add(r);
+        for read in product_reads {
+            for r in joined(read, "read product totals").await? {
+                if let Some(p) = &r.product {
+                    by_product.entry(p.clone()).or_default().add(&r);
+                }
             }
         }
+        let titles = joined(titles, "read product titles").await?;
         let mut products: Vec<ProductRow> = by_product
             .into_iter()
             .map(|(product, figures)| ProductRow {
@@ -266,55 +318,28 @@ pub async fn load(
             ))
         });
         products
-    };
-
-    let sources = if item.is_some() {
-        Vec::new()
     } else {
-        #[derive(Deserialize)]
-        struct S {
-            source: String,
-            views: i64,
-        }
-        let list: Vec<S> = rows(
-            db,
-            "read sources",
-            &format!(
-                "SELECT source, views FROM stat_source WHERE {filter} day >= $start AND day <= $to"
-            ),
-            vars.clone(),
-            0,
-        )
-        .await
-        .map_err(db_err("read sources"))?;
-        let mut sums: HashMap<String, i64> = HashMap::new();
-        for s in list {
-            *sums.entry(s.source).or_default() += s.views;
-        }
-        let mut sources: Vec<SourceRow> = sums
-            .into_iter()
-            .map(|(source, views)| SourceRow { source, views })
-            .collect();
-        sources.sort_by(|a, b| b.views.cmp(&a.views).then(a.source.cmp(&b.source)));
-        sources
+        Vec::new()
     };
 
-    #[derive(Deserialize)]
-    struct Q {
-        query: String,
-        count: i64,
-    }
-    let list: Vec<Q> = rows(
-        db,
-        "read searches",
-        "SELECT query, count FROM stat_search WHERE day >= $start AND day <= $to",
-        vars.clone(),
-        0,
-    )
-    .await
-    .map_err(db_err("read searches"))?;
+    let sources = match source_rows {
+        None => Vec::new(),
+        Some(read) => {
+            let mut sums: HashMap<String, i64> = HashMap::new();
+            for s in joined(read, "read sources").await? {
+                *sums.entry(s.source).or_default() += s.views;
+            }
+            let mut sources: Vec<SourceRow> = sums
+                .into_iter()
+                .map(|(source, views)| SourceRow { source, views })
+                .collect();
+            sources.sort_by(|a, b| b.views.cmp(&a.views).then(a.source.cmp(&b.source)));
+            sources
+        }
+    };
+
     let mut sums: HashMap<String, i64> = HashMap::new();
-    for q in list {
+    for q in joined(search_rows, "read searches").await? {
         *sums.entry(q.query).or_default() += q.count;
     }
     let mut searches: Vec<SearchRow> = sums
@@ -324,25 +349,12 @@ pub async fn load(
     searches.sort_by(|a, b| b.count.cmp(&a.count).then(a.query.cmp(&b.query)));
     searches.truncate(10);
 
-    let any: Vec<String> = rows(
-        db,
-        "any totals",
-        &format!("SELECT VALUE day FROM stat_store_day WHERE {filter} true LIMIT 1"),
-        vars,
-        0,
-    )
-    .await
-    .map_err(db_err("any totals"))?;
-    let report = match report::stored(db, &store)
-        .await
-        .map_err(db_err("read report"))?
-    {
+    let any = joined(any, "any totals").await?;
+    let report = match joined(stored_report, "read report").await? {
         Some(r) => Some(with_names(db, r).await?),
         None => None,
     };
-    let updated_until = rollup::cursor(db)
-        .await
-        .map_err(db_err("read roll-up cursor"))?;
+    let updated_until = joined(cursor, "read roll-up cursor").await?;
     Ok(Dashboard {
         store,
         store_name,
@@ -443,49 +455,68 @@ fn spans(from: i64, to: i64) -> Vec<Span> {
 /// The fields of a totals row the product table sums.
 const PRODUCT_FIELDS: &str = "product, views, previews, purchases, likes, ratings, rating_sum, started, completed, sales, gross, refunds, fees, net";
 
-/// Per-product rows covering the days `from` … `to` (see [`spans`]). Summing them in the
-/// database with `GROUP BY product` was no faster: reading the rows is what costs, so the
-/// fewer the better.
-async fn product_totals(
+/// Per-product rows covering the days `from` … `to` (see [`spans`]), one read per span,
+/// all started at once. Summing them in the database with `GROUP BY product` was no faster:
+/// reading the rows is what costs, so the fewer the better.
+fn product_totals(
     db: &Db,
     filter: &str,
     from: i64,
     to: i64,
     vars: &serde_json::Value,
-) -> Result<Vec<Row>, AppError> {
-    let mut list = Vec::new();
-    for span in spans(from, to) {
-        let (table, field, first, last) = match span {
-            Span::Months(a, b) => {
-                let month = |day: i64| day_string(day).get(..7).unwrap_or_default().to_string();
-                ("stat_month", "month", month(a), month(b))
-            }
-            Span::Weeks(a, b) => (
-                "stat_week",
-                "week",
-                day_string(week_of(a)),
-                day_string(week_of(b)),
-            ),
-            Span::Days(a, b) => ("stat_day", "day", day_string(a), day_string(b)),
-        };
-        let mut vars = vars.clone();
-        vars["first"] = json!(first);
-        vars["last"] = json!(last);
-        list.extend(
-            rows::<Row>(
+) -> Vec<Read<Vec<Row>>> {
+    spans(from, to)
+        .into_iter()
+        .map(|span| {
+            let (table, field, first, last) = match span {
+                Span::Months(a, b) => {
+                    let month =
+                        |day: i64| day_string(day).get(..7).unwrap_or_default().to_string();
+                    ("stat_month", "month", month(a), month(b))
+                }
+                Span::Weeks(a, b) => (
+                    "stat_week",
+                    "week",
+                    day_string(week_of(a)),
+                    day_string(week_of(b)),
+                ),
+                Span::Days(a, b) => ("stat_day", "day", day_string(a), day_string(b)),
+            };
+            let mut vars = vars.clone();
+            vars["first"] = json!(first);
+            vars["last"] = json!(last);
+            spawn_rows(
                 db,
                 "read product totals",
-                &format!(
+                format!(
                     "SELECT {PRODUCT_FIELDS} FROM {table} WHERE {filter} {field} >= $first AND {field} <= $last"
                 ),
                 vars,
-                0,
             )
-            .await
-            .map_err(db_err("read product totals"))?,
-        );
+        })
+        .collect()
+}
+
+/// A read running on a task of its own.
+type Read<T> = tokio::task::JoinHandle<Result<T, crate::ssr::db::DbError>>;
+
+/// Starts reading the rows of `sql` on a task of its own.
+fn spawn_rows<T: serde::de::DeserializeOwned + Send + 'static>(
+    db: &Db,
+    context: &'static str,
+    sql: String,
+    vars: serde_json::Value,
+) -> Read<Vec<T>> {
+    let db = db.clone();
+    tokio::spawn(async move { rows(&db, context, &sql, vars, 0).await })
+}
+
+/// Waits for `read`; its failure (or its task's) is an internal error logged under `context`.
+async fn joined<T>(read: Read<T>, context: &'static str) -> Result<T, AppError> {
+    match read.await {
+        Ok(result) => result.map_err(db_err(context)),
+        Err(e) => Err(AppError::internal(context, e)),
     }
-    Ok(list)
 }
 
 fn href_of(product: &str) -> Option<String> {
