@@ -12,6 +12,11 @@
 // - Paid content opened through a membership comes with `x-shuzhai-access-until` (a Unix
 //   second): once that moment has passed, the kept copy is deleted and never served, even
 //   offline. Every kept copy is checked at most once a minute, whenever the store is used.
+// - Uploaded files (`/media/<hash>…`) are named by the hash of their bytes, so a kept copy
+//   never goes stale: the audio, video and pictures saved with "Download for offline" are
+//   played from the device first, in the byte ranges a player asks for, with or without a
+//   connection. Whether the person may still open a file is asked beside it (at most once
+//   a minute per file), and a copy the server now refuses is deleted.
 // - Exports and downloads (JSON, CSV) and the server functions' POSTs are never kept.
 
 const CACHE = 'shuzhai-offline-v1';
@@ -21,7 +26,11 @@ const SHELL = ['/pkg/shuzhai.js', '/pkg/shuzhai.wasm', '/pkg/shuzhai.css', '/ico
 const FORGET_AFTER = ['/api/sign_in', '/api/sign_out', '/api/sign_out_everywhere', '/api/delete_account', '/api/refund_order'];
 const NEVER_KEEP = [/^\/account\/export\.json/, /\.csv$/, /^\/webhooks\//, /^\/healthz/];
 const ACCESS_UNTIL = 'x-shuzhai-access-until';
+// An uploaded file: its hash, and for a picture the width of a smaller copy.
+const MEDIA = /^\/media\/([0-9a-f]{64})(?:-w\d+)?\.[a-z0-9]+$/;
 let lastSweep = 0;
+// When each kept file's access was last asked about (URL → milliseconds).
+const rechecked = new Map();
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -60,6 +69,10 @@ self.addEventListener('fetch', (event) => {
     event.waitUntil(sweep());
   }
   if (request.method !== 'GET' || NEVER_KEEP.some((r) => r.test(url.pathname))) return;
+  if (MEDIA.test(url.pathname)) {
+    event.respondWith(media(event, request, url));
+    return;
+  }
   event.respondWith(networkFirst(event, request));
 });
 
@@ -106,6 +119,88 @@ async function networkFirst(event, request) {
     if (request.mode === 'navigate') return offlinePage(false);
     throw offline;
   }
+}
+
+// An uploaded file: from the device if a copy is kept (cut to the range asked for), else
+// from the network. A picture's copy is kept as the page shows it; a file the page itself
+// fetches to save for offline (`destination` empty) is kept by the page, not twice here.
+// With no connection, a picture of another width kept for the same file stands in.
+async function media(event, request, url) {
+  const cache = await caches.open(CACHE);
+  const kept = await cache.match(url.href);
+  if (kept && ended(kept)) {
+    await cache.delete(url.href);
+    return new Response('The membership that opened this has ended.', { status: 403 });
+  }
+  if (kept) {
+    event.waitUntil(recheck(cache, url.href));
+    return ranged(request, kept);
+  }
+  let response;
+  try {
+    response = await fetch(request);
+  } catch (offline) {
+    const other = await samePicture(cache, url);
+    if (other) return ranged(request, other);
+    throw offline;
+  }
+  if (response.status === 200 && response.type === 'basic' && request.destination !== '') {
+    event.waitUntil(keep(cache, request, response.clone()));
+  }
+  return response;
+}
+
+// Asks the server, at most once a minute per file, whether the person may still open a
+// kept file, and deletes the copy if not (a refund or a removal seen on another device).
+async function recheck(cache, href) {
+  if (Date.now() - (rechecked.get(href) ?? 0) < 60_000) return;
+  rechecked.set(href, Date.now());
+  try {
+    const answer = await fetch(href, { method: 'HEAD' });
+    if ([401, 403, 404].includes(answer.status)) await cache.delete(href);
+  } catch (_) {
+    // No connection: asked again next time.
+  }
+}
+
+// Another kept copy of the picture `url` names (the file itself or a smaller copy).
+async function samePicture(cache, url) {
+  const hash = MEDIA.exec(url.pathname)?.[1];
+  for (const key of await cache.keys()) {
+    if (MEDIA.exec(new URL(key.url).pathname)?.[1] !== hash) continue;
+    const other = await cache.match(key);
+    if (other && !ended(other)) return other;
+  }
+  return undefined;
+}
+
+// The kept whole file `kept` as an answer to `request`: all of it, or the part its Range
+// header asks for (`bytes=a-b`, `bytes=a-`, `bytes=-n`) as 206 Partial Content; a range
+// past the end is 416, as a server would answer. `x-shuzhai-source: device` says where it
+// came from (the browser tests look for it).
+async function ranged(request, kept) {
+  const range = request.headers.get('range');
+  const body = await kept.blob();
+  const headers = new Headers(kept.headers);
+  headers.set('x-shuzhai-source', 'device');
+  if (!range) return new Response(body, { status: 200, headers });
+  const size = body.size;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+  let start = NaN;
+  let end = size - 1;
+  if (m && m[1] !== '') {
+    start = Number(m[1]);
+    if (m[2] !== '') end = Math.min(Number(m[2]), size - 1);
+  } else if (m && m[2] !== '') {
+    start = Math.max(0, size - Number(m[2]));
+  }
+  if (!(start <= end)) {
+    return new Response(null, { status: 416, headers: { 'Content-Range': `bytes */${size}`, 'x-shuzhai-source': 'device' } });
+  }
+  headers.set('Content-Range', `bytes ${start}-${end}/${size}`);
+  headers.set('Content-Length', String(end - start + 1));
+  headers.set('Accept-Ranges', 'bytes');
+  return new Response(body.slice(start, end + 1), { status: 206, statusText: 'Partial Content', headers });
 }
 
 // Keeps a copy of a good answer, unless the copy kept already is the same file (same

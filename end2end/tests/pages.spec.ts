@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, moveAboveThePaywallAndPublish, signInAs, watchConsole } from './support';
+import { hydrated, moveAboveThePaywallAndPublish, signInAs, watchConsole, wav } from './support';
 
 // Editing pages other than an item's text: a new course from the studio with its lessons
 // reordered on the page, a creator's own page, and the store front. Each test signs in a
@@ -156,18 +156,6 @@ test('an admin edits the store front in place and visitors see it in their langu
   await expect(z.getByTestId('store-tagline')).toHaveText('每天向懂行的人学习');
   await zh.close();
 });
-
-// A minute of quiet, as a WAV file the browser can play: 8 kHz, 8-bit, mono.
-function wav(seconds: number): Buffer {
-  const rate = 8000;
-  const data = Buffer.alloc(rate * seconds, 128);
-  const head = Buffer.alloc(44);
-  head.write('RIFF', 0); head.writeUInt32LE(36 + data.length, 4); head.write('WAVE', 8);
-  head.write('fmt ', 12); head.writeUInt32LE(16, 16); head.writeUInt16LE(1, 20); head.writeUInt16LE(1, 22);
-  head.writeUInt32LE(rate, 24); head.writeUInt32LE(rate, 28); head.writeUInt16LE(1, 32); head.writeUInt16LE(8, 34);
-  head.write('data', 36); head.writeUInt32LE(data.length, 40);
-  return Buffer.concat([head, data]);
-}
 
 test('a listener uses the player: chapters from the caption, 15 seconds back and forward, speed, and the place kept on the device and in the account', async ({ page, browser }) => {
   await signInAs(page, 'lin-xiao@demo.shuzhai.local', 'demo-creator-password');

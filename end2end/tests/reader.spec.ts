@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { hydrated, signInAs, watchConsole } from './support';
+import { hydrated, publishWhenSaved, signInAs, watchConsole, wav } from './support';
 
 const LEARNER = 'learner0036@demo.shuzhai.local';
 const PASSWORD = 'demo-learner-password';
@@ -193,6 +193,64 @@ test('a downloaded text opens offline, the place waits for the connection, and s
   await context.setOffline(true);
   await page.goto(readerUrl).catch(() => undefined);
   await expect(page.locator('body')).not.toContainText(title);
+  await context.setOffline(false);
+});
+
+test('a lecture downloaded for offline plays from the device, in the ranges the player asks for', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  // An administrator may edit and read every item: a paid audio item gets a recording at
+  // the end of its paid body.
+  await signInAs(page, 'admin@demo.shuzhai.local', 'demo-admin-password');
+  await page.goto('/catalog?kind=audio&price=paid&page=2');
+  const href = (await page.locator('article.card .card-title a').first().getAttribute('href'))!;
+  const slug = href.split('/item/')[1];
+  await page.goto(`${href}?edit=1`);
+  await expect(page.getByTestId('media-adder')).toBeVisible();
+  await page.getByTestId('upload-audio').setInputFiles({ name: 'lecture.wav', mimeType: 'audio/wav', buffer: wav(60) });
+  await expect(page.locator('.edit-block[data-kind="media"] audio.edit-media').last()).toBeAttached({ timeout: 20_000 });
+  await publishWhenSaved(page);
+
+  await page.goto(`/read/${slug}`);
+  await hydrated(page);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  const src = (await page.getByTestId('player').last().locator('audio').getAttribute('src'))!;
+  expect(src).toMatch(/^\/media\/[0-9a-f]{64}\.wav$/);
+  const save = page.getByTestId('offline-save');
+  await save.getByRole('button', { name: /Download for offline|下载以离线阅读/ }).click();
+  await expect(save.getByTestId('offline-ready')).toBeVisible({ timeout: 20_000 });
+  // The recording is on the device, whole.
+  const keptBytes = await page.evaluate(async (u) => (await (await caches.match(u))?.arrayBuffer())?.byteLength, src);
+  expect(keptBytes).toBe(wav(60).length);
+
+  // Offline, the reader opens from the device and the recording plays from it: the
+  // service worker answers the player's requests with the parts it asks for.
+  await context.setOffline(true);
+  const fromDevice = page.waitForResponse((r) => r.url().endsWith(src) && r.status() === 206 && r.headers()['x-shuzhai-source'] === 'device', { timeout: 30_000 });
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId('offline-banner')).toBeVisible();
+  const audio = page.getByTestId('player').last().locator('audio');
+  await page.getByTestId('player').last().getByTestId('forward-15').click();
+  await audio.evaluate((a: HTMLAudioElement) => a.play());
+  const at = await audio.evaluate((a: HTMLAudioElement) => a.currentTime);
+  await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime)).toBeGreaterThan(at + 1);
+  await audio.evaluate((a: HTMLAudioElement) => a.pause());
+  await fromDevice;
+  // The ranges a server would give: a middle part, the last bytes, and past the end.
+  const parts = await page.evaluate(async (u) => {
+    const ask = async (range: string) => {
+      const r = await fetch(u, { headers: { Range: range } });
+      return [r.status, r.headers.get('content-range'), (await r.arrayBuffer()).byteLength, r.headers.get('x-shuzhai-source')];
+    };
+    return [await ask('bytes=40-49'), await ask('bytes=-4'), await ask('bytes=999999999-')];
+  }, src);
+  const size = wav(60).length;
+  expect(parts).toEqual([
+    [206, `bytes 40-49/${size}`, 10, 'device'],
+    [206, `bytes ${size - 4}-${size - 1}/${size}`, 4, 'device'],
+    [416, `bytes */${size}`, 0, 'device'],
+  ]);
   await context.setOffline(false);
 });
 

@@ -66,7 +66,24 @@ export async function moveAboveThePaywallAndPublish(page: Page, block: Locator) 
     await block.locator('textarea').focus();
     await page.keyboard.press('Alt+ArrowUp');
   }
+  await publishWhenSaved(page);
+}
+
+// In the editor: waits for the draft to be saved and publishes it.
+export async function publishWhenSaved(page: Page) {
   await expect(page.locator('[data-testid="save-state"][data-state="saved"]')).toBeVisible({ timeout: 10_000 });
   await page.getByTestId('publish').click();
   await expect(page.getByTestId('editor-message')).toContainText(/Published|已发布/);
+}
+
+// `seconds` of quiet, as a WAV file the browser can play: 8 kHz, 8-bit, mono.
+export function wav(seconds: number): Buffer {
+  const rate = 8000;
+  const data = Buffer.alloc(rate * seconds, 128);
+  const head = Buffer.alloc(44);
+  head.write('RIFF', 0); head.writeUInt32LE(36 + data.length, 4); head.write('WAVE', 8);
+  head.write('fmt ', 12); head.writeUInt32LE(16, 16); head.writeUInt16LE(1, 20); head.writeUInt16LE(1, 22);
+  head.writeUInt32LE(rate, 24); head.writeUInt32LE(rate, 28); head.writeUInt16LE(1, 32); head.writeUInt16LE(8, 34);
+  head.write('data', 36); head.writeUInt32LE(data.length, 40);
+  return Buffer.concat([head, data]);
 }

@@ -201,6 +201,16 @@ impl MediaRef {
         set.join(", ")
     }
 
+    /// The address "Download for offline" keeps on the device: the file itself, or for an
+    /// image its largest smaller copy (what a phone's screen asks for; the service worker
+    /// answers any width of the same picture from it when there is no connection).
+    pub fn offline_url(&self) -> String {
+        match (self.kind, self.widths.iter().max()) {
+            (MediaKind::Image, Some(w)) => self.url_at(*w),
+            _ => self.url(),
+        }
+    }
+
     /// The size for people: "2.4 MB", "830 KB".
     pub fn size_text(&self) -> String {
         human_size(self.size)
@@ -308,6 +318,27 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn an_image_is_kept_offline_at_its_largest_smaller_copy_and_other_files_whole() {
+        let mut m = MediaRef {
+            hash: "ab".repeat(32),
+            kind: MediaKind::Image,
+            ext: "png".into(),
+            name: "diagram.png".into(),
+            size: 300_000,
+            width: Some(1400),
+            height: Some(900),
+            widths: vec![320, 640, 1280],
+        };
+        assert_eq!(m.offline_url(), format!("/media/{}-w1280.png", m.hash));
+        m.widths.clear();
+        assert_eq!(m.offline_url(), m.url());
+        m.kind = MediaKind::Audio;
+        m.ext = "mp3".into();
+        m.widths = vec![320];
+        assert_eq!(m.offline_url(), format!("/media/{}.mp3", m.hash));
+    }
 
     fn padded(bytes: &[u8]) -> Vec<u8> {
         let mut v = bytes.to_vec();

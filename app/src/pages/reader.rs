@@ -138,7 +138,7 @@ fn Reader(r: ReaderView) -> impl IntoView {
                     "阅读位置保存在本设备。登录后可在其他设备上继续阅读。",
                 )}</p>
             })}
-            <OfflineSave slug=r.slug.clone() cover=r.cover.clone() />
+            <OfflineSave slug=r.slug.clone() cover=r.cover.clone() media=offline_media(&r.blocks) />
             {r.course.map(|course| view! { <CourseLessons slug=r.slug.clone() course signed_in /> })}
             <article class="reader-text" lang=r.language id="reader-text">
                 <h1>{r.title}</h1>
@@ -538,20 +538,36 @@ fn new_id() -> String {
     String::new()
 }
 
-/// "Download for offline": saves the reader page, its data, the item page and the cover
-/// on the device with a progress bar, says how much the store uses on the device, and
-/// removes them again. Shown once the page runs in the browser (it needs the browser's
-/// storage).
+/// The files of `blocks` that "Download for offline" keeps: the audio, video, pictures and
+/// attachments of the text, each once, in reading order.
+fn offline_media(blocks: &[crate::models::catalog::Block]) -> Vec<String> {
+    let mut urls: Vec<String> = Vec::new();
+    for url in blocks
+        .iter()
+        .filter_map(|b| b.media.as_ref().map(|m| m.offline_url()))
+    {
+        if !urls.contains(&url) {
+            urls.push(url);
+        }
+    }
+    urls
+}
+
+/// "Download for offline": saves the reader page, its data, the item page, the cover and
+/// the text's audio, video and pictures (`media`) on the device with a progress bar, says
+/// how much the store uses on the device, and removes them again. Shown once the page runs
+/// in the browser (it needs the browser's storage).
 #[component]
-fn OfflineSave(slug: String, cover: String) -> impl IntoView {
+fn OfflineSave(slug: String, cover: String, media: Vec<String>) -> impl IntoView {
     let t = use_me().locale;
-    let urls = vec![
+    let mut urls = vec![
         format!("/read/{slug}"),
         format!("/api/reader?slug={slug}"),
         format!("/item/{slug}"),
         cover,
-        "/library".to_string(),
     ];
+    urls.extend(media);
+    urls.push("/library".to_string());
     // The last one, the library, is shared by every item and stays when one is removed.
     let own = urls.len() - 1;
     let saved = RwSignal::new(None::<bool>);

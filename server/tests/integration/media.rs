@@ -271,6 +271,8 @@ async fn files_in_a_paid_body_reach_only_those_who_may_read_it() {
     assert_eq!(visitor.get(&snd_url).await.status, 404);
     let (stranger, _) = learner(app).await;
     assert_eq!(stranger.get(&snd_url).await.status, 404);
+    // What a device that kept the file asks before it goes on playing it.
+    assert_eq!(stranger.head(&snd_url).await.status, 404);
 
     // A buyer gets it, in ranges (how players seek).
     let (buyer, _) = learner(app).await;
@@ -279,6 +281,10 @@ async fn files_in_a_paid_body_reach_only_those_who_may_read_it() {
     assert_eq!(whole.status, 200);
     assert_eq!(whole.header("content-type"), "audio/mpeg");
     assert!(whole.header("cache-control").starts_with("private"));
+    let asked = buyer.head(&snd_url).await;
+    assert_eq!(asked.status, 200, "{asked:?}");
+    assert_eq!(asked.header("content-length"), audio.len().to_string());
+    assert!(asked.body.is_empty());
     let part = buyer.get_with(&snd_url, &[("range", "bytes=0-9")]).await;
     assert_eq!(part.status, 206, "{part:?}");
     assert_eq!(

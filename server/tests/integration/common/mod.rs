@@ -330,6 +330,13 @@ impl Browser {
         self.send(req).await
     }
 
+    /// `HEAD path`: the answer's status and headers without its body (what the service
+    /// worker asks to learn whether a file kept on the device may still be opened).
+    pub async fn head(&self, path: &str) -> Reply {
+        self.send(self.http.head(format!("{}{path}", self.base)))
+            .await
+    }
+
     /// The raw bytes at `path` (for binary files), with this browser's cookies.
     pub async fn get_bytes(&self, path: &str) -> Vec<u8> {
         let jar = self.cookie_header();
