@@ -7,14 +7,30 @@ use crate::common;
 
 use app::models::analytics::{day_string, Dashboard, Figures};
 use app::ssr::analytics::{now_secs, report, rollup};
+use app::ssr::ratelimit::RateLimits;
 use common::shop::{add, checkout, count, learner, order_of, paid_items, query, PAYS};
-use common::{app, signed_in, Browser, TestApp};
+use common::{signed_in, Browser, TestApp};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use tokio::sync::Mutex;
+use std::sync::OnceLock;
+use tokio::sync::{Mutex, MutexGuard};
 
-/// The tests reset and roll up the shared totals: one at a time.
-static TOTALS: Mutex<()> = Mutex::const_new(());
+/// The tests reset and roll up a server's totals, so each needs a server to itself while it
+/// runs. There are two (one per test thread), each behind a lock, and a test takes whichever
+/// is free first: one after the other on a single server, the module's year-long roll-ups
+/// kept the other test thread waiting for most of the test run.
+static SERVERS: [OnceLock<TestApp>; 2] = [OnceLock::new(), OnceLock::new()];
+static TOTALS: [Mutex<()>; 2] = [Mutex::const_new(()), Mutex::const_new(())];
+
+/// A server of this module's, for the calling test alone until the guard is dropped.
+async fn server() -> (MutexGuard<'static, ()>, &'static TestApp) {
+    let (guard, i) = tokio::select! {
+        g = TOTALS[0].lock() => (g, 0),
+        g = TOTALS[1].lock() => (g, 1),
+    };
+    let app = SERVERS[i].get_or_init(|| TestApp::start(RateLimits::loose_per_ip()));
+    (guard, app)
+}
 
 async fn dashboard(b: &Browser, args: &str) -> Dashboard {
     let r = b.fetch(&format!("/api/analytics?{args}")).await;
@@ -141,8 +157,7 @@ async fn fresh_activity(app: &TestApp) -> (String, String) {
 
 #[tokio::test]
 async fn every_dashboard_figure_equals_a_direct_count() {
-    let _one = TOTALS.lock().await;
-    let app = app();
+    let (_alone, app) = server().await;
     let (slug, _) = fresh_activity(app).await;
     recount(app).await;
     let creator = signed_in(app, "c1").await;
@@ -233,8 +248,7 @@ async fn every_dashboard_figure_equals_a_direct_count() {
 
 #[tokio::test]
 async fn rolling_up_in_steps_gives_the_same_totals_as_at_once() {
-    let _one = TOTALS.lock().await;
-    let app = app();
+    let (_alone, app) = server().await;
     recount(app).await;
     let admin = signed_in(app, "admin").await;
     let args = format!(
@@ -277,8 +291,7 @@ async fn rolling_up_in_steps_gives_the_same_totals_as_at_once() {
 
 #[tokio::test]
 async fn only_consenting_learners_and_anonymous_visitors_are_recorded() {
-    let _one = TOTALS.lock().await;
-    let app = app();
+    let (_alone, app) = server().await;
     let slug = paid_items(&app.db, "c2").await[0].0.clone();
     let events = || {
         count(
@@ -342,8 +355,7 @@ async fn only_consenting_learners_and_anonymous_visitors_are_recorded() {
 
 #[tokio::test]
 async fn who_may_see_which_store_and_bad_input() {
-    let _one = TOTALS.lock().await;
-    let app = app();
+    let (_alone, app) = server().await;
     let (learner_b, _) = learner(app).await;
     assert_eq!(learner_b.fetch("/api/analytics").await.status, 403);
     assert_eq!(Browser::new(app).fetch("/api/analytics").await.status, 401);
@@ -423,8 +435,7 @@ async fn who_may_see_which_store_and_bad_input() {
 
 #[tokio::test]
 async fn reports_segments_and_forecasts_and_an_empty_store() {
-    let _one = TOTALS.lock().await;
-    let app = app();
+    let (_alone, app) = server().await;
     // Before anything is counted: a clear empty state, no zeros that look like facts.
     rollup::reset(&app.db).await.unwrap();
     let c1 = signed_in(app, "c1").await;
@@ -480,8 +491,7 @@ async fn reports_segments_and_forecasts_and_an_empty_store() {
 
 #[tokio::test]
 async fn deleting_an_account_deletes_what_analytics_kept_about_them() {
-    let _one = TOTALS.lock().await;
-    let app = app();
+    let (_alone, app) = server().await;
     let (_, key) = fresh_activity(app).await;
     recount(app).await;
     let kept = |table: &str| {
@@ -525,8 +535,7 @@ async fn deleting_an_account_deletes_what_analytics_kept_about_them() {
 
 #[tokio::test]
 async fn raw_events_past_their_retention_are_deleted_in_batches_and_no_others() {
-    let _one = TOTALS.lock().await;
-    let app = app();
+    let (_alone, app) = server().await;
     recount(app).await;
     let item = paid_items(&app.db, "c3").await[0].0.clone();
     let old: Vec<Value> = (0..rollup::PRUNE_BATCH + 5)
@@ -581,8 +590,7 @@ async fn unowned_item(app: &TestApp, user: &str) -> String {
 
 #[tokio::test]
 async fn a_coupon_for_a_segment_reaches_its_learners_and_only_they_can_use_it() {
-    let _one = TOTALS.lock().await;
-    let app = app();
+    let (_alone, app) = server().await;
     recount(app).await;
     report::compute_all(&app.db, now_secs()).await.unwrap();
     let one = report::segment_members(&app.db, "c1", 1).await.unwrap();
