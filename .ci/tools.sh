@@ -12,7 +12,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/shuzhai/target}"
 # `cargo test` and `cargo clippy` from rebuilding Leptos with different settings.
 export LEPTOS_OUTPUT_NAME=shuzhai
 export PATH="$TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-mkdir -p "$TOOLS"
+# Both exist from the start: the test command writes its background log into the target
+# directory before anything has been compiled there.
+mkdir -p "$TOOLS" "$CARGO_TARGET_DIR"
 
 # Every step is announced with the minutes and seconds since the first command began.
 export SHUZHAI_T0="${SHUZHAI_T0:-$(date +%s)}"
