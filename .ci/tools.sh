@@ -37,16 +37,22 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
 
-# cargo-leptos 0.3.10. Its own release profile asks for whole-program optimisation in one
-# codegen unit, which took 21 minutes of the two cores; built without it (and in a
-# throwaway directory, not the store's target) it needs less of them and is the same
-# tool: it only drives cargo, wasm-bindgen and wasm-opt and splits and compresses files.
+# The build tools below are compiled once and then run for seconds per build: they are
+# installed at opt-level 1, without whole-program optimisation, in many codegen units (and
+# in a throwaway directory, not the store's target). cargo-leptos' own release profile (fat
+# LTO, one codegen unit) took 21 minutes of the two cores; this takes a fraction of that and
+# is the same tool: it drives cargo, wasm-bindgen and wasm-opt and splits and minifies files.
+install_tool() {
+  (unset CARGO_TARGET_DIR
+   CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false \
+     CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo install --quiet "$@")
+}
+
+# cargo-leptos 0.3.10.
 ensure_cargo_leptos() {
   if ! cargo leptos --version 2>/dev/null | grep -q ' 0\.3\.10$'; then
-    say "installing cargo-leptos 0.3.10 (once; up to 20 minutes)"
-    (unset CARGO_TARGET_DIR
-     CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-       cargo install cargo-leptos@0.3.10 --locked --quiet)
+    say "installing cargo-leptos 0.3.10 (once; about 10 minutes)"
+    install_tool cargo-leptos@0.3.10 --locked
   fi
 }
 
@@ -58,7 +64,7 @@ ensure_wasm_bindgen() {
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb\$"; then
     say "installing wasm-bindgen-cli $wb"
     # Not --locked: its lockfile pins a crate version this registry mirror lacks.
-    cargo install wasm-bindgen-cli --version "$wb" --quiet --force
+    install_tool wasm-bindgen-cli --version "$wb" --force
   fi
 }
 
@@ -110,11 +116,13 @@ ensure_bench_tools() {
 }
 
 # Builds the release site: server binary + optimised wasm, CSS and assets in target/site.
+# `build_release --frontend-only`: the site without the server binary (the test command
+# runs the one its own build made).
 build_release() {
   say "building the release site"
   # Only warnings and errors get through; progress lines are dropped. A failed build fails
   # the pipeline (pipefail).
-  (cd "$ROOT" && cargo leptos build --release --split 2>&1) | {
+  (cd "$ROOT" && cargo leptos build --release --split "$@" 2>&1) | {
     grep -vE '^\s*(Compiling|Checking|Fresh|Finished|Blocking)\b|Cargo.*finished|generating JS/WASM|tree-shaker' >&2 || true
   }
   # The bundle compressed once, at the strongest settings, next to each file: the server
