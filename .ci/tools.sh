@@ -137,22 +137,39 @@ build_release() {
   done
 }
 
+# The test command's build of the server side: profile `ci` (Cargo.toml), the store's two
+# crates and the SurrealDB server of the ws:// tests (.ci/surreal-server) selected together,
+# so that they share one compilation of SurrealDB and of the crates under it. clippy lints
+# it in that same build: clippy-driver compiles the workspace's own crates with every lint
+# on and warnings as errors (what `cargo clippy --all-targets -- -D warnings` checks), rustc
+# the dependencies, so they are not checked in a build of their own first. Every cargo
+# command on that build goes through ci_cargo with these packages, so that none of them
+# resolves features anew and compiles it again.
+CI_PACKAGES=(-p app -p server -p surreal-server)
+ci_cargo() {
+  local command="$1"
+  shift
+  RUSTC_WORKSPACE_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver" \
+    CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__" \
+    cargo "$command" --profile ci "${CI_PACKAGES[@]}" "$@"
+}
+CI_BIN="$CARGO_TARGET_DIR/ci"
+
 # Builds a real SurrealDB server (.ci/surreal-server: the `surreal` command of the same
-# version the store embeds, from crates.io, memory engine only).
+# version the store embeds, from crates.io, memory engine only), with the rest of the test
+# build: `--all-targets`, as `cargo test` resolves features (with the dev-dependencies),
+# so that one build serves both.
 build_surreal_server() {
-  (cd "$ROOT/.ci/surreal-server" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR/surreal-server" \
-    cargo build --locked --quiet 2>&1) |
-    { grep -vE '^\s*(Compiling|Finished|Blocking)\b' >&2 || true; }
+  ci_cargo build --quiet --all-targets
 }
 
 # Builds that server if needed and starts it on a free port with root user root/root. Sets
 # SURREAL_URL (ws://…) and SURREAL_PID (the caller stops it with `kill $SURREAL_PID`).
 start_surreal_server() {
-  local target="$CARGO_TARGET_DIR/surreal-server"
   build_surreal_server
-  local port log="$target/surreal.log"
+  local port log="$CARGO_TARGET_DIR/surreal.log"
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  "$target/debug/surreal" start --bind "127.0.0.1:$port" --user root --pass root \
+  "$CI_BIN/surreal" start --bind "127.0.0.1:$port" --user root --pass root \
     --log warn --no-banner memory >"$log" 2>&1 &
   SURREAL_PID=$!
   local _
