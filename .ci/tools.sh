@@ -51,7 +51,7 @@ install_tool() {
 # cargo-leptos 0.3.10.
 ensure_cargo_leptos() {
   if ! cargo leptos --version 2>/dev/null | grep -q ' 0\.3\.10$'; then
-    say "installing cargo-leptos 0.3.10 (once; about 10 minutes)"
+    say "installing cargo-leptos 0.3.10 (once)"
     install_tool cargo-leptos@0.3.10 --locked
   fi
 }
