@@ -18,7 +18,11 @@
 //! * every membership line of a paid order added exactly one membership period, every paid
 //!   gift made exactly one claimable gift (granting nothing to its buyer) and was mailed once.
 //!
-//! It prints the counts and exits non-zero on any mismatch.
+//! * the server never panicked (a handler that panics drops its connection, which the
+//!   learners' retries would otherwise hide).
+//!
+//! It prints the counts and exits non-zero on any mismatch. The server's log is kept in the
+//! drill's temporary directory; when the drill fails, its last lines are printed.
 //!
 //! With `--stripe` the server takes payments through Stripe instead of the sandbox: the
 //! drill runs a fake Stripe API for the Checkout Sessions, and pays by sending signed
@@ -35,9 +39,10 @@
 
 use app::ssr::db::{connect, rows, DbConfig};
 use serde_json::{json, Value};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 const LEARNERS: usize = 25;
@@ -51,6 +56,26 @@ const LIMITED_COUPON: &str = "WANG20";
 static RETRIED: AtomicUsize = AtomicUsize::new(0);
 /// The webhook signing secret the drill's server and fake Stripe share.
 const WEBHOOK_SECRET: &str = "whsec_crash_drill";
+/// The drill's server log (both runs of the server append to it).
+static SERVER_LOG: OnceLock<PathBuf> = OnceLock::new();
+
+/// Prints the last `lines` lines of the server's log to stderr.
+fn print_server_log_tail(lines: usize) {
+    let Some(path) = SERVER_LOG.get() else {
+        return;
+    };
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    eprintln!(
+        "--- the last {} lines of the server's log ({}) ---",
+        lines.min(all.len()),
+        path.display()
+    );
+    for line in &all[all.len().saturating_sub(lines)..] {
+        eprintln!("{line}");
+    }
+    eprintln!("--- end of the server's log ---");
+}
 
 struct Server {
     binary: String,
@@ -66,7 +91,7 @@ impl Server {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(std::env::temp_dir().join("shuzhai-crash-drill.log"))
+            .open(SERVER_LOG.get().expect("the log's path is set first"))
             .expect("log file");
         let child = Command::new(&self.binary)
             .args(["--database-url", &self.db_url, "serve", "--seed-demo"])
@@ -427,6 +452,13 @@ async fn main() {
     let dir = std::env::temp_dir().join(format!("shuzhai-crash-drill-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let db_path = dir.join("drill.db");
+    SERVER_LOG.set(dir.join("server.log")).unwrap();
+    // A failed request or assertion shows what the server said about it.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        default_hook(info);
+        print_server_log_tail(80);
+    }));
     let port = 20_000 + (std::process::id() % 20_000) as u16;
     let mut server = Server {
         binary,
@@ -539,12 +571,25 @@ async fn main() {
     );
     server.kill();
 
-    let failures = verify(&db_path.display().to_string(), &trips).await;
-    let _ = std::fs::remove_dir_all(&dir);
+    let mut failures = verify(&db_path.display().to_string(), &trips).await;
+    let log = std::fs::read_to_string(SERVER_LOG.get().unwrap()).unwrap_or_default();
+    let panics = log.matches(" panicked at ").count();
+    println!(
+        "  {} server panics: {panics} (expected 0)",
+        if panics == 0 { "ok  " } else { "FAIL" }
+    );
+    if panics > 0 {
+        failures += 1;
+        print_server_log_tail(120);
+    }
     if failures > 0 {
-        eprintln!("crash drill FAILED: {failures} mismatch(es)");
+        eprintln!(
+            "crash drill FAILED: {failures} mismatch(es); the drill's files are kept in {}",
+            dir.display()
+        );
         std::process::exit(1);
     }
+    let _ = std::fs::remove_dir_all(&dir);
     println!("crash drill passed");
 }
 

@@ -33,7 +33,16 @@ pub fn CatalogPage() -> impl IntoView {
     let navigate = use_navigate();
     let apply = Callback::new(move |href: String| navigate(&href, Default::default()));
     let facets = crate::codec::resource(|| (), |_| catalog_facets());
-    let (pending, set_pending) = signal(false);
+    let (pending, set_busy) = signal(false);
+    // `<Transition>` reports "busy" through an effect that also runs on the server, on
+    // another worker thread, while this page is being rendered: a write there at the moment
+    // the render reads `pending` makes the read fail as if the signal were gone, and the
+    // request dies. The server render is never busy, so only the browser passes it on.
+    let set_pending = SignalSetter::map(move |busy: bool| {
+        if cfg!(feature = "hydrate") {
+            set_busy.set(busy);
+        }
+    });
     let locale = crate::components::forms::use_locale();
     let t = move |en, zh| locale.pick(en, zh);
     let heading = match locale {
